@@ -1,0 +1,34 @@
+// The CLI's connection to its node: the Admin service over the node's Unix socket, with the
+// operator's name sent as x-kuaguan-actor. Thread-compatible.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kuaguan/v1/admin.grpc.pb.h"
+#include "node/config.h"
+
+namespace kuaguan::cli {
+
+class AdminClient {
+ public:
+  // Connects lazily to the node of `config`; fails only when the socket does not exist.
+  static absl::StatusOr<AdminClient> Connect(const node::NodeConfig& config);
+
+  kuaguan::v1::Admin::Stub& stub() { return *stub_; }
+  // A context carrying the actor and a deadline of `timeout` from now.
+  std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
+  // A status for a failed call: names the node's socket when the daemon is unreachable.
+  absl::Status Explain(const grpc::Status& status) const;
+
+ private:
+  std::string socket_;
+  std::string actor_;
+  std::shared_ptr<kuaguan::v1::Admin::Stub> stub_;
+};
+
+}  // namespace kuaguan::cli

@@ -1,0 +1,39 @@
+#include "cli/command_context.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/status_macros.h"
+
+namespace kuaguan::cli {
+
+absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec) {
+  spec.flags.insert("--json");
+  spec.options.insert("--config");
+  CommandContext ctx;
+  ASSIGN_OR_RETURN(ctx.args, Args::Parse(argv, spec));
+  ctx.json = ctx.args.Has("--json");
+  std::string path;
+  if (auto c = ctx.args.Get("--config")) {
+    path = *c;
+  } else if (const char* env = std::getenv("KUAGUAN_CONFIG"); env != nullptr && *env != '\0') {
+    path = env;
+  } else if (std::error_code ec; std::filesystem::exists("kuaguan.toml", ec)) {
+    path = "kuaguan.toml";
+  } else {
+    return absl::InvalidArgumentError(
+        "no node config: pass --config FILE or set KUAGUAN_CONFIG (kuaguan init writes one)");
+  }
+  ASSIGN_OR_RETURN(ctx.config, node::LoadConfig(path));
+  ASSIGN_OR_RETURN(auto client, AdminClient::Connect(ctx.config));
+  ctx.client.emplace(std::move(client));
+  return ctx;
+}
+
+void Print(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace kuaguan::cli

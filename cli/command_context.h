@@ -1,0 +1,30 @@
+// What every command but init shares: its parsed arguments (with --config and --json), the
+// node's configuration, and a connected client.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cli/admin_client.h"
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "node/config.h"
+
+namespace kuaguan::cli {
+
+struct CommandContext {
+  Args args;
+  bool json = false;
+  node::NodeConfig config;
+  std::optional<AdminClient> client;
+};
+
+// Parses `argv` with `spec` plus --config/--json, loads the config (--config, KUAGUAN_CONFIG,
+// or ./kuaguan.toml) and connects to the node.
+absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec);
+
+// Prints `text` to stdout.
+void Print(const std::string& text);
+
+}  // namespace kuaguan::cli

@@ -1,0 +1,30 @@
+// The kuaguan commands. Each reads its own arguments, talks to the node, prints its result
+// (one JSON document on stdout with --json, readable text otherwise) and returns OK, or a
+// status whose message main prints as the one line on stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace kuaguan::cli {
+
+using Argv = std::vector<std::string>;
+
+absl::Status InitCommand(const Argv& argv);
+absl::Status StatusCommand(const Argv& argv);
+absl::Status StatsCommand(const Argv& argv);
+absl::Status ImportCommand(const Argv& argv);
+absl::Status GetCommand(const Argv& argv);
+absl::Status SearchCommand(const Argv& argv);
+absl::Status ModifyCommand(const Argv& argv);
+absl::Status WithdrawCommand(const Argv& argv);
+absl::Status ExportCommand(const Argv& argv);
+absl::Status ReindexCommand(const Argv& argv);
+absl::Status AuditCommand(const Argv& argv);
+
+// Usage text for all commands.
+std::string Usage();
+
+}  // namespace kuaguan::cli

@@ -1,0 +1,205 @@
+// Node commands: init, status, stats, reindex, audit verify.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "cli/command_context.h"
+#include "cli/progress.h"
+#include "cli/render.h"
+#include "federation/archive_id.h"
+
+namespace kuaguan::cli {
+namespace fs = std::filesystem;
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr auto kShort = std::chrono::seconds(30);
+constexpr auto kLong = std::chrono::hours(6);
+
+grpc::ClientContext* volatile g_interruptible = nullptr;
+
+void OnInterrupt(int) {
+  if (grpc::ClientContext* c = g_interruptible) c->TryCancel();
+}
+
+}  // namespace
+
+absl::Status InitCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(
+      const Args args,
+      Args::Parse(argv, {{"--json", "--force"},
+                         {"--archive-id", "--name", "--role", "--listen", "--data-dir"}}));
+  if (args.positional().size() != 1) {
+    return absl::InvalidArgumentError(
+        "usage: kuaguan init DIR --archive-id CODE --name NAME [--role archive|provincial] "
+        "[--listen HOST:PORT]");
+  }
+  const fs::path dir = args.positional()[0];
+  node::NodeConfig c;
+  if (!args.Get("--archive-id")) return absl::InvalidArgumentError("init needs --archive-id CODE");
+  if (!args.Get("--name")) return absl::InvalidArgumentError("init needs --name NAME");
+  c.archive_id = *args.Get("--archive-id");
+  c.name = *args.Get("--name");
+  c.role = args.Get("--role").value_or("archive");
+  c.listen = args.Get("--listen").value_or("127.0.0.1:0");
+  c.data_dir = args.Get("--data-dir").value_or("data");
+  RETURN_IF_ERROR(node::ValidateConfig(c));
+  const fs::path file = dir / "kuaguan.toml";
+  std::error_code ec;
+  if (fs::exists(file, ec) && !args.Has("--force")) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(file.string(), " already exists (use --force to overwrite it)"));
+  }
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
+  }
+  {
+    std::ofstream out(file.string() + ".tmp", std::ios::binary | std::ios::trunc);
+    out << node::RenderConfig(c);
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", file.string()));
+  }
+  fs::rename(file.string() + ".tmp", file, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot write ", file.string(), ": ", ec.message()));
+  ASSIGN_OR_RETURN(const node::NodeConfig loaded, node::LoadConfig(file));
+  const auto level = federation::ParseArchiveId(c.archive_id)->level;
+  if (args.Has("--json")) {
+    Print(ToJson(JObj({{"config", JStr(fs::absolute(file).string())},
+                       {"data_dir", JStr(loaded.data_dir.string())},
+                       {"archive_id", JStr(c.archive_id)},
+                       {"name", JStr(c.name)},
+                       {"level", JStr(std::string(federation::ArchiveLevelName(level)))},
+                       {"role", JStr(c.role)},
+                       {"listen", JStr(c.listen)}})));
+  } else {
+    Print(absl::StrCat("Wrote ", file.string(), " for archive ", c.archive_id, " (", c.name, ", ",
+                       federation::ArchiveLevelName(level), " level, role ", c.role,
+                       ").\nStart the node with: kuaguand --config ", file.string(), "\n"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StatusCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
+  v1::NodeStatus s;
+  auto call = ctx.client->Context(kShort);
+  grpc::Status st = ctx.client->stub().GetStatus(call.get(), {}, &s);
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ToJson(JObj({{"archive_id", JStr(s.archive_id())},
+                       {"name", JStr(s.archive_name())},
+                       {"role", JStr(s.role())},
+                       {"listen", JStr(s.listen())},
+                       {"socket", JStr(s.socket())},
+                       {"data_dir", JStr(s.data_dir())},
+                       {"store_seq", JNum(static_cast<double>(s.store_seq()))},
+                       {"index_seq", JNum(static_cast<double>(s.index_seq()))},
+                       {"started", JStr(FormatMicros(s.started_micros()))},
+                       {"versions", JObj({{"kuaguan", JStr(s.version())},
+                                          {"rocksdb", JStr(s.rocksdb_version())},
+                                          {"xapian", JStr(s.xapian_version())},
+                                          {"botan", JStr(s.botan_version())}})}})));
+  } else {
+    Print(absl::StrCat("archive    ", s.archive_id(), " ", s.archive_name(), "\nrole       ",
+                       s.role(), "\nlisten     ", s.listen(), "\nsocket     ", s.socket(),
+                       "\ndata dir   ", s.data_dir(), "\nstore seq  ", s.store_seq(),
+                       "\nindex seq  ", s.index_seq(), "\nstarted    ",
+                       FormatMicros(s.started_micros()), "\nversions   kuaguan ", s.version(),
+                       ", RocksDB ", s.rocksdb_version(), ", Xapian ", s.xapian_version(),
+                       ", Botan ", s.botan_version(), "\n"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StatsCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
+  v1::NodeStats s;
+  auto call = ctx.client->Context(kShort);
+  grpc::Status st = ctx.client->stub().GetStats(call.get(), {}, &s);
+  if (!st.ok()) return ctx.client->Explain(st);
+  auto n = [](uint64_t v) { return JNum(static_cast<double>(v)); };
+  if (ctx.json) {
+    Print(ToJson(JObj({{"records", n(s.records())},
+                       {"active", n(s.active())},
+                       {"withdrawn", n(s.withdrawn())},
+                       {"versions", n(s.versions())},
+                       {"audit_entries", n(s.audit_entries())},
+                       {"indexed_documents", n(s.indexed_documents())},
+                       {"store_bytes", n(s.store_bytes())},
+                       {"index_bytes", n(s.index_bytes())},
+                       {"store_seq", n(s.store_seq())},
+                       {"index_seq", n(s.index_seq())}})));
+  } else {
+    Print(absl::StrFormat(
+        "records            %d (%d active, %d withdrawn)\nversions           %d\n"
+        "audit entries      %d\nindexed documents  %d\nstore size         %.1f MiB\n"
+        "index size         %.1f MiB\nstore / index seq  %d / %d\n",
+        s.records(), s.active(), s.withdrawn(), s.versions(), s.audit_entries(),
+        s.indexed_documents(), s.store_bytes() / 1048576.0, s.index_bytes() / 1048576.0,
+        s.store_seq(), s.index_seq()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReindexCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
+  auto call = ctx.client->Context(kLong);
+  g_interruptible = call.get();
+  std::signal(SIGINT, OnInterrupt);
+  auto reader = ctx.client->stub().Reindex(call.get(), {});
+  v1::ReindexProgress p, last;
+  ProgressBar bar("records");
+  while (reader->Read(&p)) {
+    bar.Update(p.done(), p.total());
+    last = p;
+  }
+  bar.Finish();
+  grpc::Status st = reader->Finish();
+  g_interruptible = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  if (st.error_code() == grpc::StatusCode::CANCELLED) {
+    return absl::CancelledError(absl::StrCat("reindex interrupted after ", last.done(),
+                                             " records; run kuaguan reindex again to resume"));
+  }
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ToJson(JObj({{"records", JNum(static_cast<double>(last.done()))},
+                       {"elapsed_s", JNum(last.elapsed_s())},
+                       {"resumed", JBool(last.resumed())}})));
+  } else {
+    Print(absl::StrFormat("Reindexed %d records in %.1f s%s.\n", last.done(), last.elapsed_s(),
+                          last.resumed() ? " (resumed an interrupted rebuild)" : ""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuditCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
+  if (ctx.args.positional().size() != 1 || ctx.args.positional()[0] != "verify") {
+    return absl::InvalidArgumentError("usage: kuaguan audit verify");
+  }
+  v1::AuditVerifyResult r;
+  auto call = ctx.client->Context(kLong);
+  grpc::Status st = ctx.client->stub().VerifyAudit(call.get(), {}, &r);
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ToJson(JObj({{"ok", JBool(r.ok())},
+                       {"entries", JNum(static_cast<double>(r.entries()))},
+                       {"first_broken_seq", JNum(static_cast<double>(r.first_broken_seq()))},
+                       {"reason", JStr(r.reason())}})));
+  } else if (r.ok()) {
+    Print(absl::StrCat("Audit chain intact: ", r.entries(), " entries verified.\n"));
+  }
+  if (!r.ok()) {
+    return absl::DataLossError(absl::StrCat("audit chain broken at entry ", r.first_broken_seq(),
+                                            ": ", r.reason()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kuaguan::cli

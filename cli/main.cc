@@ -1,0 +1,72 @@
+// kuaguan: the operator CLI for a Kuaguan node.
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+
+namespace kuaguan::cli {
+
+std::string Usage() {
+  return R"(kuaguan — operator CLI for a Kuaguan (跨馆) archive node
+
+usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
+
+  init DIR --archive-id CODE --name NAME [--role archive|provincial] [--listen HOST:PORT]
+                         write DIR/kuaguan.toml (port 0 picks a free port at start)
+  status                 archive id, role, the listen address actually bound, versions
+  stats                  record, version, audit and index counts, sizes
+  import FILE [--skip-bad REJECTS.csv] [--update] [--dry-run]
+                         import a catalog (CSV or JSON Lines; UTF-8 or GB18030); any bad
+                         row rejects the whole file unless --skip-bad
+  get CODE [--history]   one record by its reference code (档号), with its versions
+  search QUERY [--field any|title|responsible|fonds|keywords|fulltext|persons|code]
+         [--from DATE --to DATE] [--year Y] [--secrecy S] [--share-class C]
+         [--livelihood L] [--limit N] [--offset N]
+                         Chinese text matches as a contiguous phrase; --field code takes
+                         an exact code or a prefix ending in *
+  modify CODE --set FIELD=VALUE [...] [--reason TEXT]
+                         a new version with the fields changed (English or Chinese names)
+  withdraw CODE --reason TEXT
+                         withdraw (撤回) a record: a recorded state, never a deletion
+  export FILE [--include-withdrawn]
+                         write records as CSV (UTF-8, Chinese header) or JSON Lines (.jsonl)
+  reindex                rebuild the search index from the store (resumable)
+  audit verify           check the audit log's hash chain
+
+The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
+Exit status 0 on success; otherwise non-zero with one line on stderr.
+)";
+}
+
+}  // namespace kuaguan::cli
+
+int main(int argc, char** argv) {
+  using namespace kuaguan::cli;
+  const std::map<std::string, absl::Status (*)(const Argv&)> commands = {
+      {"init", InitCommand},         {"status", StatusCommand},     {"stats", StatsCommand},
+      {"import", ImportCommand},     {"get", GetCommand},           {"search", SearchCommand},
+      {"modify", ModifyCommand},     {"withdraw", WithdrawCommand}, {"export", ExportCommand},
+      {"reindex", ReindexCommand},   {"audit", AuditCommand},
+  };
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::cout << Usage();
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::cerr << "kuaguan: unknown command '" << argv[1] << "' (kuaguan --help lists them)\n";
+    return 2;
+  }
+  const Argv args(argv + 2, argv + argc);
+  const absl::Status st = it->second(args);
+  if (!st.ok()) {
+    std::cerr << "kuaguan: " << st.message() << "\n";
+    return st.code() == absl::StatusCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0
+               ? 2
+               : 1;
+  }
+  return 0;
+}

@@ -1,0 +1,114 @@
+#include "cli/render.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
+#include "ingest/catalog_fields.h"
+#include "seal/digest.h"
+
+namespace kuaguan::cli {
+namespace v1 = kuaguan::v1;
+
+Json JStr(const std::string& s) {
+  Json v;
+  v.set_string_value(s);
+  return v;
+}
+
+Json JNum(double n) {
+  Json v;
+  v.set_number_value(n);
+  return v;
+}
+
+Json JBool(bool b) {
+  Json v;
+  v.set_bool_value(b);
+  return v;
+}
+
+Json JObj(std::vector<std::pair<std::string, Json>> fields) {
+  Json v;
+  auto* s = v.mutable_struct_value()->mutable_fields();
+  for (auto& [k, val] : fields) (*s)[k] = std::move(val);
+  return v;
+}
+
+Json JArr(std::vector<Json> items) {
+  Json v;
+  auto* l = v.mutable_list_value();
+  for (auto& i : items) *l->add_values() = std::move(i);
+  return v;
+}
+
+std::string ToJson(const Json& value) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  (void)google::protobuf::util::MessageToJsonString(value, &out, opts);
+  return out + "\n";
+}
+
+Json RecordJson(const v1::Record& record) {
+  std::vector<std::pair<std::string, Json>> fields;
+  for (const auto& f : ingest::CatalogFields()) {
+    fields.emplace_back(std::string(f.key), JStr(f.get(record)));
+  }
+  const auto& ref = record.reference();
+  std::vector<Json> parts;
+  for (const auto& p : ref.parts()) parts.push_back(JStr(p));
+  std::vector<Json> units;
+  for (const auto& u : ref.units()) units.push_back(JStr(u));
+  fields.emplace_back("reference", JObj({{"fonds", JStr(ref.fonds())},
+                                         {"category", JStr(ref.category())},
+                                         {"year", JStr(ref.year())},
+                                         {"retention", JStr(ref.retention())},
+                                         {"units", JArr(std::move(units))},
+                                         {"item", JStr(ref.item())},
+                                         {"parts", JArr(std::move(parts))}}));
+  return JObj(std::move(fields));
+}
+
+Json StoredRecordJson(const v1::StoredRecord& s) {
+  return JObj({{"code", JStr(s.record().code())},
+               {"version", JNum(s.version())},
+               {"state", JStr(StateName(s.state()))},
+               {"created", JStr(FormatMicros(s.created_micros()))},
+               {"updated", JStr(FormatMicros(s.updated_micros()))},
+               {"sm3", JStr(seal::ToHex(s.content_sm3()))},
+               {"sha256", JStr(seal::ToHex(s.content_sha256()))},
+               {"record", RecordJson(s.record())}});
+}
+
+std::string RecordText(const v1::Record& record) {
+  std::string out;
+  for (const auto& f : ingest::CatalogFields()) {
+    const std::string v = f.get(record);
+    if (v.empty()) continue;
+    absl::StrAppend(&out, "  ", f.chinese, " (", f.key, "): ", v, "\n");
+  }
+  return out;
+}
+
+std::string StateName(v1::RecordState state) {
+  return state == v1::RECORD_STATE_WITHDRAWN ? "withdrawn" : "active";
+}
+
+std::string ChangeName(v1::ChangeKind kind) {
+  switch (kind) {
+    case v1::CHANGE_KIND_CREATED:
+      return "created";
+    case v1::CHANGE_KIND_MODIFIED:
+      return "modified";
+    case v1::CHANGE_KIND_WITHDRAWN:
+      return "withdrawn";
+    default:
+      return "unknown";
+  }
+}
+
+std::string FormatMicros(int64_t micros) {
+  if (micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
+}
+
+}  // namespace kuaguan::cli

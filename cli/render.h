@@ -1,0 +1,41 @@
+// Output for kuaguan: JSON documents (built as protobuf Values, printed compactly with UTF-8
+// kept as is) and small readable text layouts. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "google/protobuf/struct.pb.h"
+#include "kuaguan/v1/record.pb.h"
+
+namespace kuaguan::cli {
+
+using Json = google::protobuf::Value;
+
+Json JStr(const std::string& s);
+Json JNum(double n);
+Json JBool(bool b);
+Json JObj(std::vector<std::pair<std::string, Json>> fields);
+Json JArr(std::vector<Json> items);
+
+// One JSON document, with a trailing newline.
+std::string ToJson(const Json& value);
+
+// A record's fields keyed by their English names, plus its parsed reference code.
+Json RecordJson(const kuaguan::v1::Record& record);
+
+// A stored record: code, version, state, times, digests and the record.
+Json StoredRecordJson(const kuaguan::v1::StoredRecord& stored);
+
+// Readable "element: value" lines for a record's non-empty fields (Chinese element names).
+std::string RecordText(const kuaguan::v1::Record& record);
+
+// "active" or "withdrawn"; "created", "modified" or "withdrawn".
+std::string StateName(kuaguan::v1::RecordState state);
+std::string ChangeName(kuaguan::v1::ChangeKind kind);
+
+// Local time of a Unix-microseconds timestamp, "2026-11-22 10:04:05".
+std::string FormatMicros(int64_t micros);
+
+}  // namespace kuaguan::cli

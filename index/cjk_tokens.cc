@@ -1,0 +1,90 @@
+#include "absl/strings/string_view.h"
+#include "index/cjk_tokens.h"
+
+#include "base/utf8.h"
+
+namespace kuaguan::index {
+namespace {
+
+bool IsWordChar(char32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+
+bool Adjacent(const Token& a, const Token& b) { return b.pos == a.pos + 1; }
+
+}  // namespace
+
+std::vector<Token> Tokenize(absl::string_view folded, uint32_t first_pos) {
+  std::vector<Token> out;
+  uint32_t pos = first_pos;
+  std::string word;
+  bool gap = false;
+  auto flush_word = [&]() {
+    if (word.empty()) return;
+    if (gap && !out.empty()) ++pos;
+    out.push_back({word, pos++, false});
+    word.clear();
+    gap = false;
+  };
+  for (char32_t cp : base::DecodeUtf8(folded)) {
+    if (IsWordChar(cp)) {
+      base::AppendUtf8(cp, &word);
+      continue;
+    }
+    flush_word();
+    if (base::IsHan(cp)) {
+      if (gap && !out.empty()) ++pos;
+      Token t;
+      base::AppendUtf8(cp, &t.text);
+      t.pos = pos++;
+      t.han = true;
+      out.push_back(std::move(t));
+      gap = false;
+    } else {
+      gap = true;
+    }
+  }
+  flush_word();
+  return out;
+}
+
+std::vector<Posting> IndexPostings(const std::vector<Token>& tokens) {
+  std::vector<Posting> out;
+  out.reserve(tokens.size() * 2);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    out.push_back({tokens[i].text, tokens[i].pos});
+    if (tokens[i].han && i + 1 < tokens.size() && tokens[i + 1].han &&
+        Adjacent(tokens[i], tokens[i + 1])) {
+      out.push_back({tokens[i].text + tokens[i + 1].text, tokens[i].pos});
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<Token>> ConsecutiveRuns(const std::vector<Token>& tokens) {
+  std::vector<std::vector<Token>> runs;
+  for (const auto& t : tokens) {
+    if (runs.empty() || !Adjacent(runs.back().back(), t)) runs.emplace_back();
+    runs.back().push_back(t);
+  }
+  return runs;
+}
+
+std::vector<std::string> PhraseTerms(const std::vector<Token>& run) {
+  std::vector<std::string> terms;
+  for (size_t i = 0; i < run.size(); ++i) {
+    const bool pair_next = run[i].han && i + 1 < run.size() && run[i + 1].han;
+    if (pair_next) {
+      terms.push_back(run[i].text + run[i + 1].text);
+      continue;
+    }
+    // A Han character ending a Han pair is already covered by that bigram; it needs its own
+    // term only when something follows it, to keep the phrase positions consecutive.
+    const bool covered = run[i].han && i > 0 && run[i - 1].han;
+    if (covered && i + 1 == run.size()) break;
+    terms.push_back(run[i].text);
+  }
+  return terms;
+}
+
+}  // namespace kuaguan::index

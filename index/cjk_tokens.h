@@ -1,0 +1,40 @@
+// Tokens for Chinese full-text search. Each Han character is a token; each run of ASCII letters
+// and digits is a token; anything else separates tokens and breaks phrases (a position gap).
+// Indexing posts every token and every adjacent Han pair (bigram) at its position, so a Chinese
+// query becomes an exact phrase over bigrams: scattered characters never match.
+// Pure functions over already-folded text; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+namespace kuaguan::index {
+
+struct Token {
+  std::string text;
+  uint32_t pos = 0;  // positions of adjacent tokens differ by 1; separators add a gap
+  bool han = false;
+};
+
+// Splits folded text into tokens, positions from `first_pos`.
+std::vector<Token> Tokenize(absl::string_view folded, uint32_t first_pos = 1);
+
+// A term with its position, for indexing.
+struct Posting {
+  std::string term;
+  uint32_t pos = 0;
+};
+
+// Every token and every adjacent Han bigram of `tokens`, as postings.
+std::vector<Posting> IndexPostings(const std::vector<Token>& tokens);
+
+// The query terms for a run of tokens with consecutive positions, in order, such that a
+// document matches the phrase over them (window = their count) exactly when it holds the run.
+std::vector<std::string> PhraseTerms(const std::vector<Token>& run);
+
+// Splits tokens into runs of consecutive positions.
+std::vector<std::vector<Token>> ConsecutiveRuns(const std::vector<Token>& tokens);
+
+}  // namespace kuaguan::index

@@ -1,0 +1,419 @@
+#include "absl/strings/string_view.h"
+#include "index/record_index.h"
+
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "base/status_macros.h"
+#include "base/utf8.h"
+#include "index/cjk_tokens.h"
+
+namespace kuaguan::index {
+namespace fs = std::filesystem;
+using kuaguan::v1::Record;
+
+namespace {
+
+constexpr Xapian::valueno kDateSlot = 0;
+constexpr char kSeqKey[] = "store_seq";
+constexpr char kRebuildSeqKey[] = "rebuild_seq";
+constexpr char kRebuildLastKey[] = "rebuild_last_code";
+constexpr char kRebuildCompleteKey[] = "rebuild_complete";
+constexpr uint32_t kFieldGap = 100;   // position gap between fields: phrases never span two
+constexpr uint64_t kRebuildBatch = 5000;
+
+// Term prefixes. Unprefixed terms are the "any" field.
+constexpr char kIdPrefix[] = "Q";
+constexpr char kTitlePrefix[] = "XT";
+constexpr char kResponsiblePrefix[] = "XA";
+constexpr char kFondsPrefix[] = "XF";
+constexpr char kKeywordsPrefix[] = "XK";
+constexpr char kFullTextPrefix[] = "XB";
+constexpr char kPersonsPrefix[] = "XN";
+constexpr char kYearPrefix[] = "XY";
+constexpr char kSecrecyPrefix[] = "XS";
+constexpr char kSharePrefix[] = "XC";
+constexpr char kLivelihoodPrefix[] = "XL";
+
+absl::Status XapianError(const Xapian::Error& e, absl::string_view what) {
+  return absl::InternalError(absl::StrCat("index ", what, ": ", e.get_type(), ": ", e.get_msg()));
+}
+
+std::string PersonsText(const Record& r) {
+  std::string s;
+  for (const auto& p : r.persons()) absl::StrAppend(&s, p.name(), "；");
+  return s;
+}
+
+// The fields searched for `field`, each with its term prefix, in snippet order.
+struct FieldText {
+  std::string name;
+  std::string text;
+};
+
+std::vector<FieldText> FieldsFor(const std::string& field, const Record& r) {
+  if (field == "title") return {{"title", r.title()}, {"parallel_title", r.parallel_title()}};
+  if (field == "responsible") return {{"responsible", r.responsible()}};
+  if (field == "fonds") return {{"fonds_name", r.fonds_name()}, {"fonds_number", r.fonds_number()}};
+  if (field == "keywords") return {{"keywords", r.keywords()}};
+  if (field == "fulltext") return {{"full_text", r.full_text()}};
+  if (field == "persons") return {{"persons", PersonsText(r)}};
+  return {{"title", r.title()},       {"parallel_title", r.parallel_title()},
+          {"responsible", r.responsible()}, {"keywords", r.keywords()},
+          {"summary", r.summary()},   {"full_text", r.full_text()},
+          {"fonds_name", r.fonds_name()}, {"persons", PersonsText(r)},
+          {"document_number", r.document_number()}, {"notes", r.notes()}};
+}
+
+absl::StatusOr<std::string> PrefixFor(const std::string& field) {
+  if (field.empty() || field == "any") return std::string();
+  if (field == "title") return std::string(kTitlePrefix);
+  if (field == "responsible") return std::string(kResponsiblePrefix);
+  if (field == "fonds") return std::string(kFondsPrefix);
+  if (field == "keywords") return std::string(kKeywordsPrefix);
+  if (field == "fulltext") return std::string(kFullTextPrefix);
+  if (field == "persons") return std::string(kPersonsPrefix);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown search field '", field,
+      "' (any, title, responsible, fonds, keywords, fulltext, persons, code)"));
+}
+
+uint64_t DirSize(const fs::path& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec)) total += e.file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace
+
+RecordIndex::RecordIndex(fs::path dir, std::unique_ptr<ChineseFolder> folder)
+    : dir_(std::move(dir)), folder_(std::move(folder)) {}
+
+absl::StatusOr<std::unique_ptr<RecordIndex>> RecordIndex::Open(const fs::path& dir) {
+  ASSIGN_OR_RETURN(auto folder, ChineseFolder::Create());
+  std::unique_ptr<RecordIndex> index(new RecordIndex(dir, std::move(folder)));
+  absl::MutexLock w(&index->writer_mu_);
+  absl::MutexLock r(&index->reader_mu_);
+  RETURN_IF_ERROR(index->OpenDatabases());
+  return index;
+}
+
+absl::Status RecordIndex::OpenDatabases() {
+  const fs::path rebuild = fs::path(dir_.string() + ".rebuild");
+  const fs::path old = fs::path(dir_.string() + ".old");
+  std::error_code ec;
+  try {
+    // Finish a swap that a crash interrupted.
+    if (fs::exists(rebuild)) {
+      bool complete;
+      {
+        Xapian::Database rb(rebuild.string());
+        complete = rb.get_metadata(kRebuildCompleteKey) == "1";
+      }
+      if (complete) {
+        if (fs::exists(dir_)) fs::rename(dir_, old);
+        fs::rename(rebuild, dir_);
+      }
+    }
+    if (fs::exists(old)) fs::remove_all(old, ec);
+    writer_.emplace(dir_.string(), Xapian::DB_CREATE_OR_OPEN);
+    reader_.emplace(dir_.string());
+  } catch (const Xapian::Error& e) {
+    return XapianError(e, "open");
+  } catch (const fs::filesystem_error& e) {
+    return absl::InternalError(absl::StrCat("index open: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+uint64_t RecordIndex::IndexedSeq() {
+  absl::MutexLock lock(&writer_mu_);
+  uint64_t seq = 0;
+  try {
+    (void)absl::SimpleAtoi(writer_->get_metadata(kSeqKey), &seq);
+  } catch (const Xapian::Error&) {
+    return 0;
+  }
+  return seq;
+}
+
+uint64_t RecordIndex::DocCount() {
+  absl::MutexLock lock(&writer_mu_);
+  try {
+    return writer_->get_doccount();
+  } catch (const Xapian::Error&) {
+    return 0;
+  }
+}
+
+uint64_t RecordIndex::SizeBytes() { return DirSize(dir_); }
+
+Xapian::Document RecordIndex::MakeDocument(const Record& r) {
+  Xapian::Document doc;
+  uint32_t any_pos = 1;
+  auto add_text = [&](const std::string& text, const char* prefix, Xapian::termcount wdf) {
+    if (text.empty()) return;
+    const auto tokens = Tokenize(folder_->Fold(text), any_pos);
+    for (const auto& p : IndexPostings(tokens)) {
+      doc.add_posting(p.term, p.pos, wdf);
+      if (prefix != nullptr) doc.add_posting(prefix + p.term, p.pos, 1);
+    }
+    any_pos = (tokens.empty() ? any_pos : tokens.back().pos) + kFieldGap;
+  };
+  add_text(r.title(), kTitlePrefix, 3);
+  add_text(r.parallel_title(), kTitlePrefix, 2);
+  add_text(r.responsible(), kResponsiblePrefix, 1);
+  add_text(r.fonds_name(), kFondsPrefix, 1);
+  add_text(r.fonds_number(), kFondsPrefix, 1);
+  add_text(r.keywords(), kKeywordsPrefix, 2);
+  add_text(PersonsText(r), kPersonsPrefix, 1);
+  add_text(r.document_number(), nullptr, 1);
+  add_text(r.summary(), nullptr, 1);
+  add_text(r.notes(), nullptr, 1);
+  add_text(r.full_text(), kFullTextPrefix, 1);
+
+  doc.add_boolean_term(kIdPrefix + r.code());
+  if (r.year() != 0) doc.add_boolean_term(absl::StrCat(kYearPrefix, r.year()));
+  doc.add_boolean_term(absl::StrCat(kSecrecyPrefix, static_cast<int>(r.secrecy())));
+  doc.add_boolean_term(absl::StrCat(kSharePrefix, static_cast<int>(r.share_class())));
+  doc.add_boolean_term(absl::StrCat(kLivelihoodPrefix, static_cast<int>(r.livelihood())));
+  if (!r.date().empty()) doc.add_value(kDateSlot, r.date());
+  doc.set_data(r.SerializeAsString());
+  return doc;
+}
+
+absl::Status RecordIndex::Apply(const std::vector<IndexUpdate>& updates, uint64_t seq) {
+  absl::MutexLock lock(&writer_mu_);
+  try {
+    for (const auto& u : updates) {
+      const std::string id = kIdPrefix + u.code;
+      if (u.record.has_value()) {
+        writer_->replace_document(id, MakeDocument(*u.record));
+      } else {
+        writer_->delete_document(id);
+      }
+    }
+    writer_->set_metadata(kSeqKey, absl::StrCat(seq));
+    writer_->commit();
+  } catch (const Xapian::Error& e) {
+    return XapianError(e, "update");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
+  std::vector<Xapian::Query> parts;
+  if (spec.field == "code") {
+    for (absl::string_view word : absl::StrSplit(spec.query, ' ', absl::SkipWhitespace())) {
+      if (!word.empty() && word.back() == '*') {
+        word.remove_suffix(1);
+        parts.emplace_back(Xapian::Query::OP_WILDCARD, kIdPrefix + std::string(word));
+      } else {
+        parts.emplace_back(kIdPrefix + std::string(word));
+      }
+    }
+  } else {
+    ASSIGN_OR_RETURN(const std::string prefix, PrefixFor(spec.field));
+    const std::string folded = folder_->Fold(spec.query);
+    for (absl::string_view word : absl::StrSplit(folded, ' ', absl::SkipWhitespace())) {
+      for (const auto& run : ConsecutiveRuns(Tokenize(word))) {
+        std::vector<Xapian::Query> terms;
+        for (const auto& t : PhraseTerms(run)) terms.emplace_back(prefix + t);
+        if (terms.size() == 1) {
+          parts.push_back(terms.front());
+        } else {
+          parts.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
+        }
+      }
+    }
+    if (parts.empty() && !absl::StripAsciiWhitespace(spec.query).empty()) {
+      return absl::InvalidArgumentError(
+          "query has no searchable characters (Han characters, letters or digits)");
+    }
+  }
+  Xapian::Query q = parts.empty() ? Xapian::Query::MatchAll
+                                  : Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+  std::vector<Xapian::Query> filters;
+  if (spec.year != 0) filters.emplace_back(absl::StrCat(kYearPrefix, spec.year));
+  if (spec.secrecy) filters.emplace_back(absl::StrCat(kSecrecyPrefix, static_cast<int>(*spec.secrecy)));
+  if (spec.share_class) {
+    filters.emplace_back(absl::StrCat(kSharePrefix, static_cast<int>(*spec.share_class)));
+  }
+  if (spec.livelihood) {
+    filters.emplace_back(absl::StrCat(kLivelihoodPrefix, static_cast<int>(*spec.livelihood)));
+  }
+  if (!spec.from_date.empty() || !spec.to_date.empty()) {
+    if (spec.to_date.empty()) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_GE, kDateSlot, spec.from_date);
+    } else if (spec.from_date.empty()) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_LE, kDateSlot, spec.to_date);
+    } else {
+      filters.emplace_back(Xapian::Query::OP_VALUE_RANGE, kDateSlot, spec.from_date, spec.to_date);
+    }
+  }
+  if (filters.empty()) return q;
+  return Xapian::Query(Xapian::Query::OP_FILTER, q,
+                       Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+}
+
+SearchHit RecordIndex::MakeHit(const Record& r, const SearchSpec& spec, double score) {
+  SearchHit hit;
+  hit.code = r.code();
+  hit.title = r.title();
+  hit.score = score;
+  hit.date = r.date();
+  hit.responsible = r.responsible();
+  // Needles: the query's consecutive runs, folded and joined as they would stand in text.
+  std::vector<std::vector<char32_t>> needles;
+  if (spec.field != "code") {
+    const std::string folded = folder_->Fold(spec.query);
+    for (absl::string_view word : absl::StrSplit(folded, ' ', absl::SkipWhitespace())) {
+      for (const auto& run : ConsecutiveRuns(Tokenize(word))) {
+        std::string s;
+        for (const auto& t : run) s += t.text;
+        needles.push_back(base::DecodeUtf8(s));
+      }
+    }
+  }
+  for (const auto& f : FieldsFor(spec.field == "code" ? "title" : spec.field, r)) {
+    if (f.text.empty()) continue;
+    const auto orig = base::DecodeUtf8(f.text);
+    auto fold = base::DecodeUtf8(folder_->Fold(f.text));
+    const bool aligned = fold.size() == orig.size();
+    const auto& shown = aligned ? orig : fold;
+    // Marks: [begin, end) code-point ranges of every needle occurrence.
+    std::vector<bool> marked(fold.size(), false);
+    size_t first = fold.size();
+    for (const auto& n : needles) {
+      if (n.empty() || n.size() > fold.size()) continue;
+      for (size_t i = 0; i + n.size() <= fold.size(); ++i) {
+        if (std::equal(n.begin(), n.end(), fold.begin() + i)) {
+          for (size_t k = i; k < i + n.size(); ++k) marked[k] = true;
+          first = std::min(first, i);
+        }
+      }
+    }
+    if (first == fold.size()) {
+      if (!needles.empty()) continue;
+      first = 0;
+    }
+    const size_t begin = first > 20 ? first - 20 : 0;
+    const size_t end = std::min(shown.size(), first + 60);
+    std::string s = begin > 0 ? "…" : "";
+    for (size_t i = begin; i < end; ++i) {
+      if (marked[i] && (i == begin || !marked[i - 1])) s += "【";
+      char32_t cp = shown[i];
+      if (cp == '\n' || cp == '\r' || cp == '\t') cp = ' ';
+      base::AppendUtf8(cp, &s);
+      if (marked[i] && (i + 1 == end || !marked[i + 1])) s += "】";
+    }
+    if (end < shown.size()) s += "…";
+    hit.snippet = std::move(s);
+    hit.matched_field = f.name;
+    break;
+  }
+  return hit;
+}
+
+absl::StatusOr<SearchResults> RecordIndex::Search(const SearchSpec& spec) {
+  ASSIGN_OR_RETURN(const Xapian::Query query, BuildQuery(spec));
+  const uint32_t limit = spec.limit == 0 ? 10 : std::min<uint32_t>(spec.limit, 1000);
+  std::vector<std::pair<Record, double>> found;
+  SearchResults results;
+  {
+    absl::MutexLock lock(&reader_mu_);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        reader_->reopen();
+        Xapian::Enquire enquire(*reader_);
+        enquire.set_query(query);
+        const Xapian::MSet mset = enquire.get_mset(spec.offset, limit);
+        results.total = mset.get_matches_estimated();
+        found.clear();
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+          Record r;
+          r.ParseFromString(it.get_document().get_data());
+          found.emplace_back(std::move(r), it.get_weight());
+        }
+        break;
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 3) return absl::UnavailableError("index busy: modified during search");
+      } catch (const Xapian::Error& e) {
+        return XapianError(e, "search");
+      }
+    }
+  }
+  for (const auto& [r, score] : found) results.hits.push_back(MakeHit(r, spec, score));
+  return results;
+}
+
+absl::Status RecordIndex::Rebuild(RecordSource* source,
+                                  const std::function<void(uint64_t, uint64_t, bool)>& progress,
+                                  const std::atomic<bool>* cancel) {
+  const fs::path rebuild = fs::path(dir_.string() + ".rebuild");
+  const fs::path old = fs::path(dir_.string() + ".old");
+  bool cancelled = false;
+  try {
+    Xapian::WritableDatabase w(rebuild.string(), Xapian::DB_CREATE_OR_OPEN);
+    const bool resumed = !w.get_metadata(kRebuildSeqKey).empty();
+    uint64_t seq = source->Seq();
+    if (resumed) {
+      (void)absl::SimpleAtoi(w.get_metadata(kRebuildSeqKey), &seq);
+    } else {
+      w.set_metadata(kRebuildSeqKey, absl::StrCat(seq));
+    }
+    std::string last = w.get_metadata(kRebuildLastKey);
+    uint64_t done = w.get_doccount();
+    const uint64_t total = std::max<uint64_t>(source->Count(), done);
+    uint64_t pending = 0;
+    progress(done, total, resumed);
+    absl::Status st = source->ForEachAfter(last, [&](const Record& r) {
+      w.replace_document(kIdPrefix + r.code(), MakeDocument(r));
+      last = r.code();
+      ++done;
+      if (++pending >= kRebuildBatch) {
+        w.set_metadata(kRebuildLastKey, last);
+        w.commit();
+        pending = 0;
+        progress(done, total, resumed);
+        if (cancel != nullptr && cancel->load()) {
+          cancelled = true;
+          return false;
+        }
+      }
+      return true;
+    });
+    RETURN_IF_ERROR(st);
+    w.set_metadata(kRebuildLastKey, last);
+    if (cancelled) {
+      w.commit();
+      return absl::CancelledError(
+          absl::StrCat("reindex interrupted after ", done, " records; run it again to resume"));
+    }
+    w.set_metadata(kSeqKey, absl::StrCat(seq));
+    w.set_metadata(kRebuildCompleteKey, "1");
+    w.commit();
+    w.close();
+    progress(done, total, resumed);
+  } catch (const Xapian::Error& e) {
+    return XapianError(e, "rebuild");
+  }
+  absl::MutexLock wl(&writer_mu_);
+  absl::MutexLock rl(&reader_mu_);
+  try {
+    writer_.reset();
+    reader_.reset();
+  } catch (const Xapian::Error& e) {
+    return XapianError(e, "close for swap");
+  }
+  RETURN_IF_ERROR(OpenDatabases());
+  return absl::OkStatus();
+}
+
+}  // namespace kuaguan::index

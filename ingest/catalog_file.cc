@@ -1,0 +1,210 @@
+#include "absl/strings/string_view.h"
+#include "ingest/catalog_file.h"
+
+#include <cmath>
+#include <unordered_map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "base/utf8.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "ingest/csv_reader.h"
+#include "ingest/text_encoding.h"
+
+namespace kuaguan::ingest {
+namespace {
+
+void SetValue(const CatalogField& f, absl::string_view value, CatalogRow* row) {
+  if (absl::Status st = f.set(value, &row->record); !st.ok()) {
+    row->errors.push_back({std::string(f.key), ShortValue(value), std::string(st.message())});
+  }
+}
+
+// Marks rows whose code already appeared in an earlier row.
+void CheckRepeatedCodes(CatalogFile* file) {
+  std::unordered_map<std::string, size_t> first_line;
+  for (auto& row : file->rows) {
+    const std::string& code = row.record.code();
+    if (code.empty()) continue;
+    auto [it, inserted] = first_line.emplace(code, row.line);
+    if (!inserted) {
+      row.errors.push_back({"code", code, absl::StrCat("duplicate of line ", it->second)});
+    }
+  }
+}
+
+void Finish(CatalogRow* row) {
+  for (auto& e : FinishRecord(&row->record)) {
+    e.value = ShortValue(e.value);
+    row->errors.push_back(std::move(e));
+  }
+}
+
+absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text) {
+  auto rows = ParseCsv(text);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::InvalidArgumentError("file is empty (no header row)");
+  CatalogFile file;
+  file.format = "csv";
+  const CsvRow& header = rows->front();
+  file.header = header.raw;
+  std::vector<const CatalogField*> columns;
+  std::unordered_map<std::string, std::string> seen;
+  for (const auto& name : header.fields) {
+    if (IsIgnoredColumn(name)) {
+      columns.push_back(nullptr);
+      continue;
+    }
+    const CatalogField* f = FindCatalogField(name);
+    if (f == nullptr) {
+      std::vector<std::string> known;
+      for (const auto& k : CatalogFields()) known.push_back(std::string(k.chinese));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "line ", header.line, ": unknown column '", ShortValue(name),
+          "' (known columns: ", absl::StrJoin(known, ", "), ", or their English names)"));
+    }
+    auto [it, inserted] = seen.emplace(std::string(f->key), name);
+    if (!inserted) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", header.line, ": columns '",
+                                                     it->second, "' and '", name,
+                                                     "' are the same field (", f->key, ")"));
+    }
+    columns.push_back(f);
+  }
+  if (!seen.contains("code")) {
+    return absl::InvalidArgumentError("line 1: no 档号 (code) column; is the header row missing?");
+  }
+  if (!seen.contains("title")) return absl::InvalidArgumentError("line 1: no 题名 (title) column");
+  for (size_t i = 1; i < rows->size(); ++i) {
+    CsvRow& in = (*rows)[i];
+    CatalogRow row;
+    row.line = in.line;
+    row.raw = std::move(in.raw);
+    if (in.fields.size() != columns.size()) {
+      row.errors.push_back({"-", "",
+                            absl::StrCat("has ", in.fields.size(), " columns, the header has ",
+                                         columns.size())});
+      file.rows.push_back(std::move(row));
+      continue;
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c] != nullptr) SetValue(*columns[c], in.fields[c], &row);
+    }
+    Finish(&row);
+    file.rows.push_back(std::move(row));
+  }
+  return file;
+}
+
+std::string JsonScalar(const google::protobuf::Value& v, bool* ok) {
+  *ok = true;
+  switch (v.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return v.string_value();
+    case google::protobuf::Value::kNumberValue: {
+      const double d = v.number_value();
+      if (std::floor(d) == d && std::fabs(d) < 1e15) return absl::StrCat(static_cast<int64_t>(d));
+      return absl::StrCat(d);
+    }
+    case google::protobuf::Value::kNullValue:
+      return "";
+    default:
+      *ok = false;
+      return "";
+  }
+}
+
+CatalogFile ParseJsonLinesCatalog(absl::string_view text) {
+  CatalogFile file;
+  file.format = "jsonl";
+  size_t line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    CatalogRow row;
+    row.line = line_no;
+    row.raw = std::string(line);
+    google::protobuf::Struct obj;
+    auto st = google::protobuf::util::JsonStringToMessage(std::string(line), &obj);
+    if (!st.ok()) {
+      row.errors.push_back({"-", ShortValue(line),
+                            absl::StrCat("not a JSON object: ", st.message().as_string())});
+      file.rows.push_back(std::move(row));
+      continue;
+    }
+    std::unordered_map<std::string, std::string> seen;
+    for (const auto& [key, value] : obj.fields()) {
+      if (IsIgnoredColumn(key)) continue;
+      const CatalogField* f = FindCatalogField(key);
+      if (f == nullptr) {
+        row.errors.push_back({key, "", "unknown field"});
+        continue;
+      }
+      if (auto [it, inserted] = seen.emplace(std::string(f->key), key); !inserted) {
+        row.errors.push_back({key, "", absl::StrCat("same field as '", it->second, "'")});
+        continue;
+      }
+      std::string text_value;
+      bool ok = true;
+      if (value.kind_case() == google::protobuf::Value::kListValue) {
+        std::vector<std::string> items;
+        for (const auto& item : value.list_value().values()) items.push_back(JsonScalar(item, &ok));
+        text_value = absl::StrJoin(items, ";");
+      } else {
+        text_value = JsonScalar(value, &ok);
+      }
+      if (!ok) {
+        row.errors.push_back({std::string(f->key), "", "value must be a string or a number"});
+        continue;
+      }
+      SetValue(*f, text_value, &row);
+    }
+    Finish(&row);
+    file.rows.push_back(std::move(row));
+  }
+  return file;
+}
+
+}  // namespace
+
+std::string ShortValue(absl::string_view value) {
+  const auto cps = base::DecodeUtf8(value);
+  if (cps.size() <= 40) return std::string(value);
+  std::vector<char32_t> head(cps.begin(), cps.begin() + 40);
+  return absl::StrCat(base::EncodeUtf8(head), "… (", value.size(), " bytes)");
+}
+
+absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes) {
+  if (bytes.empty()) return absl::InvalidArgumentError("file is empty");
+  auto decoded = DecodeCatalogText(bytes);
+  if (!decoded.ok()) return decoded.status();
+  const std::string lower = absl::AsciiStrToLower(file_name);
+  bool jsonl;
+  if (absl::EndsWith(lower, ".csv")) {
+    jsonl = false;
+  } else if (absl::EndsWith(lower, ".jsonl") || absl::EndsWith(lower, ".ndjson") ||
+             absl::EndsWith(lower, ".json")) {
+    jsonl = true;
+  } else {
+    jsonl = absl::StartsWith(absl::StripLeadingAsciiWhitespace(decoded->text), "{");
+  }
+  CatalogFile file;
+  if (jsonl) {
+    file = ParseJsonLinesCatalog(decoded->text);
+  } else {
+    auto csv = ParseCsvCatalog(decoded->text);
+    if (!csv.ok()) return csv.status();
+    file = *std::move(csv);
+  }
+  if (file.rows.empty()) return absl::InvalidArgumentError("file has no records");
+  file.encoding = decoded->encoding;
+  CheckRepeatedCodes(&file);
+  return file;
+}
+
+}  // namespace kuaguan::ingest

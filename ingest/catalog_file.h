@@ -1,0 +1,39 @@
+// Reads a whole catalog file (CSV or JSON Lines, UTF-8 or GB18030) into checked records, one
+// per row, each with every problem found in it. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ingest/catalog_fields.h"
+#include "kuaguan/v1/record.pb.h"
+
+namespace kuaguan::ingest {
+
+struct CatalogRow {
+  size_t line = 0;                   // 1-based line in the file where the row starts
+  std::string raw;                   // the row as written (for a rejects file)
+  kuaguan::v1::Record record;        // completed by FinishRecord
+  std::vector<FieldError> errors;    // empty when the row is good
+};
+
+struct CatalogFile {
+  std::string format;    // "csv" or "jsonl"
+  std::string encoding;  // "utf-8", "utf-8-bom" or "gb18030"
+  std::string header;    // CSV header line as written (empty for JSON Lines)
+  std::vector<CatalogRow> rows;
+};
+
+// Parses `bytes`; `file_name` chooses the format by extension (.csv, .jsonl/.ndjson/.json),
+// else the content decides. Fails with INVALID_ARGUMENT for problems of the whole file (encoding,
+// unbalanced quotes, an empty file, a header with unknown, repeated or missing columns). Problems
+// of single rows (column count, values, cross-checks, a code repeated within the file) are
+// reported in the rows and do not fail the call.
+absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes);
+
+// A value shortened for messages: at most 40 characters, with the full size when cut.
+std::string ShortValue(absl::string_view value);
+
+}  // namespace kuaguan::ingest

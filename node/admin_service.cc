@@ -1,0 +1,121 @@
+#include "node/admin_service.h"
+
+#include <thread>
+
+#include "node/grpc_status.h"
+#include "node/write_reactor.h"
+
+namespace kuaguan::node {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+std::string Actor(const grpc::CallbackServerContext* ctx) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(kActorMetadata);
+  if (it == md.end() || it->second.empty()) return "unknown";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// Finishes `ctx`'s default reactor with the result of `fn`, which writes into `resp`.
+template <typename Resp, typename Fn>
+grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, Resp* resp, Fn fn) {
+  auto* reactor = ctx->DefaultReactor();
+  absl::StatusOr<Resp> result = fn();
+  if (result.ok()) *resp = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+// Like Unary, but runs `fn` on its own thread: for work that may take long (imports, audit
+// verification) so that gRPC's callback threads stay free.
+template <typename Resp, typename Fn>
+grpc::ServerUnaryReactor* LongUnary(grpc::CallbackServerContext* ctx, Resp* resp, Fn fn) {
+  auto* reactor = ctx->DefaultReactor();
+  std::thread([reactor, resp, fn = std::move(fn)]() mutable {
+    absl::StatusOr<Resp> result = fn();
+    if (result.ok()) *resp = *std::move(result);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  }).detach();
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetStatusRequest*,
+                                                  v1::NodeStatus* resp) {
+  return Unary(ctx, resp, [&]() -> absl::StatusOr<v1::NodeStatus> { return status_(); });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetStats(grpc::CallbackServerContext* ctx,
+                                                 const v1::GetStatsRequest*, v1::NodeStats* resp) {
+  return Unary(ctx, resp, [&] { return holdings_->Stats(); });
+}
+
+grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
+                                               const v1::ImportRequest* req,
+                                               v1::ImportResult* resp) {
+  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+    return h->Import(*req, actor);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetRecord(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetRecordRequest* req,
+                                                  v1::GetRecordResponse* resp) {
+  return Unary(ctx, resp, [&] { return holdings_->Get(req->code(), req->history(), Actor(ctx)); });
+}
+
+grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
+                                               const v1::SearchRequest* req,
+                                               v1::SearchResponse* resp) {
+  return Unary(ctx, resp, [&] { return holdings_->Search(*req, Actor(ctx)); });
+}
+
+grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
+                                               const v1::ModifyRequest* req,
+                                               v1::ChangeResponse* resp) {
+  return Unary(ctx, resp, [&] { return holdings_->Modify(*req, Actor(ctx)); });
+}
+
+grpc::ServerUnaryReactor* AdminService::Withdraw(grpc::CallbackServerContext* ctx,
+                                                 const v1::WithdrawRequest* req,
+                                                 v1::ChangeResponse* resp) {
+  return Unary(ctx, resp, [&] { return holdings_->Withdraw(*req, Actor(ctx)); });
+}
+
+grpc::ServerWriteReactor<v1::Record>* AdminService::Export(grpc::CallbackServerContext* ctx,
+                                                           const v1::ExportRequest* req) {
+  return new ThreadedWriteReactor<v1::Record>(
+      [h = holdings_, all = req->include_withdrawn(), actor = Actor(ctx)](
+          const auto& emit, const std::atomic<bool>&) { return h->Export(all, actor, emit); });
+}
+
+grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
+    grpc::CallbackServerContext* ctx, const v1::ReindexRequest*) {
+  return new ThreadedWriteReactor<v1::ReindexProgress>(
+      [h = holdings_, actor = Actor(ctx)](const auto& emit, const std::atomic<bool>& cancelled) {
+        v1::ReindexProgress last;
+        absl::Status st = h->Reindex(
+            actor,
+            [&](const v1::ReindexProgress& p) {
+              last = p;
+              emit(p);
+            },
+            &cancelled);
+        if (st.ok()) {
+          last.set_finished(true);
+          emit(last);
+        }
+        return st;
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
+                                                    const v1::VerifyAuditRequest*,
+                                                    v1::AuditVerifyResult* resp) {
+  return LongUnary(ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
+}
+
+}  // namespace kuaguan::node

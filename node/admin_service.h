@@ -1,0 +1,56 @@
+// The Admin gRPC service: thin handlers that take the caller's name from the request
+// metadata (x-kuaguan-actor), call Holdings and translate statuses.
+// Thread-safe: stateless beyond the objects it is given.
+#pragma once
+
+#include <functional>
+
+#include "kuaguan/v1/admin.grpc.pb.h"
+#include "node/holdings.h"
+
+namespace kuaguan::node {
+
+// Metadata key carrying the operator's name.
+inline constexpr char kActorMetadata[] = "x-kuaguan-actor";
+
+class AdminService final : public kuaguan::v1::Admin::CallbackService {
+ public:
+  // `status` fills the node's identity and addresses; `holdings` must outlive the service.
+  AdminService(Holdings* holdings, std::function<kuaguan::v1::NodeStatus()> status)
+      : holdings_(holdings), status_(std::move(status)) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
+                                      const kuaguan::v1::GetStatusRequest* req,
+                                      kuaguan::v1::NodeStatus* resp) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx,
+                                     const kuaguan::v1::GetStatsRequest* req,
+                                     kuaguan::v1::NodeStats* resp) override;
+  grpc::ServerUnaryReactor* Import(grpc::CallbackServerContext* ctx,
+                                   const kuaguan::v1::ImportRequest* req,
+                                   kuaguan::v1::ImportResult* resp) override;
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx,
+                                      const kuaguan::v1::GetRecordRequest* req,
+                                      kuaguan::v1::GetRecordResponse* resp) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx,
+                                   const kuaguan::v1::SearchRequest* req,
+                                   kuaguan::v1::SearchResponse* resp) override;
+  grpc::ServerUnaryReactor* Modify(grpc::CallbackServerContext* ctx,
+                                   const kuaguan::v1::ModifyRequest* req,
+                                   kuaguan::v1::ChangeResponse* resp) override;
+  grpc::ServerUnaryReactor* Withdraw(grpc::CallbackServerContext* ctx,
+                                     const kuaguan::v1::WithdrawRequest* req,
+                                     kuaguan::v1::ChangeResponse* resp) override;
+  grpc::ServerWriteReactor<kuaguan::v1::Record>* Export(
+      grpc::CallbackServerContext* ctx, const kuaguan::v1::ExportRequest* req) override;
+  grpc::ServerWriteReactor<kuaguan::v1::ReindexProgress>* Reindex(
+      grpc::CallbackServerContext* ctx, const kuaguan::v1::ReindexRequest* req) override;
+  grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx,
+                                        const kuaguan::v1::VerifyAuditRequest* req,
+                                        kuaguan::v1::AuditVerifyResult* resp) override;
+
+ private:
+  Holdings* const holdings_;
+  const std::function<kuaguan::v1::NodeStatus()> status_;
+};
+
+}  // namespace kuaguan::node

@@ -1,0 +1,39 @@
+// A node's configuration: one TOML file per node, written by `kuaguan init`.
+//
+//   [node]
+//   archive_id = "410100"          # GB/T 2260 division code of the archive
+//   name = "郑州市档案馆"
+//   role = "archive"               # archive | provincial
+//   listen = "127.0.0.1:0"         # TCP address; port 0 picks a free port at start
+//   data_dir = "data"              # relative to the config file's folder
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace kuaguan::node {
+
+struct NodeConfig {
+  std::string archive_id;
+  std::string name;
+  std::string role = "archive";
+  std::string listen = "127.0.0.1:0";
+  std::filesystem::path data_dir;  // absolute after LoadConfig
+  std::filesystem::path config_path;
+
+  // The admin service's Unix socket.
+  std::filesystem::path SocketPath() const { return data_dir / "kuaguand.sock"; }
+};
+
+// Reads and checks a config file. Errors name the file and the key that is wrong.
+absl::StatusOr<NodeConfig> LoadConfig(const std::filesystem::path& path);
+
+// Renders `config` as TOML (data_dir written as given).
+std::string RenderConfig(const NodeConfig& config);
+
+// Checks role and listen address shape; INVALID_ARGUMENT naming the bad value.
+absl::Status ValidateConfig(const NodeConfig& config);
+
+}  // namespace kuaguan::node

@@ -1,0 +1,455 @@
+#include "node/holdings.h"
+
+#include <unordered_set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "ingest/catalog_file.h"
+#include "seal/audit_chain.h"
+#include "seal/digest.h"
+
+namespace kuaguan::node {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr size_t kCatchUpBatch = 5000;
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+std::string Outcome(const absl::Status& s) {
+  return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
+}
+
+bool SameRecord(const v1::Record& a, const v1::Record& b) {
+  return seal::SerializeDeterministic(a) == seal::SerializeDeterministic(b);
+}
+
+}  // namespace
+
+void SetContentDigests(const v1::Record& record, std::string* sm3, std::string* sha256) {
+  const std::string bytes = seal::SerializeDeterministic(record);
+  *sm3 = seal::Sm3(bytes);
+  *sha256 = seal::Sha256(bytes);
+}
+
+Holdings::Holdings(Store* store, index::RecordIndex* index) : store_(store), index_(index) {}
+
+absl::Status Holdings::AuditFailure(const std::string& actor, const std::string& action,
+                                    const std::string& object, const absl::Status& status) {
+  RETURN_IF_ERROR(store_->Audit({actor, action, object, Outcome(status)}));
+  return status;
+}
+
+absl::Status Holdings::CatchUpIndex() {
+  absl::MutexLock lock(&index_mu_);
+  uint64_t seq = index_->IndexedSeq();
+  const uint64_t last = store_->LastSeq();
+  if (seq > last) {
+    // The index claims changes the store does not have (a store restored from an older copy):
+    // it cannot be trusted, so it is rebuilt from the store.
+    auto source = store_->SnapshotSource();
+    RETURN_IF_ERROR(index_->Rebuild(source.get(), [](uint64_t, uint64_t, bool) {}, nullptr));
+    seq = index_->IndexedSeq();
+  }
+  while (seq < store_->LastSeq()) {
+    ASSIGN_OR_RETURN(const auto changes, store_->ChangesAfter(seq, kCatchUpBatch));
+    if (changes.empty()) break;
+    std::vector<index::IndexUpdate> updates;
+    std::unordered_set<std::string> seen;
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+      if (!seen.insert(it->second).second) continue;
+      ASSIGN_OR_RETURN(const auto current, store_->GetRecord(it->second));
+      index::IndexUpdate u;
+      u.code = it->second;
+      if (current && current->state() == v1::RECORD_STATE_ACTIVE) u.record = current->record();
+      updates.push_back(std::move(u));
+    }
+    RETURN_IF_ERROR(index_->Apply(updates, changes.back().first));
+    seq = changes.back().first;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& request,
+                                                  const std::string& actor) {
+  const std::string name = request.file_name().empty() ? "<input>" : request.file_name();
+  absl::MutexLock lock(&change_mu_);
+  auto file = ingest::ParseCatalogFile(name, request.content());
+  if (!file.ok()) {
+    return AuditFailure(actor, "record.import", name,
+                        absl::InvalidArgumentError(absl::StrCat(name, ": ", file.status().message())));
+  }
+  v1::ImportResult result;
+  result.set_format(file->format);
+  result.set_encoding(file->encoding);
+  result.set_header(file->header);
+  result.set_rows(static_cast<uint32_t>(file->rows.size()));
+  std::vector<RecordWrite> writes;
+  const int64_t now = NowMicros();
+  for (auto& row : file->rows) {
+    if (row.errors.empty()) {
+      ASSIGN_OR_RETURN(auto existing, store_->GetRecord(row.record.code()));
+      if (!existing) {
+        RecordWrite w;
+        w.current.set_version(1);
+        w.current.set_state(v1::RECORD_STATE_ACTIVE);
+        w.current.set_created_micros(now);
+        w.current.set_updated_micros(now);
+        *w.current.mutable_record() = row.record;
+        w.version.set_change(v1::CHANGE_KIND_CREATED);
+        w.version.set_reason(absl::StrCat("import ", name, " line ", row.line));
+        writes.push_back(std::move(w));
+        result.set_created(result.created() + 1);
+      } else if (existing->state() == v1::RECORD_STATE_ACTIVE &&
+                 SameRecord(existing->record(), row.record)) {
+        result.set_unchanged(result.unchanged() + 1);
+        continue;
+      } else if (!request.update()) {
+        row.errors.push_back(
+            {"code", row.record.code(),
+             existing->state() == v1::RECORD_STATE_WITHDRAWN
+                 ? "already in the store and withdrawn (use --update to restore it as a new version)"
+                 : "already in the store with different content (use --update to add a version, "
+                   "or kuaguan modify)"});
+      } else {
+        RecordWrite w;
+        w.current = *existing;
+        w.current.set_version(existing->version() + 1);
+        w.current.set_state(v1::RECORD_STATE_ACTIVE);
+        w.current.set_updated_micros(now);
+        *w.current.mutable_record() = row.record;
+        w.version.set_change(v1::CHANGE_KIND_MODIFIED);
+        w.version.set_reason(absl::StrCat("import ", name, " line ", row.line));
+        writes.push_back(std::move(w));
+        result.set_updated(result.updated() + 1);
+      }
+    }
+    if (!row.errors.empty()) {
+      result.set_rejected(result.rejected() + 1);
+      result.add_rejected_rows(row.raw);
+      for (const auto& e : row.errors) {
+        auto* re = result.add_errors();
+        re->set_line(static_cast<uint32_t>(row.line));
+        re->set_field(e.field);
+        re->set_value(e.value);
+        re->set_reason(e.reason);
+      }
+    }
+  }
+  const std::string object = absl::StrCat(name, " (", file->rows.size(), " rows)");
+  if ((result.rejected() > 0 && !request.skip_bad()) || request.dry_run()) {
+    result.set_committed(false);
+    result.set_created(0);
+    result.set_updated(0);
+    RETURN_IF_ERROR(store_->Audit(
+        {actor, request.dry_run() ? "record.import.check" : "record.import", object,
+         result.rejected() > 0 ? absl::StrCat("rejected: ", result.rejected(), " bad rows")
+                               : "ok (dry run)"}));
+    return result;
+  }
+  for (auto& w : writes) {
+    w.version.set_version(w.current.version());
+    w.version.set_state(v1::RECORD_STATE_ACTIVE);
+    *w.version.mutable_record() = w.current.record();
+    w.version.set_actor(actor);
+    w.version.set_time_micros(now);
+    SetContentDigests(w.current.record(), w.current.mutable_content_sm3(),
+                      w.current.mutable_content_sha256());
+    w.version.set_content_sm3(w.current.content_sm3());
+    w.version.set_content_sha256(w.current.content_sha256());
+  }
+  const std::string outcome =
+      absl::StrCat("ok: ", result.created(), " created, ", result.updated(), " updated, ",
+                   result.unchanged(), " unchanged, ", result.rejected(), " rejected");
+  if (writes.empty()) {
+    RETURN_IF_ERROR(store_->Audit({actor, "record.import", object, outcome}));
+    result.set_store_seq(store_->LastSeq());
+  } else {
+    ASSIGN_OR_RETURN(const uint64_t seq,
+                     store_->Commit(std::move(writes), {actor, "record.import", object, outcome}));
+    result.set_store_seq(seq);
+  }
+  result.set_committed(true);
+  RETURN_IF_ERROR(CatchUpIndex());
+  return result;
+}
+
+absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, bool history,
+                                                    const std::string& actor) {
+  ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
+  if (!current) {
+    return AuditFailure(actor, "record.get", code,
+                        absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  v1::GetRecordResponse resp;
+  *resp.mutable_record() = *std::move(current);
+  if (history) {
+    ASSIGN_OR_RETURN(auto versions, store_->History(code));
+    for (auto& v : versions) *resp.add_history() = std::move(v);
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, history ? "record.history" : "record.get", code, "ok"}));
+  return resp;
+}
+
+absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& request,
+                                                    const std::string& actor) {
+  const absl::Time start = absl::Now();
+  index::SearchSpec spec;
+  spec.query = request.query();
+  spec.field = request.field().empty() ? "any" : request.field();
+  spec.limit = request.limit();
+  spec.offset = request.offset();
+  spec.year = request.year();
+  if (request.secrecy() != v1::SECRECY_UNSPECIFIED) spec.secrecy = request.secrecy();
+  if (request.share_class() != v1::SHARE_CLASS_UNSPECIFIED) spec.share_class = request.share_class();
+  if (request.has_livelihood()) spec.livelihood = request.livelihood();
+  const std::string object = absl::StrCat(spec.field, ":", request.query());
+  for (auto [in, out, flag] : {std::tuple{&request.from_date(), &spec.from_date, "--from"},
+                               std::tuple{&request.to_date(), &spec.to_date, "--to"}}) {
+    if (in->empty()) continue;
+    auto d = ingest::NormalizeDate(*in);
+    if (!d.ok()) {
+      return AuditFailure(actor, "record.search", object,
+                          absl::InvalidArgumentError(
+                              absl::StrCat(flag, " '", *in, "': ", d.status().message())));
+    }
+    *out = *d;
+  }
+  if (!spec.from_date.empty() && !spec.to_date.empty() && spec.from_date > spec.to_date) {
+    return AuditFailure(actor, "record.search", object,
+                        absl::InvalidArgumentError("--from is after --to"));
+  }
+  const bool filtered = spec.year != 0 || spec.secrecy || spec.share_class || spec.livelihood ||
+                        !spec.from_date.empty() || !spec.to_date.empty();
+  if (request.query().empty() && !filtered) {
+    return AuditFailure(actor, "record.search", object,
+                        absl::InvalidArgumentError("empty search: give a query or a filter"));
+  }
+  auto found = index_->Search(spec);
+  if (!found.ok()) return AuditFailure(actor, "record.search", object, found.status());
+  v1::SearchResponse resp;
+  resp.set_total(found->total);
+  for (auto& h : found->hits) {
+    auto* hit = resp.add_hits();
+    hit->set_code(h.code);
+    hit->set_title(h.title);
+    hit->set_score(h.score);
+    hit->set_snippet(h.snippet);
+    hit->set_date(h.date);
+    hit->set_responsible(h.responsible);
+    hit->set_matched_field(h.matched_field);
+  }
+  RETURN_IF_ERROR(store_->Audit(
+      {actor, "record.search", object, absl::StrCat("ok: ", found->hits.size(), " hits")}));
+  resp.set_elapsed_ms(absl::ToDoubleMilliseconds(absl::Now() - start));
+  return resp;
+}
+
+absl::StatusOr<v1::ChangeResponse> Holdings::CommitChange(v1::StoredRecord current,
+                                                          v1::ChangeKind kind,
+                                                          const std::string& reason,
+                                                          const std::string& actor,
+                                                          const std::string& action) {
+  const int64_t now = NowMicros();
+  RecordWrite w;
+  current.set_version(current.version() + 1);
+  current.set_updated_micros(now);
+  SetContentDigests(current.record(), current.mutable_content_sm3(),
+                    current.mutable_content_sha256());
+  w.version.set_version(current.version());
+  w.version.set_change(kind);
+  w.version.set_state(current.state());
+  *w.version.mutable_record() = current.record();
+  w.version.set_actor(actor);
+  w.version.set_reason(reason);
+  w.version.set_time_micros(now);
+  w.version.set_content_sm3(current.content_sm3());
+  w.version.set_content_sha256(current.content_sha256());
+  w.current = current;
+  ASSIGN_OR_RETURN(const uint64_t seq,
+                   store_->Commit({std::move(w)}, {actor, action, current.record().code(),
+                                                   absl::StrCat("ok: version ", current.version())}));
+  (void)seq;
+  RETURN_IF_ERROR(CatchUpIndex());
+  v1::ChangeResponse resp;
+  *resp.mutable_record() = std::move(current);
+  resp.set_changed(true);
+  return resp;
+}
+
+absl::StatusOr<v1::ChangeResponse> Holdings::Modify(const v1::ModifyRequest& request,
+                                                    const std::string& actor) {
+  absl::MutexLock lock(&change_mu_);
+  const std::string& code = request.code();
+  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(code));
+  if (!existing) {
+    return AuditFailure(actor, "record.modify", code,
+                        absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (existing->state() != v1::RECORD_STATE_ACTIVE) {
+    return AuditFailure(actor, "record.modify", code,
+                        absl::FailedPreconditionError(
+                            absl::StrCat(code, " is withdrawn; it cannot be modified")));
+  }
+  if (request.set().empty()) {
+    return AuditFailure(actor, "record.modify", code,
+                        absl::InvalidArgumentError("nothing to set (use --set FIELD=VALUE)"));
+  }
+  v1::Record record = existing->record();
+  std::vector<std::string> problems;
+  std::unordered_set<std::string> keys;
+  for (const auto& fv : request.set()) {
+    const ingest::CatalogField* f = ingest::FindCatalogField(fv.field());
+    if (f == nullptr) {
+      problems.push_back(absl::StrCat("unknown field '", fv.field(), "'"));
+      continue;
+    }
+    if (f->key == "code") {
+      problems.push_back("档号 (code) cannot be modified: it identifies the record");
+      continue;
+    }
+    keys.insert(std::string(f->key));
+    if (absl::Status st = f->set(fv.value(), &record); !st.ok()) {
+      problems.push_back(absl::StrCat(f->key, " '", ingest::ShortValue(fv.value()), "': ",
+                                      st.message()));
+    }
+  }
+  // A new date without a new year re-derives the year from the date.
+  if (keys.contains("date") && !keys.contains("year")) record.set_year(0);
+  for (const auto& e : ingest::FinishRecord(&record)) {
+    problems.push_back(absl::StrCat(e.field, " '", e.value, "': ", e.reason));
+  }
+  if (!problems.empty()) {
+    return AuditFailure(actor, "record.modify", code,
+                        absl::InvalidArgumentError(absl::StrJoin(problems, "; ")));
+  }
+  if (SameRecord(record, existing->record())) {
+    RETURN_IF_ERROR(store_->Audit({actor, "record.modify", code, "ok: nothing changed"}));
+    v1::ChangeResponse resp;
+    *resp.mutable_record() = *std::move(existing);
+    resp.set_changed(false);
+    return resp;
+  }
+  v1::StoredRecord current = *std::move(existing);
+  *current.mutable_record() = std::move(record);
+  return CommitChange(std::move(current), v1::CHANGE_KIND_MODIFIED, request.reason(), actor,
+                      "record.modify");
+}
+
+absl::StatusOr<v1::ChangeResponse> Holdings::Withdraw(const v1::WithdrawRequest& request,
+                                                      const std::string& actor) {
+  absl::MutexLock lock(&change_mu_);
+  const std::string& code = request.code();
+  if (absl::StripAsciiWhitespace(request.reason()).empty()) {
+    return AuditFailure(actor, "record.withdraw", code,
+                        absl::InvalidArgumentError("a withdrawal needs a reason (--reason TEXT)"));
+  }
+  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(code));
+  if (!existing) {
+    return AuditFailure(actor, "record.withdraw", code,
+                        absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (existing->state() == v1::RECORD_STATE_WITHDRAWN) {
+    return AuditFailure(actor, "record.withdraw", code,
+                        absl::FailedPreconditionError(absl::StrCat(code, " is already withdrawn")));
+  }
+  v1::StoredRecord current = *std::move(existing);
+  current.set_state(v1::RECORD_STATE_WITHDRAWN);
+  return CommitChange(std::move(current), v1::CHANGE_KIND_WITHDRAWN, request.reason(), actor,
+                      "record.withdraw");
+}
+
+absl::Status Holdings::Export(bool include_withdrawn, const std::string& actor,
+                              const std::function<bool(const v1::Record&)>& emit) {
+  auto cursor = store_->Cursor(include_withdrawn);
+  uint64_t n = 0;
+  bool stopped = false;
+  while (!stopped) {
+    auto batch = cursor->Next(1000);
+    if (!batch.ok()) return AuditFailure(actor, "record.export", "", batch.status());
+    if (batch->empty()) break;
+    for (const auto& r : *batch) {
+      if (!emit(r.record())) {
+        stopped = true;
+        break;
+      }
+      ++n;
+    }
+  }
+  return store_->Audit({actor, "record.export", absl::StrCat(n, " records"),
+                        stopped ? "interrupted" : "ok"});
+}
+
+absl::Status Holdings::Reindex(const std::string& actor,
+                               const std::function<void(const v1::ReindexProgress&)>& progress,
+                               const std::atomic<bool>* cancel) {
+  const absl::Time start = absl::Now();
+  absl::Status st;
+  {
+    absl::MutexLock lock(&index_mu_);
+    auto source = store_->SnapshotSource();
+    st = index_->Rebuild(
+        source.get(),
+        [&](uint64_t done, uint64_t total, bool resumed) {
+          v1::ReindexProgress p;
+          p.set_done(done);
+          p.set_total(total);
+          p.set_resumed(resumed);
+          p.set_elapsed_s(absl::ToDoubleSeconds(absl::Now() - start));
+          progress(p);
+        },
+        cancel);
+  }
+  if (st.ok()) st = CatchUpIndex();
+  RETURN_IF_ERROR(store_->Audit({actor, "index.reindex", "", Outcome(st)}));
+  return st;
+}
+
+absl::StatusOr<v1::AuditVerifyResult> Holdings::VerifyAudit(const std::string& actor) {
+  const uint64_t expected = store_->Counts().audit_entries;
+  seal::AuditChainVerifier verifier;
+  v1::AuditVerifyResult result;
+  absl::Status broken;
+  RETURN_IF_ERROR(store_->ForEachAudit([&](const v1::AuditEntry& e) {
+    if (e.seq() > expected) return false;  // appended after we started
+    broken = verifier.Add(e);
+    return broken.ok();
+  }));
+  if (broken.ok() && verifier.last_seq() < expected) {
+    broken = absl::DataLossError(absl::StrCat("audit log truncated: the head says ", expected,
+                                              " entries, the log holds ", verifier.last_seq()));
+  }
+  result.set_entries(verifier.entries());
+  result.set_ok(broken.ok());
+  if (!broken.ok()) {
+    result.set_first_broken_seq(verifier.last_seq() + 1);
+    result.set_reason(std::string(broken.message()));
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, "audit.verify", absl::StrCat(expected, " entries"),
+                                 broken.ok() ? "ok" : Outcome(broken)}));
+  return result;
+}
+
+absl::StatusOr<v1::NodeStats> Holdings::Stats() {
+  const StoreCounts c = store_->Counts();
+  v1::NodeStats s;
+  s.set_records(c.records);
+  s.set_withdrawn(c.withdrawn);
+  s.set_active(c.records - c.withdrawn);
+  s.set_versions(c.versions);
+  s.set_audit_entries(c.audit_entries);
+  s.set_indexed_documents(index_->DocCount());
+  s.set_store_bytes(store_->SizeBytes());
+  s.set_index_bytes(index_->SizeBytes());
+  s.set_store_seq(store_->LastSeq());
+  s.set_index_seq(index_->IndexedSeq());
+  return s;
+}
+
+}  // namespace kuaguan::node

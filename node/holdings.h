@@ -1,0 +1,86 @@
+// An archive's holdings: the plain logic behind the admin service. Imports catalog files,
+// reads, searches, modifies and withdraws records, exports them, rebuilds the index and checks
+// the audit chain. Every read and change of holdings is audited (a change in the same batch as
+// the change itself). The index follows the store's change log and catches up after a crash.
+// Thread-safe: changes are serialized (change_mu_), index catch-up is serialized (index_mu_),
+// reads run concurrently.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "index/record_index.h"
+#include "kuaguan/v1/admin.pb.h"
+#include "node/store.h"
+
+namespace kuaguan::node {
+
+class Holdings {
+ public:
+  // `store` and `index` must outlive this object.
+  Holdings(Store* store, index::RecordIndex* index);
+
+  // Brings the index up to the store's last change. Called at start and after every change.
+  absl::Status CatchUpIndex();
+
+  // Imports a catalog file. A file-level problem fails with INVALID_ARGUMENT naming the file;
+  // row problems come back in the result with committed=false (nothing written) unless
+  // skip_bad is set, in which case the good rows are committed.
+  absl::StatusOr<kuaguan::v1::ImportResult> Import(const kuaguan::v1::ImportRequest& request,
+                                                   const std::string& actor);
+
+  // NOT_FOUND when there is no record with the code.
+  absl::StatusOr<kuaguan::v1::GetRecordResponse> Get(const std::string& code, bool history,
+                                                     const std::string& actor);
+
+  // INVALID_ARGUMENT for a bad field, date or empty search.
+  absl::StatusOr<kuaguan::v1::SearchResponse> Search(const kuaguan::v1::SearchRequest& request,
+                                                     const std::string& actor);
+
+  // New version with the fields set. NOT_FOUND, FAILED_PRECONDITION (withdrawn) or
+  // INVALID_ARGUMENT (unknown field, bad value, the code itself).
+  absl::StatusOr<kuaguan::v1::ChangeResponse> Modify(const kuaguan::v1::ModifyRequest& request,
+                                                     const std::string& actor);
+
+  // Records the withdrawal as a new version; the record leaves the index. A reason is required.
+  absl::StatusOr<kuaguan::v1::ChangeResponse> Withdraw(const kuaguan::v1::WithdrawRequest& request,
+                                                       const std::string& actor);
+
+  // Calls `emit` for each record (active only unless asked) of one consistent snapshot, until
+  // it returns false.
+  absl::Status Export(bool include_withdrawn, const std::string& actor,
+                      const std::function<bool(const kuaguan::v1::Record&)>& emit);
+
+  // Rebuilds the index from the store with progress; resumable after interruption.
+  absl::Status Reindex(const std::string& actor,
+                       const std::function<void(const kuaguan::v1::ReindexProgress&)>& progress,
+                       const std::atomic<bool>* cancel);
+
+  absl::StatusOr<kuaguan::v1::AuditVerifyResult> VerifyAudit(const std::string& actor);
+
+  absl::StatusOr<kuaguan::v1::NodeStats> Stats();
+
+ private:
+  // Audits a refused or failed request and passes its status on.
+  absl::Status AuditFailure(const std::string& actor, const std::string& action,
+                            const std::string& object, const absl::Status& status);
+  absl::StatusOr<kuaguan::v1::ChangeResponse> CommitChange(
+      kuaguan::v1::StoredRecord current, kuaguan::v1::ChangeKind kind, const std::string& reason,
+      const std::string& actor, const std::string& action);
+
+  // Constant after construction.
+  Store* const store_;
+  index::RecordIndex* const index_;
+
+  absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
+  absl::Mutex index_mu_;
+};
+
+// SM3 and SHA-256 of a record's deterministic encoding.
+void SetContentDigests(const kuaguan::v1::Record& record, std::string* sm3, std::string* sha256);
+
+}  // namespace kuaguan::node

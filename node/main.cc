@@ -1,0 +1,64 @@
+// kuaguand: the Kuaguan node daemon. Usage: kuaguand --config FILE (or KUAGUAN_CONFIG).
+#include <signal.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "node/config.h"
+#include "node/daemon.h"
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  if (const char* env = std::getenv("KUAGUAN_CONFIG")) config_path = env;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      config_path = a.substr(9);
+    } else if (a == "--help" || a == "-h") {
+      std::cout << "usage: kuaguand --config FILE\n"
+                   "Runs a Kuaguan archive node: RocksDB store, Xapian index, gRPC admin service\n"
+                   "on DATA_DIR/kuaguand.sock and the configured listen address.\n";
+      return 0;
+    } else {
+      std::cerr << "kuaguand: unknown argument '" << a << "' (usage: kuaguand --config FILE)\n";
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "kuaguand: no config: pass --config FILE or set KUAGUAN_CONFIG\n";
+    return 2;
+  }
+  auto config = kuaguan::node::LoadConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "kuaguand: " << config.status().message() << "\n";
+    return 1;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto daemon = kuaguan::node::Daemon::Start(*config);
+  if (!daemon.ok()) {
+    std::cerr << "kuaguand: " << daemon.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "kuaguand: archive " << config->archive_id << " (" << config->name << ") serving on "
+            << (*daemon)->listen() << " and unix:" << config->SocketPath().string() << std::endl;
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cout << "kuaguand: " << strsignal(sig) << ", shutting down" << std::endl;
+    (*daemon)->Shutdown();
+  });
+  (*daemon)->Wait();
+  waiter.detach();
+  daemon->reset();
+  std::cout << "kuaguand: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,124 @@
+// The node's RocksDB store: records (latest state), versions (append-only history), a change
+// log (store sequence -> code, which the index follows), the hash-chained audit log, and
+// counters, one column family per kind (plus families reserved for pages, text, requests,
+// certificates, outbox and directory). Every change is one WriteBatch holding the records, their
+// versions, their change-log entries, the counters and the audit entry that records it, so a
+// crash leaves all or nothing. Nothing is ever deleted.
+// Thread-safe: writes are serialized by an internal mutex; reads may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "index/record_source.h"
+#include "kuaguan/v1/audit.pb.h"
+#include "kuaguan/v1/record.pb.h"
+#include "rocksdb/db.h"
+
+namespace kuaguan::node {
+
+// What an audit entry says; the store adds time, sequence and chain hashes.
+struct AuditNote {
+  std::string actor;
+  std::string action;
+  std::string object;
+  std::string outcome = "ok";
+};
+
+// One record change: its new current state and the version that records it.
+struct RecordWrite {
+  kuaguan::v1::StoredRecord current;
+  kuaguan::v1::RecordVersion version;
+};
+
+struct StoreCounts {
+  uint64_t records = 0;
+  uint64_t withdrawn = 0;
+  uint64_t versions = 0;
+  uint64_t audit_entries = 0;
+};
+
+// A consistent view of the records at one moment, read in code order.
+class RecordCursor {
+ public:
+  virtual ~RecordCursor() = default;
+  // Up to `n` next records (fewer at the end); skips withdrawn ones unless asked for them.
+  virtual absl::StatusOr<std::vector<kuaguan::v1::StoredRecord>> Next(size_t n) = 0;
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) the store in `dir`. Fails with a clear message when the
+  // directory is unusable or held by another process.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir);
+  ~Store();
+
+  // The record with `code`, or nullopt when there is none.
+  absl::StatusOr<std::optional<kuaguan::v1::StoredRecord>> GetRecord(const std::string& code);
+  // Every version of `code`, oldest first (empty when there is none).
+  absl::StatusOr<std::vector<kuaguan::v1::RecordVersion>> History(const std::string& code);
+
+  // Writes `writes` and one audit entry for them atomically (fsync'd). Fills each version's
+  // store_seq. Returns the last store sequence used.
+  absl::StatusOr<uint64_t> Commit(std::vector<RecordWrite> writes, const AuditNote& note);
+  // Appends one audit entry alone (reads, refused changes).
+  absl::Status Audit(const AuditNote& note);
+
+  // The last store change sequence (0 when nothing was ever written).
+  uint64_t LastSeq();
+  // Up to `limit` (seq, code) change-log entries after `seq`, in order.
+  absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ChangesAfter(uint64_t seq,
+                                                                             size_t limit);
+  StoreCounts Counts();
+  uint64_t SizeBytes();
+
+  // Calls `fn` for each audit entry in order until it returns false.
+  absl::Status ForEachAudit(const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn);
+
+  // A snapshot view of the active records for an index rebuild.
+  std::unique_ptr<index::RecordSource> SnapshotSource();
+  // A snapshot cursor over records (for export).
+  std::unique_ptr<RecordCursor> Cursor(bool include_withdrawn);
+
+  // For crash tests: the raw database (overwriting an audit entry to prove detection).
+  rocksdb::DB* raw_db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* audit_family() { return cf_audit_; }
+
+ private:
+  Store() = default;
+  absl::Status LoadMeta();
+  absl::StatusOr<kuaguan::v1::AuditEntry> AppendAudit(rocksdb::WriteBatch* batch,
+                                                      const AuditNote& note)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PutCounters(rocksdb::WriteBatch* batch, const StoreCounts& c, uint64_t seq,
+                   const kuaguan::v1::AuditEntry& audit);
+
+  // Constant after Open.
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* cf_records_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_versions_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_changes_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_audit_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
+  std::filesystem::path dir_;
+
+  absl::Mutex mu_;
+  uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t audit_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string audit_hash_ ABSL_GUARDED_BY(mu_);
+  StoreCounts counts_ ABSL_GUARDED_BY(mu_);
+};
+
+// Big-endian encoding of a sequence number: keys that sort in numeric order.
+std::string SeqKey(uint64_t seq);
+
+}  // namespace kuaguan::node

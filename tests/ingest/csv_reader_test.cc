@@ -1,0 +1,31 @@
+#include "ingest/csv_reader.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kuaguan::ingest;
+
+TEST_CASE("CSV rows keep quoted commas - quotes and line breaks with line numbers") {
+  auto rows = ParseCsv("a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\n\"two\nlines\",z\n");
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[1].fields[0] == "x,1");
+  CHECK((*rows)[1].fields[1] == "say \"hi\"");
+  CHECK((*rows)[1].line == 2);
+  CHECK((*rows)[2].fields[0] == "two\nlines");
+  CHECK((*rows)[2].line == 4);
+  CHECK((*rows)[2].raw == "\"two\nlines\",z");
+}
+
+TEST_CASE("unbalanced quotes name the line") {
+  auto open = ParseCsv("a,b\n1,\"never closed\n2,3\n");
+  REQUIRE_FALSE(open.ok());
+  CHECK(std::string(open.status().message()).find("line 2") != std::string::npos);
+  auto stray = ParseCsv("a,b\n1,x\"y\n");
+  REQUIRE_FALSE(stray.ok());
+  CHECK(std::string(stray.status().message()).find("line 2") != std::string::npos);
+}
+
+TEST_CASE("escaping round-trips") {
+  CHECK(CsvEscape("plain") == "plain");
+  CHECK(CsvEscape("a,\"b\"") == "\"a,\"\"b\"\"\"");
+}

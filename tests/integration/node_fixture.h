@@ -1,0 +1,47 @@
+// A real node for black-box tests: `kuaguan init` into a temp dir, `kuaguand` started as a
+// process, `kuaguan` commands run against it; output parsed from --json.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/struct.pb.h"
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kuaguan::testing {
+
+class RunningNode {
+ public:
+  explicit RunningNode(const std::string& archive_id = "410100",
+                       const std::string& name = "郑州市档案馆");
+  ~RunningNode();
+
+  // Starts kuaguand and waits until `kuaguan status` answers (fails the test otherwise).
+  void Start();
+  // SIGTERM (clean) or SIGKILL; returns the daemon's exit code.
+  int Stop(int sig);
+
+  // Runs `kuaguan ARGS --config CONFIG`.
+  RunResult Cli(std::vector<std::string> args) const;
+  // Runs with --json and parses stdout; fails the test when the command fails.
+  google::protobuf::Struct CliJson(std::vector<std::string> args) const;
+
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::string config() const { return (dir_.path() / "kuaguan.toml").string(); }
+  std::string daemon_log() const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Process> daemon_;
+};
+
+// The number at `key` of a parsed JSON object (0 when absent).
+double Num(const google::protobuf::Struct& s, const std::string& key);
+std::string Str(const google::protobuf::Struct& s, const std::string& key);
+
+// Writes `content` to `path`.
+void WriteFile(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace kuaguan::testing

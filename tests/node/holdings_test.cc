@@ -1,0 +1,183 @@
+#include "node/holdings.h"
+
+#include <catch2/catch.hpp>
+
+#include "rocksdb/db.h"
+#include "tests/testing/temp_dir.h"
+
+using namespace kuaguan::node;
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+const char kCatalog[] =
+    "档号,题名,责任者,日期,保管期限,密级,共享类别,民生类别\n"
+    "Z109-WS·2011-Y-BGS-0001,关于召开全市档案工作会议的通知,郑州市档案局,2011-03-04,永久,公开,无条件共享,\n"
+    "Z109-WS·2011-Y-BGS-0002,郑州市档案馆馆藏婚姻登记档案移交清单,郑州市民政局,2011-05-06,永久,公开,无条件共享,婚姻登记\n"
+    "Z109-WS·2012-D30-BGS-0003,档案整理与馆藏建设规划,郑州市档案局,2012-01-09,定期30年,限制,,\n";
+
+struct HoldingsFixture {
+  kuaguan::testing::TempDir dir;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<kuaguan::index::RecordIndex> index;
+  std::unique_ptr<Holdings> holdings;
+
+  HoldingsFixture() { Open(); }
+  void Open() {
+    store = std::move(*Store::Open(dir.path() / "store"));
+    index = std::move(*kuaguan::index::RecordIndex::Open(dir.path() / "index"));
+    holdings = std::make_unique<Holdings>(store.get(), index.get());
+    REQUIRE(holdings->CatchUpIndex().ok());
+  }
+  void Close() {
+    holdings.reset();
+    index.reset();
+    store.reset();
+  }
+  v1::ImportResult Import(const std::string& content, bool skip_bad = false, bool update = false) {
+    v1::ImportRequest req;
+    req.set_file_name("catalog.csv");
+    req.set_content(content);
+    req.set_skip_bad(skip_bad);
+    req.set_update(update);
+    auto r = holdings->Import(req, "tester");
+    REQUIRE(r.ok());
+    return *r;
+  }
+  std::vector<std::string> Search(const std::string& q) {
+    v1::SearchRequest req;
+    req.set_query(q);
+    auto r = holdings->Search(req, "tester");
+    REQUIRE(r.ok());
+    std::vector<std::string> codes;
+    for (const auto& h : r->hits()) codes.push_back(h.code());
+    std::sort(codes.begin(), codes.end());
+    return codes;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(HoldingsFixture, "import - search as phrase - re-import changes nothing") {
+  auto r = Import(kCatalog);
+  CHECK(r.committed());
+  CHECK(r.created() == 3);
+  CHECK(Search("档案馆") == std::vector<std::string>{"Z109-WS·2011-Y-BGS-0002"});
+  auto again = Import(kCatalog);
+  CHECK(again.unchanged() == 3);
+  CHECK(again.created() == 0);
+  CHECK(store->Counts().versions == 3);
+  auto got = holdings->Get("Z109-WS·2012-D30-BGS-0003", true, "tester");
+  REQUIRE(got.ok());
+  CHECK(got->record().record().share_class() == v1::SHARE_CLASS_NOT_SHARED);
+  CHECK(got->record().content_sm3().size() == 32);
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "a file with a bad row changes nothing - --skip-bad imports the rest") {
+  const std::string bad = std::string(kCatalog) +
+                          "Z109-WS·2012-Y-BGS-0004,错误日期,某单位,2012-02-30,永久,公开,,\n";
+  const uint64_t seq_before = store->LastSeq();
+  auto r = Import(bad);
+  CHECK_FALSE(r.committed());
+  CHECK(r.rejected() == 1);
+  REQUIRE(r.errors_size() == 1);
+  CHECK(r.errors(0).line() == 5);
+  CHECK(r.errors(0).field() == "date");
+  CHECK(store->LastSeq() == seq_before);
+  CHECK(store->Counts().records == 0);
+  auto skipped = Import(bad, /*skip_bad=*/true);
+  CHECK(skipped.committed());
+  CHECK(skipped.created() == 3);
+  CHECK(skipped.rejected_rows_size() == 1);
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "changed rows need --update - modify and withdraw add versions") {
+  Import(kCatalog);
+  std::string changed = kCatalog;
+  changed.replace(changed.find("全市"), std::string("全市").size(), "全省");
+  auto refused = Import(changed);
+  CHECK_FALSE(refused.committed());
+  CHECK(refused.errors(0).field() == "code");
+  auto updated = Import(changed, false, true);
+  CHECK(updated.updated() == 1);
+
+  const std::string code = "Z109-WS·2011-Y-BGS-0001";
+  v1::ModifyRequest m;
+  m.set_code(code);
+  auto* fv = m.add_set();
+  fv->set_field("题名");
+  fv->set_value("关于召开全省档案工作会议的通知（更正）");
+  auto mod = holdings->Modify(m, "tester");
+  REQUIRE(mod.ok());
+  CHECK(mod->record().version() == 3);
+  fv->set_field("档号");
+  CHECK(holdings->Modify(m, "tester").status().code() == absl::StatusCode::kInvalidArgument);
+  fv->set_field("日期");
+  fv->set_value("2011-13-01");
+  CHECK(holdings->Modify(m, "tester").status().code() == absl::StatusCode::kInvalidArgument);
+
+  v1::WithdrawRequest w;
+  w.set_code(code);
+  CHECK(holdings->Withdraw(w, "tester").status().code() == absl::StatusCode::kInvalidArgument);
+  w.set_reason("内容有误，撤回重新整理");
+  auto wd = holdings->Withdraw(w, "tester");
+  REQUIRE(wd.ok());
+  CHECK(wd->record().state() == v1::RECORD_STATE_WITHDRAWN);
+  CHECK(Search("更正").empty());
+  CHECK(holdings->Withdraw(w, "tester").status().code() == absl::StatusCode::kFailedPrecondition);
+  auto hist = holdings->Get(code, true, "tester");
+  REQUIRE(hist->history_size() == 4);
+  CHECK(hist->history(0).record().title() == "关于召开全市档案工作会议的通知");
+  CHECK(hist->history(3).reason() == "内容有误，撤回重新整理");
+  CHECK(holdings->Get("nope", false, "tester").status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "the audit chain verifies - and a rewritten entry is named") {
+  Import(kCatalog);
+  Search("档案");
+  auto ok = holdings->VerifyAudit("auditor");
+  REQUIRE(ok.ok());
+  CHECK(ok->ok());
+  CHECK(ok->entries() >= 2);
+  // Rewrite entry 1 behind the node's back.
+  std::string raw;
+  REQUIRE(store->raw_db()->Get({}, store->audit_family(), SeqKey(1), &raw).ok());
+  v1::AuditEntry e;
+  REQUIRE(e.ParseFromString(raw));
+  e.set_actor("someone-else");
+  REQUIRE(store->raw_db()->Put({}, store->audit_family(), SeqKey(1), e.SerializeAsString()).ok());
+  auto broken = holdings->VerifyAudit("auditor");
+  REQUIRE(broken.ok());
+  CHECK_FALSE(broken->ok());
+  CHECK(broken->first_broken_seq() == 1);
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "the index catches up with changes it missed") {
+  Import(kCatalog);
+  Close();
+  {
+    // The store moves on while the index is not told (as after a crash between the two).
+    auto s = Store::Open(dir.path() / "store");
+    RecordWrite w;
+    w.current.mutable_record()->set_code("Z109-WS·2013-Y-BGS-0009");
+    w.current.mutable_record()->set_title("独生子女证明材料汇编");
+    w.current.mutable_record()->set_year(2013);
+    w.current.set_version(1);
+    w.current.set_state(v1::RECORD_STATE_ACTIVE);
+    w.version.set_version(1);
+    REQUIRE((*s)->Commit({w}, {"tester", "record.import", "x", "ok"}).ok());
+  }
+  Open();
+  CHECK(Search("独生子女") == std::vector<std::string>{"Z109-WS·2013-Y-BGS-0009"});
+  CHECK(index->IndexedSeq() == store->LastSeq());
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "reindex rebuilds the same answers") {
+  Import(kCatalog);
+  std::atomic<bool> cancel{false};
+  int calls = 0;
+  REQUIRE(holdings->Reindex("tester", [&](const v1::ReindexProgress&) { ++calls; }, &cancel).ok());
+  CHECK(calls >= 1);
+  CHECK(Search("档案馆") == std::vector<std::string>{"Z109-WS·2011-Y-BGS-0002"});
+  CHECK(index->DocCount() == 3);
+}

@@ -1,0 +1,77 @@
+#include "node/store.h"
+
+#include <catch2/catch.hpp>
+
+#include "seal/audit_chain.h"
+#include "tests/testing/temp_dir.h"
+
+using namespace kuaguan::node;
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+RecordWrite NewRecord(const std::string& code, const std::string& title) {
+  RecordWrite w;
+  w.current.mutable_record()->set_code(code);
+  w.current.mutable_record()->set_title(title);
+  w.current.set_version(1);
+  w.current.set_state(v1::RECORD_STATE_ACTIVE);
+  w.version.set_version(1);
+  w.version.set_change(v1::CHANGE_KIND_CREATED);
+  *w.version.mutable_record() = w.current.record();
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("commits write records - versions - change log - counters and audit together") {
+  kuaguan::testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    REQUIRE(store.ok());
+    auto seq = (*store)->Commit({NewRecord("A1-0001", "题名一"), NewRecord("A1-0002", "题名二")},
+                                {"张三", "record.import", "f.csv", "ok"});
+    REQUIRE(seq.ok());
+    CHECK(*seq == 2);
+    auto w = NewRecord("A1-0001", "题名一（修订）");
+    w.current.set_version(2);
+    w.version.set_version(2);
+    w.version.set_change(v1::CHANGE_KIND_MODIFIED);
+    REQUIRE((*store)->Commit({w}, {"张三", "record.modify", "A1-0001", "ok"}).ok());
+    REQUIRE((*store)->Audit({"李四", "record.get", "A1-0001", "ok"}).ok());
+  }
+  auto store = Store::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK((*store)->LastSeq() == 3);
+  const auto counts = (*store)->Counts();
+  CHECK(counts.records == 2);
+  CHECK(counts.versions == 3);
+  CHECK(counts.audit_entries == 3);
+  auto got = (*store)->GetRecord("A1-0001");
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK((*got)->record().title() == "题名一（修订）");
+  auto history = (*store)->History("A1-0001");
+  REQUIRE(history->size() == 2);
+  CHECK((*history)[0].record().title() == "题名一");
+  CHECK((*history)[1].store_seq() == 3);
+  auto changes = (*store)->ChangesAfter(1, 10);
+  REQUIRE(changes->size() == 2);
+  CHECK((*changes)[1] == std::make_pair(uint64_t{3}, std::string("A1-0001")));
+  kuaguan::seal::AuditChainVerifier verifier;
+  REQUIRE((*store)->ForEachAudit([&](const v1::AuditEntry& e) {
+    REQUIRE(verifier.Add(e).ok());
+    return true;
+  }).ok());
+  CHECK(verifier.entries() == 3);
+  CHECK((*(*store)->GetRecord("nope")) == std::nullopt);
+}
+
+TEST_CASE("a second open of the same store is refused clearly") {
+  kuaguan::testing::TempDir dir;
+  auto first = Store::Open(dir.path());
+  REQUIRE(first.ok());
+  auto second = Store::Open(dir.path());
+  REQUIRE_FALSE(second.ok());
+  CHECK(std::string(second.status().message()).find("in use") != std::string::npos);
+}
