@@ -22,24 +22,35 @@ ChineseFolder::~ChineseFolder() {
   opencc_close(static_cast<opencc_t>(opencc_));
 }
 
+char32_t ChineseFolder::FoldHan(char32_t cp) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (auto it = cache_.find(cp); it != cache_.end()) return it->second;
+  }
+  absl::MutexLock lock(&mu_);
+  std::string in;
+  base::AppendUtf8(cp, &in);
+  char32_t folded = cp;
+  if (char* out = opencc_convert_utf8(static_cast<opencc_t>(opencc_), in.data(), in.size())) {
+    const auto cps = base::DecodeUtf8(out);
+    if (cps.size() == 1) folded = cps[0];
+    opencc_convert_utf8_free(out);
+  }
+  cache_.emplace(cp, folded);
+  return folded;
+}
+
 std::string ChineseFolder::Fold(absl::string_view text) {
-  std::string pre;
-  pre.reserve(text.size());
-  bool has_non_ascii = false;
+  std::string out;
+  out.reserve(text.size());
   for (char32_t cp : base::DecodeUtf8(text)) {
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII
     if (cp == 0x3000) cp = ' ';
     if (cp >= 'A' && cp <= 'Z') cp += 32;
-    has_non_ascii |= cp >= 0x80;
-    base::AppendUtf8(cp, &pre);
+    if (base::IsHan(cp)) cp = FoldHan(cp);
+    base::AppendUtf8(cp, &out);
   }
-  if (!has_non_ascii) return pre;
-  absl::MutexLock lock(&mu_);
-  char* out = opencc_convert_utf8(static_cast<opencc_t>(opencc_), pre.data(), pre.size());
-  if (out == nullptr) return pre;
-  std::string result(out);
-  opencc_convert_utf8_free(out);
-  return result;
+  return out;
 }
 
 }  // namespace kuaguan::index

@@ -1,6 +1,8 @@
-// Folds text for matching: traditional to simplified Chinese (OpenCC t2s, so 檔案 finds 档案),
-// full-width ASCII to half-width, Latin letters to lower case. Indexing and queries both fold.
-// Thread-safe: one converter guarded by a mutex.
+// Folds text for matching: traditional to simplified Chinese character by character (OpenCC
+// t2s, so 檔案 finds 档案), full-width ASCII to half-width, Latin letters to lower case.
+// Folding keeps one code point per code point, so positions in folded text are positions in
+// the original (snippets mark the original exactly). Indexing and queries both fold.
+// Thread-safe: OpenCC is asked once per distinct character; answers are cached.
 #pragma once
 
 #include <memory>
@@ -8,6 +10,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
@@ -26,8 +29,12 @@ class ChineseFolder {
 
  private:
   explicit ChineseFolder(void* opencc) : opencc_(opencc) {}
+  // The simplified form of one Han character (itself when OpenCC maps it to several).
+  char32_t FoldHan(char32_t cp);
+
   absl::Mutex mu_;
   void* opencc_ ABSL_GUARDED_BY(mu_);  // opencc_t
+  absl::flat_hash_map<char32_t, char32_t> cache_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuaguan::index

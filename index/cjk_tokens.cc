@@ -52,10 +52,9 @@ std::vector<Posting> IndexPostings(const std::vector<Token>& tokens) {
   std::vector<Posting> out;
   out.reserve(tokens.size() * 2);
   for (size_t i = 0; i < tokens.size(); ++i) {
-    out.push_back({tokens[i].text, tokens[i].pos});
-    if (tokens[i].han && i + 1 < tokens.size() && tokens[i + 1].han &&
-        Adjacent(tokens[i], tokens[i + 1])) {
-      out.push_back({tokens[i].text + tokens[i + 1].text, tokens[i].pos});
+    out.push_back({tokens[i].text, tokens[i].pos, false});
+    if (i + 1 < tokens.size() && Adjacent(tokens[i], tokens[i + 1])) {
+      out.push_back({tokens[i].text + tokens[i + 1].text, tokens[i].pos, true});
     }
   }
   return out;
@@ -71,19 +70,9 @@ std::vector<std::vector<Token>> ConsecutiveRuns(const std::vector<Token>& tokens
 }
 
 std::vector<std::string> PhraseTerms(const std::vector<Token>& run) {
+  if (run.size() == 1) return {run[0].text};
   std::vector<std::string> terms;
-  for (size_t i = 0; i < run.size(); ++i) {
-    const bool pair_next = run[i].han && i + 1 < run.size() && run[i + 1].han;
-    if (pair_next) {
-      terms.push_back(run[i].text + run[i + 1].text);
-      continue;
-    }
-    // A Han character ending a Han pair is already covered by that bigram; it needs its own
-    // term only when something follows it, to keep the phrase positions consecutive.
-    const bool covered = run[i].han && i > 0 && run[i - 1].han;
-    if (covered && i + 1 == run.size()) break;
-    terms.push_back(run[i].text);
-  }
+  for (size_t i = 0; i + 1 < run.size(); ++i) terms.push_back(run[i].text + run[i + 1].text);
   return terms;
 }
 

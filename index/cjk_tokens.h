@@ -1,7 +1,8 @@
 // Tokens for Chinese full-text search. Each Han character is a token; each run of ASCII letters
 // and digits is a token; anything else separates tokens and breaks phrases (a position gap).
-// Indexing posts every token and every adjacent Han pair (bigram) at its position, so a Chinese
-// query becomes an exact phrase over bigrams: scattered characters never match.
+// Indexing posts every token as a plain term and every pair of adjacent tokens (a bigram: two
+// Han characters, or a word and a Han character) at its position, so a query of several tokens
+// becomes an exact phrase over its bigrams: scattered characters never match.
 // Pure functions over already-folded text; thread-safe.
 #pragma once
 
@@ -24,14 +25,16 @@ std::vector<Token> Tokenize(absl::string_view folded, uint32_t first_pos = 1);
 // A term with its position, for indexing.
 struct Posting {
   std::string term;
-  uint32_t pos = 0;
+  uint32_t pos = 0;        // meaningful when positional
+  bool positional = false;  // bigrams carry positions; single tokens do not need them
 };
 
-// Every token and every adjacent Han bigram of `tokens`, as postings.
+// Every token (plain) and every bigram of adjacent tokens (positional), as postings.
 std::vector<Posting> IndexPostings(const std::vector<Token>& tokens);
 
-// The query terms for a run of tokens with consecutive positions, in order, such that a
-// document matches the phrase over them (window = their count) exactly when it holds the run.
+// The query terms for a run of tokens with consecutive positions: the token itself for a run of
+// one, else the run's bigrams in order, such that a document matches the phrase over them
+// (window = their count) exactly when it holds the run.
 std::vector<std::string> PhraseTerms(const std::vector<Token>& run);
 
 // Splits tokens into runs of consecutive positions.

@@ -1,6 +1,7 @@
 #include "absl/strings/string_view.h"
 #include "index/record_index.h"
 
+#include <future>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
@@ -25,7 +26,7 @@ constexpr char kRebuildCompleteKey[] = "rebuild_complete";
 constexpr uint32_t kFieldGap = 100;   // position gap between fields: phrases never span two
 constexpr uint64_t kRebuildBatch = 5000;
 
-// Term prefixes. Unprefixed terms are the "any" field.
+// Term prefixes: every text field is indexed once, under its prefix; "any" searches them all.
 constexpr char kIdPrefix[] = "Q";
 constexpr char kTitlePrefix[] = "XT";
 constexpr char kResponsiblePrefix[] = "XA";
@@ -33,6 +34,7 @@ constexpr char kFondsPrefix[] = "XF";
 constexpr char kKeywordsPrefix[] = "XK";
 constexpr char kFullTextPrefix[] = "XB";
 constexpr char kPersonsPrefix[] = "XN";
+constexpr char kOtherPrefix[] = "XO";  // document number, summary, notes
 constexpr char kYearPrefix[] = "XY";
 constexpr char kSecrecyPrefix[] = "XS";
 constexpr char kSharePrefix[] = "XC";
@@ -68,14 +70,19 @@ std::vector<FieldText> FieldsFor(const std::string& field, const Record& r) {
           {"document_number", r.document_number()}, {"notes", r.notes()}};
 }
 
-absl::StatusOr<std::string> PrefixFor(const std::string& field) {
-  if (field.empty() || field == "any") return std::string();
-  if (field == "title") return std::string(kTitlePrefix);
-  if (field == "responsible") return std::string(kResponsiblePrefix);
-  if (field == "fonds") return std::string(kFondsPrefix);
-  if (field == "keywords") return std::string(kKeywordsPrefix);
-  if (field == "fulltext") return std::string(kFullTextPrefix);
-  if (field == "persons") return std::string(kPersonsPrefix);
+// The term prefixes a search in `field` looks under.
+absl::StatusOr<std::vector<std::string>> PrefixesFor(const std::string& field) {
+  if (field.empty() || field == "any") {
+    return std::vector<std::string>{kTitlePrefix,    kResponsiblePrefix, kFondsPrefix,
+                                    kKeywordsPrefix, kPersonsPrefix,     kOtherPrefix,
+                                    kFullTextPrefix};
+  }
+  if (field == "title") return std::vector<std::string>{kTitlePrefix};
+  if (field == "responsible") return std::vector<std::string>{kResponsiblePrefix};
+  if (field == "fonds") return std::vector<std::string>{kFondsPrefix};
+  if (field == "keywords") return std::vector<std::string>{kKeywordsPrefix};
+  if (field == "fulltext") return std::vector<std::string>{kFullTextPrefix};
+  if (field == "persons") return std::vector<std::string>{kPersonsPrefix};
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown search field '", field,
       "' (any, title, responsible, fonds, keywords, fulltext, persons, code)"));
@@ -156,15 +163,19 @@ uint64_t RecordIndex::SizeBytes() { return DirSize(dir_); }
 
 Xapian::Document RecordIndex::MakeDocument(const Record& r) {
   Xapian::Document doc;
-  uint32_t any_pos = 1;
+  uint32_t pos = 1;  // fields sharing a prefix are kept apart by a gap
   auto add_text = [&](const std::string& text, const char* prefix, Xapian::termcount wdf) {
     if (text.empty()) return;
-    const auto tokens = Tokenize(folder_->Fold(text), any_pos);
-    for (const auto& p : IndexPostings(tokens)) {
-      doc.add_posting(p.term, p.pos, wdf);
-      if (prefix != nullptr) doc.add_posting(prefix + p.term, p.pos, 1);
+    const auto tokens = Tokenize(folder_->Fold(text), pos);
+    const std::string p(prefix);
+    for (const auto& posting : IndexPostings(tokens)) {
+      if (posting.positional) {
+        doc.add_posting(p + posting.term, posting.pos, wdf);
+      } else {
+        doc.add_term(p + posting.term, wdf);
+      }
     }
-    any_pos = (tokens.empty() ? any_pos : tokens.back().pos) + kFieldGap;
+    pos = (tokens.empty() ? pos : tokens.back().pos) + kFieldGap;
   };
   add_text(r.title(), kTitlePrefix, 3);
   add_text(r.parallel_title(), kTitlePrefix, 2);
@@ -173,9 +184,9 @@ Xapian::Document RecordIndex::MakeDocument(const Record& r) {
   add_text(r.fonds_number(), kFondsPrefix, 1);
   add_text(r.keywords(), kKeywordsPrefix, 2);
   add_text(PersonsText(r), kPersonsPrefix, 1);
-  add_text(r.document_number(), nullptr, 1);
-  add_text(r.summary(), nullptr, 1);
-  add_text(r.notes(), nullptr, 1);
+  add_text(r.document_number(), kOtherPrefix, 1);
+  add_text(r.summary(), kOtherPrefix, 1);
+  add_text(r.notes(), kOtherPrefix, 1);
   add_text(r.full_text(), kFullTextPrefix, 1);
 
   doc.add_boolean_term(kIdPrefix + r.code());
@@ -184,19 +195,43 @@ Xapian::Document RecordIndex::MakeDocument(const Record& r) {
   doc.add_boolean_term(absl::StrCat(kSharePrefix, static_cast<int>(r.share_class())));
   doc.add_boolean_term(absl::StrCat(kLivelihoodPrefix, static_cast<int>(r.livelihood())));
   if (!r.date().empty()) doc.add_value(kDateSlot, r.date());
-  doc.set_data(r.SerializeAsString());
+  Record shown = r;  // what hits and snippets need; the parsed code stays in the store
+  shown.clear_reference();
+  shown.clear_files();
+  doc.set_data(shown.SerializeAsString());
   return doc;
 }
 
 absl::Status RecordIndex::Apply(const std::vector<IndexUpdate>& updates, uint64_t seq) {
+  // Documents are built on a second thread, a block ahead of the single Xapian writer.
+  constexpr size_t kBlock = 1000;
+  using Block = std::vector<std::optional<Xapian::Document>>;
+  auto build = [this, &updates](size_t begin) {
+    Block docs;
+    for (size_t i = begin; i < std::min(begin + kBlock, updates.size()); ++i) {
+      if (updates[i].record.has_value()) {
+        docs.emplace_back(MakeDocument(*updates[i].record));
+      } else {
+        docs.emplace_back(std::nullopt);
+      }
+    }
+    return docs;
+  };
   absl::MutexLock lock(&writer_mu_);
   try {
-    for (const auto& u : updates) {
-      const std::string id = kIdPrefix + u.code;
-      if (u.record.has_value()) {
-        writer_->replace_document(id, MakeDocument(*u.record));
-      } else {
-        writer_->delete_document(id);
+    std::future<Block> next = std::async(std::launch::async, build, 0);
+    for (size_t begin = 0; begin < updates.size(); begin += kBlock) {
+      Block docs = next.get();
+      if (begin + kBlock < updates.size()) {
+        next = std::async(std::launch::async, build, begin + kBlock);
+      }
+      for (size_t i = 0; i < docs.size(); ++i) {
+        const std::string id = kIdPrefix + updates[begin + i].code;
+        if (docs[i].has_value()) {
+          writer_->replace_document(id, *docs[i]);
+        } else {
+          writer_->delete_document(id);
+        }
       }
     }
     writer_->set_metadata(kSeqKey, absl::StrCat(seq));
@@ -219,17 +254,24 @@ absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
       }
     }
   } else {
-    ASSIGN_OR_RETURN(const std::string prefix, PrefixFor(spec.field));
+    ASSIGN_OR_RETURN(const std::vector<std::string> prefixes, PrefixesFor(spec.field));
     const std::string folded = folder_->Fold(spec.query);
     for (absl::string_view word : absl::StrSplit(folded, ' ', absl::SkipWhitespace())) {
       for (const auto& run : ConsecutiveRuns(Tokenize(word))) {
-        std::vector<Xapian::Query> terms;
-        for (const auto& t : PhraseTerms(run)) terms.emplace_back(prefix + t);
-        if (terms.size() == 1) {
-          parts.push_back(terms.front());
-        } else {
-          parts.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), terms.size());
+        const std::vector<std::string> phrase = PhraseTerms(run);
+        // The run must stand whole inside one field: a phrase per field, ORed.
+        std::vector<Xapian::Query> per_field;
+        for (const auto& prefix : prefixes) {
+          std::vector<Xapian::Query> terms;
+          for (const auto& t : phrase) terms.emplace_back(prefix + t);
+          if (terms.size() == 1) {
+            per_field.push_back(terms.front());
+          } else {
+            per_field.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
+                                   terms.size());
+          }
         }
+        parts.emplace_back(Xapian::Query::OP_OR, per_field.begin(), per_field.end());
       }
     }
     if (parts.empty() && !absl::StripAsciiWhitespace(spec.query).empty()) {

@@ -1,6 +1,7 @@
 #include "absl/strings/string_view.h"
 #include "ingest/catalog_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -38,7 +39,11 @@ void CheckRepeatedCodes(CatalogFile* file) {
 }
 
 void Finish(CatalogRow* row) {
+  const bool bad_date = std::any_of(row->errors.begin(), row->errors.end(),
+                                    [](const FieldError& e) { return e.field == "date"; });
   for (auto& e : FinishRecord(&row->record)) {
+    // A year that could not be derived from a bad date is the date's problem, said once.
+    if (bad_date && e.field == "year" && e.value.empty()) continue;
     e.value = ShortValue(e.value);
     row->errors.push_back(std::move(e));
   }

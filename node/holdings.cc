@@ -18,7 +18,7 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-constexpr size_t kCatchUpBatch = 5000;
+constexpr size_t kCatchUpBatch = 20000;
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 

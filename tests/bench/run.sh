@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, figures printed. BENCH_RECORDS changes the corpus size
+# (default 100000; try 1000000 for the large-archive figure).
+set -euo pipefail
+BIN=${1:-build/bin}
+"$BIN/search_bench" --records "${BENCH_RECORDS:-100000}" --queries "${BENCH_QUERIES:-1000}"
