@@ -92,7 +92,9 @@ std::string RejectsFile(const v1::ImportResult& r) {
         Json v = JStr(reason);
         std::string quoted = ToJson(v);
         quoted.pop_back();
-        row.insert(close, absl::StrCat(",\"", ingest::kRejectReasonColumn, "\":", quoted));
+        const bool empty = row.find_first_not_of(" \t{", row.find('{')) == close;
+        row.insert(close, absl::StrCat(empty ? "\"" : ",\"", ingest::kRejectReasonColumn, "\":",
+                                       quoted));
       }
       absl::StrAppend(&out, row, "\n");
     }

@@ -1,5 +1,7 @@
 // Node commands: init, status, stats, reindex, audit verify.
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -20,11 +22,9 @@ namespace {
 constexpr auto kShort = std::chrono::seconds(30);
 constexpr auto kLong = std::chrono::hours(6);
 
-grpc::ClientContext* volatile g_interruptible = nullptr;
+std::atomic<bool> g_interrupted{false};
 
-void OnInterrupt(int) {
-  if (grpc::ClientContext* c = g_interruptible) c->TryCancel();
-}
+void OnInterrupt(int) { g_interrupted = true; }
 
 }  // namespace
 
@@ -149,8 +149,20 @@ absl::Status StatsCommand(const Argv& argv) {
 absl::Status ReindexCommand(const Argv& argv) {
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
   auto call = ctx.client->Context(kLong);
-  g_interruptible = call.get();
+  // Ctrl-C cancels the call (from a thread: TryCancel is not async-signal-safe); the node keeps
+  // what it has built and a rerun resumes.
+  g_interrupted = false;
   std::signal(SIGINT, OnInterrupt);
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done) {
+      if (g_interrupted) {
+        call->TryCancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   auto reader = ctx.client->stub().Reindex(call.get(), {});
   v1::ReindexProgress p, last;
   ProgressBar bar("records");
@@ -160,7 +172,8 @@ absl::Status ReindexCommand(const Argv& argv) {
   }
   bar.Finish();
   grpc::Status st = reader->Finish();
-  g_interruptible = nullptr;
+  done = true;
+  watcher.join();
   std::signal(SIGINT, SIG_DFL);
   if (st.error_code() == grpc::StatusCode::CANCELLED) {
     return absl::CancelledError(absl::StrCat("reindex interrupted after ", last.done(),

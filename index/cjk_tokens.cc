@@ -28,6 +28,8 @@ std::vector<Token> Tokenize(absl::string_view folded, uint32_t first_pos) {
   };
   for (char32_t cp : base::DecodeUtf8(folded)) {
     if (IsWordChar(cp)) {
+      // Very long runs (serial numbers, garbage) are cut into pieces: Xapian refuses long terms.
+      if (word.size() >= kMaxWordBytes) flush_word();
       base::AppendUtf8(cp, &word);
       continue;
     }

@@ -13,6 +13,9 @@
 
 namespace kuaguan::index {
 
+// Alphanumeric runs longer than this are split into consecutive tokens of this size.
+inline constexpr size_t kMaxWordBytes = 64;
+
 struct Token {
   std::string text;
   uint32_t pos = 0;  // positions of adjacent tokens differ by 1; separators add a gap

@@ -66,7 +66,8 @@ std::vector<FieldText> FieldsFor(const std::string& field, const Record& r) {
   return {{"title", r.title()},       {"parallel_title", r.parallel_title()},
           {"responsible", r.responsible()}, {"keywords", r.keywords()},
           {"summary", r.summary()},   {"full_text", r.full_text()},
-          {"fonds_name", r.fonds_name()}, {"persons", PersonsText(r)},
+          {"fonds_name", r.fonds_name()}, {"fonds_number", r.fonds_number()},
+          {"persons", PersonsText(r)},
           {"document_number", r.document_number()}, {"notes", r.notes()}};
 }
 
@@ -454,7 +455,16 @@ absl::Status RecordIndex::Rebuild(RecordSource* source,
   } catch (const Xapian::Error& e) {
     return XapianError(e, "close for swap");
   }
-  RETURN_IF_ERROR(OpenDatabases());
+  if (absl::Status st = OpenDatabases(); !st.ok()) {
+    // Keep the index usable whatever the swap left: reopen what stands at dir_.
+    try {
+      writer_.emplace(dir_.string(), Xapian::DB_CREATE_OR_OPEN);
+      reader_.emplace(dir_.string());
+    } catch (const Xapian::Error& e) {
+      return XapianError(e, "reopen after failed swap");
+    }
+    return st;
+  }
   return absl::OkStatus();
 }
 

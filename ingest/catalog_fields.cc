@@ -311,7 +311,12 @@ absl::StatusOr<std::string> NormalizeDate(absl::string_view value) {
   std::vector<std::string> nums;
   std::string cur;
   bool chinese = false;
+  bool ended = false;
   for (char32_t cp : base::DecodeUtf8(s)) {
+    if (ended) {
+      return absl::InvalidArgumentError(
+          "not a single date: text after 日 (a date range belongs in two fields)");
+    }
     if (cp >= '0' && cp <= '9') {
       cur.push_back(static_cast<char>(cp));
       continue;
@@ -321,7 +326,7 @@ absl::StatusOr<std::string> NormalizeDate(absl::string_view value) {
       if (cur.empty()) break;
       nums.push_back(cur);
       cur.clear();
-      if (cp == U'日') break;
+      ended = cp == U'日';
       continue;
     }
     return absl::InvalidArgumentError(

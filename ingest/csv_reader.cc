@@ -1,7 +1,11 @@
 #include "absl/strings/string_view.h"
 #include "ingest/csv_reader.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace kuaguan::ingest {
 
@@ -15,10 +19,8 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
     const size_t row_start = i;
     std::string field;
     bool row_done = false;
-    bool blank = true;
     while (!row_done) {
       if (i < n && text[i] == '"') {
-        blank = false;
         const size_t quote_line = line;
         ++i;
         while (true) {
@@ -50,12 +52,10 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
           }
           field.push_back(text[i++]);
         }
-        if (!field.empty()) blank = false;
       }
       row.fields.push_back(std::move(field));
       field.clear();
       if (i < n && text[i] == ',') {
-        blank = false;
         ++i;
         continue;
       }
@@ -66,6 +66,10 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
       ++line;
       row_done = true;
     }
+    // Rows of nothing but separators and spaces (spreadsheets leave them) are not rows.
+    const bool blank = std::all_of(row.fields.begin(), row.fields.end(), [](const std::string& f) {
+      return absl::StripAsciiWhitespace(f).empty();
+    });
     if (!blank) rows.push_back(std::move(row));
   }
   return rows;

@@ -61,6 +61,14 @@ bool HasHighBytes(absl::string_view s) {
   return false;
 }
 
+// Chinese in UTF-8 takes three bytes; a GB18030 line is rarely valid UTF-8 with such sequences.
+bool HasUtf8Han(absl::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0xE0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<DecodedText> DecodeCatalogText(absl::string_view bytes) {
@@ -88,7 +96,7 @@ absl::StatusOr<DecodedText> DecodeCatalogText(absl::string_view bytes) {
     if (i == bytes.size() || bytes[i] == '\n') {
       absl::string_view l = bytes.substr(start, i - start);
       if (HasHighBytes(l)) {
-        if (base::IsValidUtf8(l)) {
+        if (base::IsValidUtf8(l) && HasUtf8Han(l)) {
           if (first_utf8_line == 0) first_utf8_line = line;
         } else if (first_other_line == 0) {
           first_other_line = line;

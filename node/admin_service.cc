@@ -76,13 +76,17 @@ grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
                                                const v1::ModifyRequest* req,
                                                v1::ChangeResponse* resp) {
-  return Unary(ctx, resp, [&] { return holdings_->Modify(*req, Actor(ctx)); });
+  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+    return h->Modify(*req, actor);
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::Withdraw(grpc::CallbackServerContext* ctx,
                                                  const v1::WithdrawRequest* req,
                                                  v1::ChangeResponse* resp) {
-  return Unary(ctx, resp, [&] { return holdings_->Withdraw(*req, Actor(ctx)); });
+  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+    return h->Withdraw(*req, actor);
+  });
 }
 
 grpc::ServerWriteReactor<v1::Record>* AdminService::Export(grpc::CallbackServerContext* ctx,

@@ -9,6 +9,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
 #include "absl/strings/numbers.h"
@@ -78,8 +79,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store"));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
   d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get());
-  // After a crash between store and index, the index catches up here.
-  RETURN_IF_ERROR(d->holdings_->CatchUpIndex());
+  // After a crash between store and index, the index catches up here. A failure leaves the
+  // store served (reads and changes work) with search behind until `kuaguan reindex`.
+  if (absl::Status st = d->holdings_->CatchUpIndex(); !st.ok()) {
+    std::fprintf(stderr, "kuaguand: index behind the store: %s (run kuaguan reindex)\n",
+                 std::string(st.message()).c_str());
+  }
   d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), [p = d.get()] { return p->Status(); });
 
   const fs::path socket = config.SocketPath();
@@ -111,6 +116,11 @@ Daemon::~Daemon() {
     std::error_code ec;
     fs::remove(config_.SocketPath(), ec);
   }
+  // Close the store and index before giving up the data directory's lock.
+  admin_.reset();
+  holdings_.reset();
+  index_.reset();
+  store_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 

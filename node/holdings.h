@@ -65,6 +65,8 @@ class Holdings {
   absl::StatusOr<kuaguan::v1::NodeStats> Stats();
 
  private:
+  // Brings the index up after a committed change; failures are logged, not returned.
+  void IndexAfterCommit();
   // Audits a refused or failed request and passes its status on.
   absl::Status AuditFailure(const std::string& actor, const std::string& action,
                             const std::string& object, const absl::Status& status);

@@ -244,6 +244,7 @@ absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const Au
     const std::string& code = w.current.record().code();
     if (w.current.version() == 1) ++counts.records;
     if (w.version.change() == kuaguan::v1::CHANGE_KIND_WITHDRAWN) ++counts.withdrawn;
+    if (w.restores_withdrawn && counts.withdrawn > 0) --counts.withdrawn;
     ++counts.versions;
     RETURN_IF_ERROR(FromRocks(batch.Put(cf_records_, code, w.current.SerializeAsString()), "put"));
     RETURN_IF_ERROR(FromRocks(batch.Put(cf_versions_, VersionKey(code, w.version.version()),

@@ -37,6 +37,7 @@ struct AuditNote {
 struct RecordWrite {
   kuaguan::v1::StoredRecord current;
   kuaguan::v1::RecordVersion version;
+  bool restores_withdrawn = false;  // a withdrawn record made active again (counters)
 };
 
 struct StoreCounts {

@@ -14,6 +14,13 @@ TEST_CASE("Han characters are tokens - words are tokens - punctuation leaves a g
   CHECK_FALSE(t[3].han);
 }
 
+TEST_CASE("very long alphanumeric runs become several tokens") {
+  auto t = Tokenize(std::string(300, 'a'));
+  REQUIRE(t.size() == 5);
+  CHECK(t[0].text.size() == kMaxWordBytes);
+  CHECK(t[1].pos == t[0].pos + 1);
+}
+
 TEST_CASE("postings hold bigrams only of adjacent tokens") {
   auto p = IndexPostings(Tokenize("档案，馆"));
   std::vector<std::string> terms;

@@ -15,6 +15,7 @@ TEST_CASE("dates in the three accepted forms normalize - impossible dates fail")
   CHECK_FALSE(NormalizeDate("2011-13-01").ok());
   CHECK_FALSE(NormalizeDate("二〇一一年").ok());
   CHECK_FALSE(NormalizeDate("2011").ok());
+  CHECK_FALSE(NormalizeDate("1950年3月5日至1951年2月1日").ok());
 }
 
 TEST_CASE("fields are found by English or Chinese name and check their values") {

@@ -25,6 +25,12 @@ TEST_CASE("unbalanced quotes name the line") {
   CHECK(std::string(stray.status().message()).find("line 2") != std::string::npos);
 }
 
+TEST_CASE("rows of only separators and spaces are skipped") {
+  auto rows = ParseCsv("a,b\n1,2\n,,\n , \n");
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 2);
+}
+
 TEST_CASE("escaping round-trips") {
   CHECK(CsvEscape("plain") == "plain");
   CHECK(CsvEscape("a,\"b\"") == "\"a,\"\"b\"\"\"");

@@ -132,6 +132,24 @@ TEST_CASE_METHOD(HoldingsFixture, "changed rows need --update - modify and withd
   CHECK(holdings->Get("nope", false, "tester").status().code() == absl::StatusCode::kNotFound);
 }
 
+TEST_CASE_METHOD(HoldingsFixture, "a 300-character serial number indexes and a restored record counts once") {
+  const std::string serial(300, '7');
+  auto r = Import("档号,题名,年度\nZ1-WS·2001-Y-0001,编号" + serial + "的登记表,2001\n");
+  CHECK(r.committed());
+  CHECK(index->IndexedSeq() == store->LastSeq());
+  CHECK(Search("登记表") == std::vector<std::string>{"Z1-WS·2001-Y-0001"});
+  v1::WithdrawRequest w;
+  w.set_code("Z1-WS·2001-Y-0001");
+  w.set_reason("待核");
+  REQUIRE(holdings->Withdraw(w, "tester").ok());
+  CHECK(store->Counts().withdrawn == 1);
+  CHECK(Import("档号,题名,年度\nZ1-WS·2001-Y-0001,恢复的登记表,2001\n", false, true).updated() == 1);
+  CHECK(store->Counts().withdrawn == 0);
+  REQUIRE(holdings->Withdraw(w, "tester").ok());
+  CHECK(store->Counts().withdrawn == 1);
+  CHECK(store->Counts().records == 1);
+}
+
 TEST_CASE_METHOD(HoldingsFixture, "the audit chain verifies - and a rewritten entry is named") {
   Import(kCatalog);
   Search("档案");
