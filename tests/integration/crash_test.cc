@@ -18,14 +18,16 @@ TEST_CASE("SIGKILL during import leaves all or nothing and the index catches up"
   opts.seed = 7;
   const std::string csv = CatalogCsv(GenerateRecords(opts));
   int saw_none = 0, saw_all = 0;
-  for (int round = 0; round < 4; ++round) {
+  // Kill moments spread over the import: while parsing, around the store commit, while indexing.
+  const int kDelays[] = {100, 400, 800, 1500, 3000};
+  for (int round = 0; round < 5; ++round) {
     RunningNode node;
     node.Start();
     WriteFile(node.dir() / "big.csv", csv);
     Process import({BinDir() + "/kuaguan", "import", (node.dir() / "big.csv").string(), "--config",
                     node.config()},
                    (node.dir() / "import.log").string());
-    const int delay_ms = std::uniform_int_distribution<int>(50, 4000)(rng);
+    const int delay_ms = kDelays[round] + std::uniform_int_distribution<int>(0, 200)(rng);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     CHECK(node.Stop(SIGKILL) == 128 + SIGKILL);
     import.Wait(std::chrono::seconds(30));
