@@ -3,11 +3,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "base/utf8.h"
 #include "ingest/catalog_fields.h"
 #include "seal/digest.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
+
+constexpr size_t kShownChars = 120;  // longer values are cut in readable output
 
 Json JStr(const std::string& s) {
   Json v;
@@ -82,8 +85,14 @@ Json StoredRecordJson(const v1::StoredRecord& s) {
 std::string RecordText(const v1::Record& record) {
   std::string out;
   for (const auto& f : ingest::CatalogFields()) {
-    const std::string v = f.get(record);
+    std::string v = f.get(record);
     if (v.empty()) continue;
+    const size_t chars = base::CodePointCount(v);
+    if (chars > kShownChars) {
+      auto cps = base::DecodeUtf8(v);
+      cps.resize(kShownChars);
+      v = absl::StrCat(base::EncodeUtf8(cps), "… (", chars, " characters; --json shows all)");
+    }
     absl::StrAppend(&out, "  ", f.chinese, " (", f.key, "): ", v, "\n");
   }
   return out;

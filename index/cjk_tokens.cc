@@ -54,10 +54,11 @@ std::vector<Posting> IndexPostings(const std::vector<Token>& tokens) {
   std::vector<Posting> out;
   out.reserve(tokens.size() * 2);
   for (size_t i = 0; i < tokens.size(); ++i) {
-    out.push_back({tokens[i].text, tokens[i].pos, false});
-    if (i + 1 < tokens.size() && Adjacent(tokens[i], tokens[i + 1])) {
-      out.push_back({tokens[i].text + tokens[i + 1].text, tokens[i].pos, true});
-    }
+    const bool followed = i + 1 < tokens.size() && Adjacent(tokens[i], tokens[i + 1]);
+    // A Han character with a follower is found through its bigrams (see SingleHanQuery); words
+    // always get their own term, since a prefix of a word is not the word.
+    if (!tokens[i].han || !followed) out.push_back({tokens[i].text, tokens[i].pos, false});
+    if (followed) out.push_back({tokens[i].text + tokens[i + 1].text, tokens[i].pos, true});
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // Tokens for Chinese full-text search. Each Han character is a token; each run of ASCII letters
 // and digits is a token; anything else separates tokens and breaks phrases (a position gap).
-// Indexing posts every token as a plain term and every pair of adjacent tokens (a bigram: two
-// Han characters, or a word and a Han character) at its position, so a query of several tokens
-// becomes an exact phrase over its bigrams: scattered characters never match.
+// Indexing posts every pair of adjacent tokens (a bigram: two Han characters, or a word and a
+// Han character) at its position, so a query of several tokens becomes an exact phrase over its
+// bigrams: scattered characters never match. Words, and Han characters that end a run, are also
+// posted alone; a one-character query is then every term that starts with the character.
 // Pure functions over already-folded text; thread-safe.
 #pragma once
 
@@ -32,7 +33,8 @@ struct Posting {
   bool positional = false;  // bigrams carry positions; single tokens do not need them
 };
 
-// Every token (plain) and every bigram of adjacent tokens (positional), as postings.
+// Every bigram of adjacent tokens (positional), every word and every run-final Han character
+// (plain), as postings.
 std::vector<Posting> IndexPostings(const std::vector<Token>& tokens);
 
 // The query terms for a run of tokens with consecutive positions: the token itself for a run of

@@ -265,7 +265,11 @@ absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
         for (const auto& prefix : prefixes) {
           std::vector<Xapian::Query> terms;
           for (const auto& t : phrase) terms.emplace_back(prefix + t);
-          if (terms.size() == 1) {
+          if (run.size() == 1 && run[0].han) {
+            // One Han character: the terms that start with it (its bigrams, and itself where
+            // it ends a run).
+            per_field.emplace_back(Xapian::Query::OP_WILDCARD, prefix + run[0].text);
+          } else if (terms.size() == 1) {
             per_field.push_back(terms.front());
           } else {
             per_field.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),

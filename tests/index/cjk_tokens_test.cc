@@ -27,6 +27,8 @@ TEST_CASE("postings hold bigrams only of adjacent tokens") {
   for (const auto& x : p) terms.push_back(x.term);
   CHECK(std::find(terms.begin(), terms.end(), "档案") != terms.end());
   CHECK(std::find(terms.begin(), terms.end(), "案馆") == terms.end());
+  CHECK(std::find(terms.begin(), terms.end(), "档") == terms.end());  // found via 档案
+  CHECK(std::find(terms.begin(), terms.end(), "案") != terms.end());  // ends its run
 }
 
 TEST_CASE("phrase terms cover a run with consecutive positions") {

@@ -58,6 +58,16 @@ TEST_CASE_METHOD(IndexFixture, "a Chinese query matches only as a contiguous phr
   CHECK(codes == std::vector<std::string>{"A1-0001", "A1-0003"});
 }
 
+TEST_CASE_METHOD(IndexFixture, "a one-character query finds the character anywhere in a run") {
+  SearchSpec s;
+  s.query = "馆";  // inside 档案馆工作 (A1-0001), in 馆藏 (A1-0002), final in 檔案館 (A1-0003)
+  auto codes = Codes(*index->Search(s));
+  std::sort(codes.begin(), codes.end());
+  CHECK(codes == std::vector<std::string>{"A1-0001", "A1-0002", "A1-0003"});
+  s.query = "姻";
+  CHECK(Codes(*index->Search(s)) == std::vector<std::string>{"A1-0003"});
+}
+
 TEST_CASE_METHOD(IndexFixture, "snippets mark the match in the original text") {
   SearchSpec s;
   s.query = "档案馆";
