@@ -1,6 +1,7 @@
 // Holdings commands: import, get, search, modify, withdraw, export.
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -146,6 +147,11 @@ absl::Status ImportCommand(const Argv& argv) {
                        {"rejected", JNum(r.rejected())},
                        {"committed", JBool(r.committed())},
                        {"rejects_file", JStr(rejects_path)},
+                       {"extra_columns", JArr([&] {
+                          std::vector<Json> cols;
+                          for (const auto& c : r.extra_columns()) cols.push_back(JStr(c));
+                          return cols;
+                        }())},
                        {"errors", JArr(std::move(errors))}})));
   } else {
     std::string out;
@@ -159,6 +165,10 @@ absl::Status ImportCommand(const Argv& argv) {
                     r.unchanged(), " unchanged, ", r.rejected(), " rejected",
                     req.dry_run() ? " (dry run: nothing written)" : "", ".\n");
     if (!rejects_path.empty()) absl::StrAppend(&out, "Rejected rows written to ", rejects_path, ".\n");
+    if (r.extra_columns_size() > 0) {
+      absl::StrAppend(&out, "Columns kept as extra fields (not DA/T 46 elements known here): ",
+                      absl::StrJoin(r.extra_columns(), ", "), ".\n");
+    }
     Print(out);
   }
   if (r.rejected() > 0 && !r.committed() && !req.dry_run()) {
@@ -371,31 +381,42 @@ absl::Status ExportCommand(const Argv& argv) {
   auto call = ctx.client->Context(kLong);
   auto reader = ctx.client->stub().Export(call.get(), req);
   const auto& fields = ingest::CatalogFields();
+  std::vector<v1::Record> records;
+  std::set<std::string> extra_keys;
+  v1::Record r;
+  while (reader->Read(&r)) {
+    for (const auto& [k, v] : r.extra()) extra_keys.insert(k);
+    records.push_back(std::move(r));
+  }
+  grpc::Status st = reader->Finish();
+  if (!st.ok()) return ctx.client->Explain(st);
+  const uint64_t n = records.size();
   std::string out;
   if (!jsonl) {
     std::vector<std::string> header;
     for (const auto& f : fields) header.push_back(std::string(f.chinese));
+    for (const auto& k : extra_keys) header.push_back(ingest::CsvEscape(k));
     out = absl::StrCat("\xEF\xBB\xBF", absl::StrJoin(header, ","), "\n");
   }
-  v1::Record r;
-  uint64_t n = 0;
-  while (reader->Read(&r)) {
-    ++n;
+  for (const auto& rec : records) {
     if (jsonl) {
       std::vector<std::pair<std::string, Json>> kv;
       for (const auto& f : fields) {
-        std::string v = f.get(r);
+        std::string v = f.get(rec);
         if (!v.empty()) kv.emplace_back(std::string(f.key), JStr(v));
       }
+      for (const auto& [k, v] : rec.extra()) kv.emplace_back(k, JStr(v));
       absl::StrAppend(&out, ToJson(JObj(std::move(kv))));
     } else {
       std::vector<std::string> row;
-      for (const auto& f : fields) row.push_back(ingest::CsvEscape(f.get(r)));
+      for (const auto& f : fields) row.push_back(ingest::CsvEscape(f.get(rec)));
+      for (const auto& k : extra_keys) {
+        auto it = rec.extra().find(k);
+        row.push_back(it == rec.extra().end() ? "" : ingest::CsvEscape(it->second));
+      }
       absl::StrAppend(&out, absl::StrJoin(row, ","), "\n");
     }
   }
-  grpc::Status st = reader->Finish();
-  if (!st.ok()) return ctx.client->Explain(st);
   RETURN_IF_ERROR(WriteFileAtomically(path, out));
   if (ctx.json) {
     Print(ToJson(JObj({{"file", JStr(path)},

@@ -61,6 +61,9 @@ Json RecordJson(const v1::Record& record) {
   for (const auto& p : ref.parts()) parts.push_back(JStr(p));
   std::vector<Json> units;
   for (const auto& u : ref.units()) units.push_back(JStr(u));
+  std::vector<std::pair<std::string, Json>> extra;
+  for (const auto& [k, v] : record.extra()) extra.emplace_back(k, JStr(v));
+  fields.emplace_back("extra", JObj(std::move(extra)));
   fields.emplace_back("reference", JObj({{"fonds", JStr(ref.fonds())},
                                          {"category", JStr(ref.category())},
                                          {"year", JStr(ref.year())},
@@ -95,6 +98,7 @@ std::string RecordText(const v1::Record& record) {
     }
     absl::StrAppend(&out, "  ", f.chinese, " (", f.key, "): ", v, "\n");
   }
+  for (const auto& [k, v] : record.extra()) absl::StrAppend(&out, "  ", k, " (extra): ", v, "\n");
   return out;
 }
 

@@ -300,6 +300,17 @@ const CatalogField* FindCatalogField(absl::string_view name) {
   return nullptr;
 }
 
+absl::Status SetExtraField(const std::string& column, absl::string_view value, Record* record) {
+  const absl::string_view v = absl::StripAsciiWhitespace(value);
+  RETURN_IF_ERROR(CheckText(v, kMaxShort * 4, false));
+  if (v.empty()) {
+    record->mutable_extra()->erase(column);
+  } else {
+    (*record->mutable_extra())[column] = std::string(v);
+  }
+  return absl::OkStatus();
+}
+
 bool IsIgnoredColumn(absl::string_view name) {
   const absl::string_view n = absl::StripAsciiWhitespace(name);
   return n == "序号" || n == kRejectReasonColumn || absl::EqualsIgnoreCase(n, "no") ||

@@ -38,6 +38,11 @@ const CatalogField* FindCatalogField(absl::string_view name);
 // The column a rejects file adds with each row's problems; ignored when the file is re-imported.
 inline constexpr absl::string_view kRejectReasonColumn = "错误原因";
 
+// Keeps a column that is no known element as an extra field: checked for control characters
+// and length (at most 2,000 characters), stored verbatim; empty values are not stored.
+absl::Status SetExtraField(const std::string& column, absl::string_view value,
+                           kuaguan::v1::Record* record);
+
 // Column names that are recognised and deliberately ignored (e.g. 序号, a row counter).
 bool IsIgnoredColumn(absl::string_view name);
 

@@ -58,19 +58,29 @@ absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text) {
   const CsvRow& header = rows->front();
   file.header = header.raw;
   std::vector<const CatalogField*> columns;
+  std::vector<std::string> extra_name(header.fields.size());
   std::unordered_map<std::string, std::string> seen;
-  for (const auto& name : header.fields) {
+  for (size_t c = 0; c < header.fields.size(); ++c) {
+    const std::string& name = header.fields[c];
     if (IsIgnoredColumn(name)) {
       columns.push_back(nullptr);
       continue;
     }
     const CatalogField* f = FindCatalogField(name);
     if (f == nullptr) {
-      std::vector<std::string> known;
-      for (const auto& k : CatalogFields()) known.push_back(std::string(k.chinese));
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", header.line, ": unknown column '", ShortValue(name),
-          "' (known columns: ", absl::StrJoin(known, ", "), ", or their English names)"));
+      const std::string trimmed(absl::StripAsciiWhitespace(name));
+      if (trimmed.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", header.line, ": column ", c + 1, " has no name"));
+      }
+      if (!seen.emplace("extra:" + trimmed, name).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", header.line, ": column '", trimmed, "' appears twice"));
+      }
+      extra_name[c] = trimmed;
+      file.extra_columns.push_back(trimmed);
+      columns.push_back(nullptr);
+      continue;
     }
     auto [it, inserted] = seen.emplace(std::string(f->key), name);
     if (!inserted) {
@@ -97,7 +107,13 @@ absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text) {
       continue;
     }
     for (size_t c = 0; c < columns.size(); ++c) {
-      if (columns[c] != nullptr) SetValue(*columns[c], in.fields[c], &row);
+      if (columns[c] != nullptr) {
+        SetValue(*columns[c], in.fields[c], &row);
+      } else if (!extra_name[c].empty()) {
+        if (absl::Status st = SetExtraField(extra_name[c], in.fields[c], &row.record); !st.ok()) {
+          row.errors.push_back({extra_name[c], ShortValue(in.fields[c]), std::string(st.message())});
+        }
+      }
     }
     Finish(&row);
     file.rows.push_back(std::move(row));
@@ -147,7 +163,15 @@ CatalogFile ParseJsonLinesCatalog(absl::string_view text) {
       if (IsIgnoredColumn(key)) continue;
       const CatalogField* f = FindCatalogField(key);
       if (f == nullptr) {
-        row.errors.push_back({key, "", "unknown field"});
+        bool ok = true;
+        const std::string v = JsonScalar(value, &ok);
+        absl::Status st = ok ? SetExtraField(key, v, &row.record)
+                             : absl::InvalidArgumentError("value must be a string or a number");
+        if (!st.ok()) row.errors.push_back({key, ShortValue(v), std::string(st.message())});
+        if (std::find(file.extra_columns.begin(), file.extra_columns.end(), key) ==
+            file.extra_columns.end()) {
+          file.extra_columns.push_back(key);
+        }
         continue;
       }
       if (auto [it, inserted] = seen.emplace(std::string(f->key), key); !inserted) {

@@ -23,12 +23,14 @@ struct CatalogFile {
   std::string format;    // "csv" or "jsonl"
   std::string encoding;  // "utf-8", "utf-8-bom" or "gb18030"
   std::string header;    // CSV header line as written (empty for JSON Lines)
+  std::vector<std::string> extra_columns;  // unknown columns, kept as extra fields
   std::vector<CatalogRow> rows;
 };
 
 // Parses `bytes`; `file_name` chooses the format by extension (.csv, .jsonl/.ndjson/.json),
 // else the content decides. Fails with INVALID_ARGUMENT for problems of the whole file (encoding,
-// unbalanced quotes, an empty file, a header with unknown, repeated or missing columns). Problems
+// unbalanced quotes, an empty file, a header with repeated, unnamed or missing columns). Columns
+// that are no known element are kept as extra fields and listed in extra_columns. Problems
 // of single rows (column count, values, cross-checks, a code repeated within the file) are
 // reported in the rows and do not fail the call.
 absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes);

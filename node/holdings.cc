@@ -99,6 +99,7 @@ absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& reque
   result.set_format(file->format);
   result.set_encoding(file->encoding);
   result.set_header(file->header);
+  for (const auto& c : file->extra_columns) result.add_extra_columns(c);
   result.set_rows(static_cast<uint32_t>(file->rows.size()));
   std::vector<RecordWrite> writes;
   const int64_t now = NowMicros();

@@ -12,10 +12,10 @@ using namespace kuaguan::testing;
 namespace {
 
 const char kCatalog[] =
-    "档号,题名,责任者,日期,年度,保管期限,密级,共享类别,民生类别,人名\n"
-    "Z109-WS·1998-Y-MZJ-0001,关于一九九八年婚姻登记工作的报告,郑州市民政局,1998年3月2日,1998,永久,公开,无条件共享,婚姻登记,王建国；李秀英\n"
-    "Z109-WS·1998-Y-MZJ-0002,郑州市档案馆馆藏民生档案目录,郑州市档案局,1998-06-01,1998,永久,公开,无条件共享,,\n"
-    "Z112-WS·2003-D30-JYJ-0001,\"档案整理与馆藏建设, 第二批\",郑州市教育局,20030915,2003,定期30年,限制,有条件共享,,\n";
+    "档号,题名,责任者,日期,年度,保管期限,密级,共享类别,民生类别,人名,归档日期\n"
+    "Z109-WS·1998-Y-MZJ-0001,关于一九九八年婚姻登记工作的报告,郑州市民政局,1998年3月2日,1998,永久,公开,无条件共享,婚姻登记,王建国；李秀英,1998-12-30\n"
+    "Z109-WS·1998-Y-MZJ-0002,郑州市档案馆馆藏民生档案目录,郑州市档案局,1998-06-01,1998,永久,公开,无条件共享,,,\n"
+    "Z112-WS·2003-D30-JYJ-0001,\"档案整理与馆藏建设, 第二批\",郑州市教育局,20030915,2003,定期30年,限制,有条件共享,,,\n";
 
 std::string Line1(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -54,6 +54,8 @@ TEST_CASE("a node answers every CLI command with the documented JSON") {
   CHECK(Str(got, "state") == "active");
   CHECK(Str(got.fields().at("record").struct_value(), "persons") == "王建国；李秀英");
   CHECK(Str(got, "sm3").size() == 64);
+  CHECK(Str(got.fields().at("record").struct_value().fields().at("extra").struct_value(),
+            "归档日期") == "1998-12-30");
 
   auto modified = node.CliJson({"modify", "Z109-WS·1998-Y-MZJ-0001", "--set",
                                 "题名=关于一九九八年婚姻登记工作的报告（修订）", "--reason", "更正"});
@@ -125,8 +127,8 @@ TEST_CASE("GB18030 and BOM files import - bad input gets one clear line and chan
       {"mixed.csv", std::string(kCatalog) + *kuaguan::ingest::Utf8ToGb18030("Z1-0009,混合编码,2001\n"),
        "mixed encodings"},
       {"dup.csv", std::string(kCatalog).substr(0, std::string(kCatalog).find('\n') + 1) +
-                      "Z9-WS·2001-Y-0001,甲,,2001-01-01,2001,永久,公开,,,\n"
-                      "Z9-WS·2001-Y-0001,乙,,2001-01-01,2001,永久,公开,,,\n",
+                      "Z9-WS·2001-Y-0001,甲,,2001-01-01,2001,永久,公开,,,,\n"
+                      "Z9-WS·2001-Y-0001,乙,,2001-01-01,2001,永久,公开,,,,\n",
        "duplicate of line 2"},
   };
   for (const auto& b : bad) {
@@ -145,8 +147,8 @@ TEST_CASE("GB18030 and BOM files import - bad input gets one clear line and chan
 
   // --skip-bad imports the good rows and writes the rejects with reasons.
   const std::string mixed_rows = std::string(kCatalog).substr(0, std::string(kCatalog).find('\n') + 1) +
-                                 "Z9-WS·2001-Y-0002,好,,2001-01-01,2001,永久,公开,,,\n"
-                                 "Z9-WS·2001-Y-0003,坏,,2001-02-30,2001,永久,公开,,,\n";
+                                 "Z9-WS·2001-Y-0002,好,,2001-01-01,2001,永久,公开,,,,\n"
+                                 "Z9-WS·2001-Y-0003,坏,,2001-02-30,2001,永久,公开,,,,\n";
   WriteFile(node.dir() / "some.csv", mixed_rows);
   const auto rejects = (node.dir() / "rejects.csv").string();
   auto skipped = node.CliJson({"import", (node.dir() / "some.csv").string(), "--skip-bad", rejects});
