@@ -17,7 +17,7 @@ PACKAGES=(
   libtomlplusplus-dev
   libopencc-dev opencc
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev
-  libsqlite3-dev
+  libsqlite3-dev zlib1g-dev
   softhsm2 p11-kit
 )
 

@@ -20,7 +20,10 @@ bool IsAlnum(char32_t cp) {
          (cp >= 0xFF41 && cp <= 0xFF5A);
 }
 
-bool IsSeparator(char32_t cp) { return cp == '-' || cp == ' ' || cp == 0xFF0D || cp == 0x2014; }
+// Separators inside one number: dashes, spaces, and a line break (a number wrapped on a page).
+bool IsSeparator(char32_t cp) {
+  return cp == '-' || cp == ' ' || cp == '\n' || cp == 0xFF0D || cp == 0x2014;
+}
 
 struct Group {
   size_t begin, end;  // code points

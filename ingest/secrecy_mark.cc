@@ -40,11 +40,22 @@ std::optional<SecrecyMark> ParseMark(absl::string_view word) {
     absl::string_view rest = word;
     if (!absl::ConsumePrefix(&rest, label)) continue;
     if (rest.empty()) return SecrecyMark{level, "", ""};
-    if (!absl::ConsumePrefix(&rest, "★") && !absl::ConsumePrefix(&rest, "☆") &&
-        !absl::ConsumePrefix(&rest, "*")) {
-      return std::nullopt;
+    // The star is small and OCR often misreads it (妇, 食, 大, ...) or drops it: any one
+    // character may stand in its place when a period follows.
+    const bool star = absl::ConsumePrefix(&rest, "★") || absl::ConsumePrefix(&rest, "☆") ||
+                      absl::ConsumePrefix(&rest, "*");
+    if (star && rest.empty()) return SecrecyMark{level, "", ""};
+    if (!star && !rest.empty() && !(rest[0] >= '0' && rest[0] <= '9') &&
+        !absl::StartsWith(rest, "长期")) {
+      const auto cps = base::DecodeUtf8(rest);
+      std::vector<char32_t> tail(cps.begin() + 1, cps.end());
+      const std::string after = base::EncodeUtf8(tail);
+      if (after.empty() || !((after[0] >= '0' && after[0] <= '9') || after == "长期")) {
+        return std::nullopt;
+      }
+      rest = rest.substr(rest.size() - after.size());
     }
-    if (rest.empty() || rest == "长期") return SecrecyMark{level, std::string(rest), ""};
+    if (rest == "长期") return SecrecyMark{level, std::string(rest), ""};
     absl::string_view digits = rest;
     if (!absl::ConsumeSuffix(&digits, "年") && !absl::ConsumeSuffix(&digits, "个月")) {
       return std::nullopt;

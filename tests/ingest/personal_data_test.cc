@@ -50,6 +50,12 @@ TEST_CASE("personal data is found in Chinese text and masked in place") {
   CHECK(masked.find("Z109-WS·2011-Y-0001") != std::string::npos);  // codes untouched
 }
 
+TEST_CASE("a number wrapped across lines is still found") {
+  const auto found = FindPersonalData("联系电话138123456\n78。");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].digits == "13812345678");
+}
+
 TEST_CASE("dates, codes and amounts are not personal data") {
   CHECK(FindPersonalData("2011-03-04 第2011001号 金额1234567.89元 ISO9001 A12345678901").empty());
 }

@@ -17,6 +17,10 @@ TEST_CASE("a secrecy mark in the header holds the item") {
   REQUIRE(spaced.mark.has_value());
   CHECK(spaced.mark->level == kuaguan::v1::SECRECY_TOP_SECRET);
   CHECK(CheckSecrecyMark({{"密级：秘密", 0.06}}).held());
+  auto misread = CheckSecrecyMark({{"机密妇10年", 0.04}});  // OCR read ★ as 妇
+  REQUIRE(misread.mark.has_value());
+  CHECK(misread.mark->period == "10年");
+  CHECK_FALSE(CheckSecrecyMark({{"机密文件", 0.04}}).mark.has_value());
 }
 
 TEST_CASE("the word in body text or low on the page is not a mark") {

@@ -1,0 +1,94 @@
+#include "ingest/ocr_engine.h"
+
+#include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "base/utf8.h"
+
+namespace kuaguan::ingest {
+namespace {
+
+bool IsCjkPunct(char32_t cp) {
+  return (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp == 0x2014 ||
+         cp == 0x2026 || (cp >= 0x201C && cp <= 0x201D);
+}
+
+bool IsCjk(char32_t cp) { return base::IsHan(cp) || IsCjkPunct(cp); }
+
+std::string Take(char* s) {
+  std::string out = s == nullptr ? "" : s;
+  delete[] s;
+  return out;
+}
+
+}  // namespace
+
+std::string JoinHanSpacing(const std::string& text) {
+  const auto cps = base::DecodeUtf8(text);
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (cps[i] == ' ' && !out.empty()) {
+      size_t j = i;
+      while (j < cps.size() && cps[j] == ' ') ++j;
+      const bool next_cjk = j < cps.size() && IsCjk(cps[j]);
+      const bool next_punct = j < cps.size() && IsCjkPunct(cps[j]);
+      if ((IsCjk(out.back()) && next_cjk) || IsCjkPunct(out.back()) || next_punct) {
+        i = j - 1;
+        continue;
+      }
+    }
+    out.push_back(cps[i]);
+  }
+  return base::EncodeUtf8(out);
+}
+
+absl::StatusOr<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& languages) {
+  // Must be set before OpenMP starts: Tesseract stays on one thread.
+  setenv("OMP_THREAD_LIMIT", "1", 0);
+  std::unique_ptr<OcrEngine> engine(new OcrEngine());
+  engine->api_ = std::make_unique<tesseract::TessBaseAPI>();
+  if (engine->api_->Init(nullptr, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Tesseract cannot load ", languages, " (install tesseract-ocr-chi-sim and -eng)"));
+  }
+  engine->api_->SetPageSegMode(tesseract::PSM_AUTO);
+  engine->api_->SetVariable("debug_file", "/dev/null");
+  return engine;
+}
+
+OcrEngine::~OcrEngine() {
+  if (api_) api_->End();
+}
+
+absl::StatusOr<OcrPage> OcrEngine::Recognize(const GreyImage& image, int dpi) {
+  if (image.width <= 0 || image.height <= 0) return absl::InvalidArgumentError("empty page image");
+  api_->SetImage(image.pixels.data(), image.width, image.height, 1, image.width);
+  api_->SetSourceResolution(dpi);
+  if (api_->Recognize(nullptr) != 0) return absl::InternalError("Tesseract could not recognize the page");
+  OcrPage page;
+  std::unique_ptr<tesseract::ResultIterator> it(api_->GetIterator());
+  auto collect = [&](tesseract::PageIteratorLevel level, std::vector<OcrBox>* out) {
+    if (!it) return;
+    it->Begin();
+    do {
+      OcrBox b;
+      b.text = JoinHanSpacing(Take(it->GetUTF8Text(level)));
+      while (!b.text.empty() && (b.text.back() == '\n' || b.text.back() == ' ')) b.text.pop_back();
+      if (b.text.empty()) continue;
+      it->BoundingBox(level, &b.left, &b.top, &b.right, &b.bottom);
+      b.confidence = it->Confidence(level);
+      out->push_back(std::move(b));
+    } while (it->Next(level));
+  };
+  collect(tesseract::RIL_TEXTLINE, &page.lines);
+  collect(tesseract::RIL_WORD, &page.words);
+  for (const auto& l : page.lines) absl::StrAppend(&page.text, l.text, "\n");
+  page.mean_confidence = static_cast<float>(api_->MeanTextConf());
+  api_->Clear();
+  return page;
+}
+
+}  // namespace kuaguan::ingest

@@ -1,0 +1,91 @@
+#include "ingest/page_image.h"
+
+#include <vips/vips8>
+
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+
+namespace kuaguan::ingest {
+namespace {
+
+void InitVips() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    VIPS_INIT("kuaguan");
+    vips_cache_set_max(0);  // pages are decoded once; caching them only costs memory
+  });
+}
+
+std::string VipsMessage(const vips::VError& e) {
+  std::string m = e.what();
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& options) {
+  InitVips();
+  if (bytes.empty()) return absl::InvalidArgumentError("empty file (0 bytes)");
+  try {
+    vips::VImage img = vips::VImage::new_from_buffer(bytes.data(), bytes.size(), options.c_str());
+    const int64_t pixels = static_cast<int64_t>(img.width()) * img.height();
+    if (pixels > kMaxPagePixels) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image is ", img.width(), " x ", img.height(), " pixels (", pixels / 1000000,
+          " million; at most ", kMaxPagePixels / 1000000, " million per page)"));
+    }
+    return img;
+  } catch (const vips::VError& e) {
+    return absl::InvalidArgumentError(absl::StrCat("not a readable image: ", VipsMessage(e)));
+  }
+}
+
+bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
+
+}  // namespace
+
+absl::StatusOr<int> CountPages(absl::string_view bytes) {
+  auto img = Open(bytes, IsPdf(bytes) ? "[dpi=72]" : "");
+  if (!img.ok()) return img.status();
+  const int n = img->get_typeof("n-pages") != 0 ? img->get_int("n-pages") : 1;
+  if (n < 1) return absl::InvalidArgumentError("file has no pages");
+  return n;
+}
+
+absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page) {
+  // fail_on=truncated: a truncated or corrupt file is an error, not a half-black page.
+  std::string options;
+  if (IsPdf(bytes)) {
+    options = absl::StrCat("[dpi=300,page=", page, ",fail_on=truncated]");
+  } else if (page > 0) {
+    options = absl::StrCat("[page=", page, ",fail_on=truncated]");
+  } else {
+    options = "[fail_on=truncated]";
+  }
+  auto opened = Open(bytes, options);
+  if (!opened.ok()) return opened.status();
+  try {
+    vips::VImage img = *opened;
+    if (img.has_alpha()) img = img.flatten(vips::VImage::option()->set("background", 255.0));
+    img = img.colourspace(VIPS_INTERPRETATION_B_W);
+    if (img.bands() > 1) img = img.extract_band(0);
+    img = img.cast(VIPS_FORMAT_UCHAR);
+    size_t size = 0;
+    void* mem = img.write_to_memory(&size);
+    GreyImage out;
+    out.width = img.width();
+    out.height = img.height();
+    out.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
+    g_free(mem);
+    if (out.pixels.size() != static_cast<size_t>(out.width) * out.height) {
+      return absl::InternalError("decoded page has an unexpected size");
+    }
+    return out;
+  } catch (const vips::VError& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page ", page + 1, " cannot be decoded (corrupt or truncated?): ",
+                     VipsMessage(e)));
+  }
+}
+
+}  // namespace kuaguan::ingest

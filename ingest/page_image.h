@@ -1,0 +1,29 @@
+// Page images through libvips: decode a page once (TIFF, also multi-page; JPEG; PNG; PDF) into
+// normalized 8-bit grey for OCR. Refuses undecodable data and decompression bombs (more than
+// kMaxPagePixels) before decoding pixels. Thread-safe (libvips is initialised once).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace kuaguan::ingest {
+
+inline constexpr int64_t kMaxPagePixels = 250'000'000;  // A2 at 600 dpi is ~140 million
+
+struct GreyImage {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // row-major, one byte per pixel
+};
+
+// Number of pages in an image file's bytes (1 for single-page formats).
+absl::StatusOr<int> CountPages(absl::string_view bytes);
+
+// Page `page` (from 0) as 8-bit grey; PDF pages are rendered at 300 dpi. INVALID_ARGUMENT with
+// the reason for empty, corrupt, truncated or oversized images.
+absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page = 0);
+
+}  // namespace kuaguan::ingest

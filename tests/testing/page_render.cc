@@ -1,0 +1,103 @@
+#include "tests/testing/page_render.h"
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include <cmath>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "base/utf8.h"
+
+namespace kuaguan::testing {
+
+namespace {
+
+void DrawText(cairo_t* cr, const std::string& text, const char* font, double size_pt, int dpi,
+              double x, double* y, double width, bool centre) {
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  pango_cairo_context_set_resolution(pango_layout_get_context(layout), dpi);
+  PangoFontDescription* desc = pango_font_description_from_string(font);
+  pango_font_description_set_size(desc, static_cast<int>(size_pt * PANGO_SCALE));
+  pango_layout_set_font_description(layout, desc);
+  pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+  pango_layout_set_wrap(layout, PANGO_WRAP_CHAR);
+  pango_layout_set_alignment(layout, centre ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
+  pango_layout_set_spacing(layout, static_cast<int>(size_pt * 0.6 * dpi / 72.0 * PANGO_SCALE));
+  pango_layout_set_text(layout, text.c_str(), -1);
+  cairo_move_to(cr, x, *y);
+  pango_cairo_show_layout(cr, layout);
+  int w = 0, h = 0;
+  pango_layout_get_pixel_size(layout, &w, &h);
+  *y += h + size_pt * dpi / 72.0;
+  pango_font_description_free(desc);
+  g_object_unref(layout);
+}
+
+}  // namespace
+
+absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
+  const int width = static_cast<int>(std::lround(210.0 / 25.4 * spec.dpi));
+  const int height = static_cast<int>(std::lround((spec.half_page ? 148.0 : 297.0) / 25.4 * spec.dpi));
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_translate(cr, width / 2.0, height / 2.0);
+  cairo_rotate(cr, spec.skew_degrees * M_PI / 180.0);
+  cairo_translate(cr, -width / 2.0, -height / 2.0);
+  cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+  const double margin = 25.0 / 25.4 * spec.dpi;
+  double y = margin * 0.6;
+  const double text_width = width - 2 * margin;
+  if (!spec.header.empty()) {
+    DrawText(cr, spec.header, "Noto Sans CJK SC", spec.font_pt + 2, spec.dpi, margin, &y, text_width,
+             false);
+  }
+  if (!spec.title.empty()) {
+    DrawText(cr, spec.title, "Noto Serif CJK SC Bold", spec.font_pt + 6, spec.dpi, margin, &y,
+             text_width, true);
+  }
+  for (const auto& p : spec.paragraphs) {
+    DrawText(cr, "　　" + p, "Noto Serif CJK SC", spec.font_pt, spec.dpi, margin, &y, text_width,
+             false);
+  }
+  cairo_surface_flush(surface);
+  // Speckle noise, as a flatbed scanner leaves.
+  std::mt19937 rng(spec.seed);
+  unsigned char* data = cairo_image_surface_get_data(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const auto dots = static_cast<size_t>(spec.noise * width * height);
+  for (size_t k = 0; k < dots; ++k) {
+    const int px = static_cast<int>(rng() % width), py = static_cast<int>(rng() % height);
+    auto* pixel = reinterpret_cast<uint32_t*>(data + py * stride) + px;
+    const uint32_t g = 60 + rng() % 120;
+    *pixel = (g << 16) | (g << 8) | g;
+  }
+  cairo_surface_mark_dirty(surface);
+  const cairo_status_t st = cairo_surface_write_to_png(surface, path.c_str());
+  cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) {
+    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", cairo_status_to_string(st)));
+  }
+  return absl::OkStatus();
+}
+
+std::string ComposeParagraph(size_t chars, unsigned seed) {
+  static const char* kPhrases[] = {
+      "根据市档案局的统一部署", "本单位对历年形成的文书档案进行了全面清理", "按照保管期限分别整理",
+      "经过鉴定小组逐件审查", "确认档案内容真实完整", "现将有关情况报告如下", "各部门应当指定专人负责",
+      "做好档案的收集整理和移交工作", "对于破损的案卷及时进行修复", "数字化加工完成后应当进行质量检查",
+      "查阅利用档案须履行登记手续", "婚姻登记档案按年度装订成册", "退休审批表由人事部门统一保管",
+      "独生子女证明材料已经全部归档", "土地承包合同的原件存放在第三库房", "档案馆将定期向社会开放"};
+  std::mt19937 rng(seed);
+  std::string out;
+  while (base::CodePointCount(out) < chars) {
+    absl::StrAppend(&out, kPhrases[rng() % (sizeof kPhrases / sizeof kPhrases[0])],
+                    rng() % 3 == 0 ? "。" : "，");
+  }
+  return out;
+}
+
+}  // namespace kuaguan::testing
