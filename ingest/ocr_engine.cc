@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "base/openmp_env.h"
 #include "base/utf8.h"
 
 namespace kuaguan::ingest {
@@ -46,8 +47,11 @@ std::string JoinHanSpacing(const std::string& text) {
 }
 
 absl::StatusOr<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& languages) {
-  // Must be set before OpenMP starts: Tesseract stays on one thread.
-  setenv("OMP_THREAD_LIMIT", "1", 0);
+  if (!base::OpenMpSingleThreaded()) {
+    return absl::FailedPreconditionError(
+        "OMP_THREAD_LIMIT=1 must be set when the process starts (see base/openmp_env.h): "
+        "multi-threaded Tesseract engines run several times slower side by side");
+  }
   std::unique_ptr<OcrEngine> engine(new OcrEngine());
   engine->api_ = std::make_unique<tesseract::TessBaseAPI>();
   if (engine->api_->Init(nullptr, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {

@@ -1,5 +1,6 @@
 // One Tesseract engine (C++ API), single-threaded: Tesseract's OpenMP threading makes it several
-// times slower on small machines, so the process runs one engine per core instead. Recognizes a
+// times slower on small machines, so the process runs one engine per core instead, and must
+// start with OMP_THREAD_LIMIT=1 (base::EnsureSingleThreadedOpenMp). Recognizes a
 // grey page into text, lines and words with boxes and confidences. Chinese output is joined
 // (Tesseract puts spaces between Han characters). Not thread-safe: one engine per worker.
 #pragma once

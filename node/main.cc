@@ -6,10 +6,12 @@
 #include <iostream>
 #include <thread>
 
+#include "base/openmp_env.h"
 #include "node/config.h"
 #include "node/daemon.h"
 
 int main(int argc, char** argv) {
+  kuaguan::base::EnsureSingleThreadedOpenMp(argv);
   std::string config_path;
   if (const char* env = std::getenv("KUAGUAN_CONFIG")) config_path = env;
   for (int i = 1; i < argc; ++i) {

@@ -4,3 +4,4 @@
 set -euo pipefail
 BIN=${1:-build/bin}
 "$BIN/search_bench" --records "${BENCH_RECORDS:-100000}" --queries "${BENCH_QUERIES:-1000}"
+"$BIN/ocr_bench" --pages "${BENCH_PAGES:-6}"

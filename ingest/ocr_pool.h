@@ -1,0 +1,55 @@
+// OCR of many pages on a bounded set of workers, one single-threaded Tesseract engine each
+// (engines are reused across pages). Each page file is read and decoded once per page; results
+// come back in input order, each with its own status, so one bad page never stops the rest.
+// Thread-compatible: Run is called from one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ingest/ocr_engine.h"
+
+namespace kuaguan::ingest {
+
+struct PageSource {
+  std::string path;  // an image file (TIFF, JPEG, PNG, PDF)
+  int page = 0;      // page within the file, from 0
+};
+
+struct ScannedPage {
+  absl::Status status;     // why the page could not be read or recognized
+  std::string sm3;         // digests of the file's bytes (the original, as stored)
+  std::string sha256;
+  uint64_t size = 0;
+  int width = 0;
+  int height = 0;
+  OcrPage ocr;
+};
+
+class OcrPool {
+ public:
+  // `workers` engines for `languages` (e.g. "chi_sim"); FAILED_PRECONDITION when the language
+  // data is missing.
+  static absl::StatusOr<std::unique_ptr<OcrPool>> Create(int workers, const std::string& languages);
+
+  // Recognizes `pages`; `progress(done, total)` is called after each page from a worker thread.
+  // Stops taking new pages once `cancel` is set (their status is CANCELLED).
+  std::vector<ScannedPage> Run(const std::vector<PageSource>& pages,
+                               const std::function<void(size_t, size_t)>& progress,
+                               const std::atomic<bool>* cancel);
+
+  int workers() const { return static_cast<int>(engines_.size()); }
+
+ private:
+  std::vector<std::unique_ptr<OcrEngine>> engines_;
+};
+
+// Reads a whole file; NOT_FOUND / PERMISSION_DENIED naming it.
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
+
+}  // namespace kuaguan::ingest
