@@ -23,6 +23,7 @@ absl::Status WithdrawCommand(const Argv& argv);
 absl::Status ExportCommand(const Argv& argv);
 absl::Status ReindexCommand(const Argv& argv);
 absl::Status AuditCommand(const Argv& argv);
+absl::Status IngestCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

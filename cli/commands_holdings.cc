@@ -288,7 +288,8 @@ absl::Status SearchCommand(const Argv& argv) {
                            {"snippet", JStr(h.snippet())},
                            {"date", JStr(h.date())},
                            {"responsible", JStr(h.responsible())},
-                           {"matched_field", JStr(h.matched_field())}}));
+                           {"matched_field", JStr(h.matched_field())},
+                           {"page", JNum(h.page())}}));
     }
     Print(ToJson(JObj({{"query", JStr(req.query())},
                        {"field", JStr(req.field())},
@@ -300,7 +301,8 @@ absl::Status SearchCommand(const Argv& argv) {
   std::string out = absl::StrFormat("%d matches (%.1f ms)\n", resp.total(), resp.elapsed_ms());
   int rank = static_cast<int>(req.offset());
   for (const auto& h : resp.hits()) {
-    absl::StrAppend(&out, absl::StrFormat("%3d. %s  %s  %s\n", ++rank, h.code(), h.date(), h.title()));
+    absl::StrAppend(&out, absl::StrFormat("%3d. %s  %s  %s%s\n", ++rank, h.code(), h.date(), h.title(),
+                                          h.page() > 0 ? absl::StrCat("  (page ", h.page(), ")") : ""));
     if (!h.snippet().empty() && h.snippet() != h.title()) absl::StrAppend(&out, "     ", h.snippet(), "\n");
   }
   Print(out);

@@ -34,6 +34,12 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
                          write records as CSV (UTF-8, Chinese header) or JSON Lines (.jsonl)
   reindex                rebuild the search index from the store (resumable)
   audit verify           check the audit log's hash chain
+  ingest scans MANIFEST [--base DIR] [--workers N]
+                         OCR scanned pages into records (manifest: catalog columns plus
+                         pages, ';'-separated files); progress bar; Ctrl-C stops, rerun resumes
+  ingest held            items held for a secrecy mark
+  ingest release CODE --reason TEXT
+                         release a held item
 
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.
@@ -48,7 +54,7 @@ int main(int argc, char** argv) {
       {"init", InitCommand},         {"status", StatusCommand},     {"stats", StatsCommand},
       {"import", ImportCommand},     {"get", GetCommand},           {"search", SearchCommand},
       {"modify", ModifyCommand},     {"withdraw", WithdrawCommand}, {"export", ExportCommand},
-      {"reindex", ReindexCommand},   {"audit", AuditCommand},
+      {"reindex", ReindexCommand},   {"audit", AuditCommand},       {"ingest", IngestCommand},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {

@@ -1,6 +1,7 @@
 #include "absl/strings/string_view.h"
 #include "index/record_index.h"
 
+#include <algorithm>
 #include <future>
 #include <system_error>
 
@@ -363,6 +364,11 @@ SearchHit RecordIndex::MakeHit(const Record& r, const SearchSpec& spec, double s
     if (end < shown.size()) s += "…";
     hit.snippet = std::move(s);
     hit.matched_field = f.name;
+    if (f.name == "full_text" && r.page_starts_size() > 0) {
+      const auto it = std::upper_bound(r.page_starts().begin(), r.page_starts().end(),
+                                       static_cast<uint32_t>(first));
+      hit.page = static_cast<uint32_t>(it - r.page_starts().begin());
+    }
     break;
   }
   return hit;

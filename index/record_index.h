@@ -46,6 +46,7 @@ struct SearchHit {
   std::string date;
   std::string responsible;
   std::string matched_field;  // the field the snippet comes from
+  uint32_t page = 0;          // scanned items: the page (from 1) where the full-text match is
 };
 
 struct SearchResults {

@@ -49,7 +49,12 @@ void Finish(CatalogRow* row) {
   }
 }
 
-absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text) {
+bool IsPageListColumn(absl::string_view name) {
+  const absl::string_view n = absl::StripAsciiWhitespace(name);
+  return n == "pages" || n == "页面" || n == "文件";
+}
+
+absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text, bool page_lists) {
   auto rows = ParseCsv(text);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return absl::InvalidArgumentError("file is empty (no header row)");
@@ -66,7 +71,7 @@ absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text) {
       columns.push_back(nullptr);
       continue;
     }
-    const CatalogField* f = FindCatalogField(name);
+    const CatalogField* f = page_lists && IsPageListColumn(name) ? nullptr : FindCatalogField(name);
     if (f == nullptr) {
       const std::string trimmed(absl::StripAsciiWhitespace(name));
       if (trimmed.empty()) {
@@ -139,7 +144,7 @@ std::string JsonScalar(const google::protobuf::Value& v, bool* ok) {
   }
 }
 
-CatalogFile ParseJsonLinesCatalog(absl::string_view text) {
+CatalogFile ParseJsonLinesCatalog(absl::string_view text, bool page_lists) {
   CatalogFile file;
   file.format = "jsonl";
   size_t line_no = 0;
@@ -161,7 +166,7 @@ CatalogFile ParseJsonLinesCatalog(absl::string_view text) {
     std::unordered_map<std::string, std::string> seen;
     for (const auto& [key, value] : obj.fields()) {
       if (IsIgnoredColumn(key)) continue;
-      const CatalogField* f = FindCatalogField(key);
+      const CatalogField* f = page_lists && IsPageListColumn(key) ? nullptr : FindCatalogField(key);
       if (f == nullptr) {
         bool ok = true;
         const std::string v = JsonScalar(value, &ok);
@@ -208,7 +213,8 @@ std::string ShortValue(absl::string_view value) {
   return absl::StrCat(base::EncodeUtf8(head), "… (", value.size(), " bytes)");
 }
 
-absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes) {
+absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes,
+                                             bool page_lists) {
   if (bytes.empty()) return absl::InvalidArgumentError("file is empty");
   auto decoded = DecodeCatalogText(bytes);
   if (!decoded.ok()) return decoded.status();
@@ -224,9 +230,9 @@ absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::
   }
   CatalogFile file;
   if (jsonl) {
-    file = ParseJsonLinesCatalog(decoded->text);
+    file = ParseJsonLinesCatalog(decoded->text, page_lists);
   } else {
-    auto csv = ParseCsvCatalog(decoded->text);
+    auto csv = ParseCsvCatalog(decoded->text, page_lists);
     if (!csv.ok()) return csv.status();
     file = *std::move(csv);
   }

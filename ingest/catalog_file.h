@@ -33,7 +33,10 @@ struct CatalogFile {
 // that are no known element are kept as extra fields and listed in extra_columns. Problems
 // of single rows (column count, values, cross-checks, a code repeated within the file) are
 // reported in the rows and do not fail the call.
-absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes);
+// With `page_lists` (scan manifests), a column named pages / 页面 / 文件 is the item's list of
+// page files and is kept, as written, in the record's extra fields under its column name.
+absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes,
+                                             bool page_lists = false);
 
 // A value shortened for messages: at most 40 characters, with the full size when cut.
 std::string ShortValue(absl::string_view value);

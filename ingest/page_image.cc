@@ -20,7 +20,7 @@ void InitVips() {
 std::string VipsMessage(const vips::VError& e) {
   std::string m = e.what();
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m;
+  return m.empty() ? "unknown format, or corrupt data" : m;
 }
 
 absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& options) {

@@ -116,6 +116,28 @@ grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
       });
 }
 
+grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
+    grpc::CallbackServerContext* ctx, const v1::IngestRequest* req) {
+  return new ThreadedWriteReactor<v1::IngestEvent>(
+      [ingest = ingest_, req = *req, actor = Actor(ctx)](const auto& emit,
+                                                          const std::atomic<bool>& cancelled) {
+        return ingest->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
+      });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListHeld(grpc::CallbackServerContext* ctx,
+                                                 const v1::ListHeldRequest*, v1::HeldList* resp) {
+  return LongUnary(ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
+}
+
+grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext* ctx,
+                                                    const v1::ReleaseRequest* req,
+                                                    v1::ChangeResponse* resp) {
+  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+    return h->ReleaseHeld(*req, actor);
+  });
+}
+
 grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
                                                     const v1::VerifyAuditRequest*,
                                                     v1::AuditVerifyResult* resp) {

@@ -7,6 +7,7 @@
 
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "node/holdings.h"
+#include "node/scan_ingest.h"
 
 namespace kuaguan::node {
 
@@ -16,8 +17,9 @@ inline constexpr char kActorMetadata[] = "x-kuaguan-actor";
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
   // `status` fills the node's identity and addresses; `holdings` must outlive the service.
-  AdminService(Holdings* holdings, std::function<kuaguan::v1::NodeStatus()> status)
-      : holdings_(holdings), status_(std::move(status)) {}
+  AdminService(Holdings* holdings, ScanIngest* ingest,
+               std::function<kuaguan::v1::NodeStatus()> status)
+      : holdings_(holdings), ingest_(ingest), status_(std::move(status)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const kuaguan::v1::GetStatusRequest* req,
@@ -44,12 +46,21 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
       grpc::CallbackServerContext* ctx, const kuaguan::v1::ExportRequest* req) override;
   grpc::ServerWriteReactor<kuaguan::v1::ReindexProgress>* Reindex(
       grpc::CallbackServerContext* ctx, const kuaguan::v1::ReindexRequest* req) override;
+  grpc::ServerWriteReactor<kuaguan::v1::IngestEvent>* IngestScans(
+      grpc::CallbackServerContext* ctx, const kuaguan::v1::IngestRequest* req) override;
+  grpc::ServerUnaryReactor* ListHeld(grpc::CallbackServerContext* ctx,
+                                     const kuaguan::v1::ListHeldRequest* req,
+                                     kuaguan::v1::HeldList* resp) override;
+  grpc::ServerUnaryReactor* ReleaseHeld(grpc::CallbackServerContext* ctx,
+                                        const kuaguan::v1::ReleaseRequest* req,
+                                        kuaguan::v1::ChangeResponse* resp) override;
   grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx,
                                         const kuaguan::v1::VerifyAuditRequest* req,
                                         kuaguan::v1::AuditVerifyResult* resp) override;
 
  private:
   Holdings* const holdings_;
+  ScanIngest* const ingest_;
   const std::function<kuaguan::v1::NodeStatus()> status_;
 };
 

@@ -85,7 +85,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
     std::fprintf(stderr, "kuaguand: index behind the store: %s (run kuaguan reindex)\n",
                  std::string(st.message()).c_str());
   }
-  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), [p = d.get()] { return p->Status(); });
+  d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get());
+  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(),
+                                             [p = d.get()] { return p->Status(); });
 
   const fs::path socket = config.SocketPath();
   fs::remove(socket, ec);  // stale: we hold the data directory's lock
@@ -118,6 +120,7 @@ Daemon::~Daemon() {
   }
   // Close the store and index before giving up the data directory's lock.
   admin_.reset();
+  ingest_.reset();
   holdings_.reset();
   index_.reset();
   store_.reset();

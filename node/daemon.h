@@ -14,6 +14,7 @@
 #include "node/admin_service.h"
 #include "node/config.h"
 #include "node/holdings.h"
+#include "node/scan_ingest.h"
 #include "node/store.h"
 
 namespace kuaguan::node {
@@ -44,6 +45,7 @@ class Daemon {
   std::unique_ptr<Store> store_;
   std::unique_ptr<index::RecordIndex> index_;
   std::unique_ptr<Holdings> holdings_;
+  std::unique_ptr<ScanIngest> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
   std::once_flag shutdown_once_;

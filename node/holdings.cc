@@ -68,7 +68,9 @@ absl::Status Holdings::CatchUpIndex() {
       ASSIGN_OR_RETURN(const auto current, store_->GetRecord(it->second));
       index::IndexUpdate u;
       u.code = it->second;
-      if (current && current->state() == v1::RECORD_STATE_ACTIVE) u.record = current->record();
+      if (current && current->state() == v1::RECORD_STATE_ACTIVE && !current->held()) {
+        u.record = current->record();
+      }
       updates.push_back(std::move(u));
     }
     RETURN_IF_ERROR(index_->Apply(updates, changes.back().first));
@@ -256,6 +258,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
     hit->set_date(h.date);
     hit->set_responsible(h.responsible);
     hit->set_matched_field(h.matched_field);
+    hit->set_page(h.page);
   }
   RETURN_IF_ERROR(store_->Audit(
       {actor, "record.search", object, absl::StrCat("ok: ", found->hits.size(), " hits")}));
@@ -446,6 +449,74 @@ absl::StatusOr<v1::AuditVerifyResult> Holdings::VerifyAudit(const std::string& a
   RETURN_IF_ERROR(store_->Audit({actor, "audit.verify", absl::StrCat(expected, " entries"),
                                  broken.ok() ? "ok" : Outcome(broken)}));
   return result;
+}
+
+absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
+  absl::MutexLock lock(&change_mu_);
+  const std::string code = w.current.record().code();
+  ASSIGN_OR_RETURN(const auto existing, store_->GetRecord(code));
+  if (existing) return absl::AlreadyExistsError(absl::StrCat(code, " is already in the store"));
+  const int64_t now = NowMicros();
+  w.current.set_version(1);
+  w.current.set_state(v1::RECORD_STATE_ACTIVE);
+  w.current.set_created_micros(now);
+  w.current.set_updated_micros(now);
+  SetContentDigests(w.current.record(), w.current.mutable_content_sm3(),
+                    w.current.mutable_content_sha256());
+  w.version.set_version(1);
+  w.version.set_change(v1::CHANGE_KIND_CREATED);
+  w.version.set_state(v1::RECORD_STATE_ACTIVE);
+  *w.version.mutable_record() = w.current.record();
+  w.version.set_actor(actor);
+  w.version.set_reason(absl::StrCat("ingest batch ", w.current.ingest_batch()));
+  w.version.set_time_micros(now);
+  w.version.set_content_sm3(w.current.content_sm3());
+  w.version.set_content_sha256(w.current.content_sha256());
+  const std::string outcome =
+      w.current.held() ? absl::StrCat("ok: held for secrecy mark ", w.current.held_mark()) : "ok";
+  RETURN_IF_ERROR(store_->Commit({std::move(w)}, {actor, "ingest.item", code, outcome}).status());
+  IndexAfterCommit();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::HeldList> Holdings::ListHeld(const std::string& actor) {
+  v1::HeldList list;
+  RETURN_IF_ERROR(store_->ForEachRecord([&](const v1::StoredRecord& r) {
+    if (r.held()) {
+      auto* h = list.add_items();
+      h->set_code(r.record().code());
+      h->set_title(r.record().title());
+      h->set_mark(r.held_mark());
+      h->set_batch(r.ingest_batch());
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(store_->Audit({actor, "ingest.held", "", absl::StrCat("ok: ", list.items_size())}));
+  return list;
+}
+
+absl::StatusOr<v1::ChangeResponse> Holdings::ReleaseHeld(const v1::ReleaseRequest& request,
+                                                         const std::string& actor) {
+  absl::MutexLock lock(&change_mu_);
+  const std::string& code = request.code();
+  if (absl::StripAsciiWhitespace(request.reason()).empty()) {
+    return AuditFailure(actor, "ingest.release", code,
+                        absl::InvalidArgumentError("a release needs a reason (--reason TEXT)"));
+  }
+  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(code));
+  if (!existing) {
+    return AuditFailure(actor, "ingest.release", code,
+                        absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (!existing->held()) {
+    return AuditFailure(actor, "ingest.release", code,
+                        absl::FailedPreconditionError(absl::StrCat(code, " is not held")));
+  }
+  v1::StoredRecord current = *std::move(existing);
+  current.set_held(false);
+  return CommitChange(std::move(current), v1::CHANGE_KIND_MODIFIED,
+                      absl::StrCat("released from hold: ", request.reason()), actor,
+                      "ingest.release");
 }
 
 absl::StatusOr<v1::NodeStats> Holdings::Stats() {

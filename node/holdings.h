@@ -64,6 +64,18 @@ class Holdings {
 
   absl::StatusOr<kuaguan::v1::NodeStats> Stats();
 
+  // Commits one ingested item as version 1 (its originals and page texts in the same batch).
+  // ALREADY_EXISTS when the code is taken.
+  absl::Status CommitScanned(RecordWrite write, const std::string& actor);
+
+  // Items held for a secrecy mark.
+  absl::StatusOr<kuaguan::v1::HeldList> ListHeld(const std::string& actor);
+
+  // Releases a held item (a new version; it joins the index). A reason is required;
+  // FAILED_PRECONDITION when the item is not held.
+  absl::StatusOr<kuaguan::v1::ChangeResponse> ReleaseHeld(const kuaguan::v1::ReleaseRequest& request,
+                                                          const std::string& actor);
+
  private:
   // Brings the index up after a committed change; failures are logged, not returned.
   void IndexAfterCommit();

@@ -1,6 +1,8 @@
 #include "absl/strings/string_view.h"
 #include "node/store.h"
 
+#include <fstream>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -81,7 +83,7 @@ class SnapshotRecords : public index::RecordSource, public RecordCursor {
       if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
         return absl::DataLossError(absl::StrCat("record ", it->key().ToString(), " is corrupt"));
       }
-      if (r.state() != kuaguan::v1::RECORD_STATE_ACTIVE) continue;
+      if (r.state() != kuaguan::v1::RECORD_STATE_ACTIVE || r.held()) continue;
       if (!fn(r.record())) break;
     }
     return FromRocks(it->status(), "scan");
@@ -160,6 +162,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir) {
   store->cf_changes_ = store->handles_[3];
   store->cf_audit_ = store->handles_[4];
   store->cf_meta_ = store->handles_[5];
+  store->cf_pages_ = store->handles_[6];
+  store->cf_text_ = store->handles_[7];
   RETURN_IF_ERROR(store->LoadMeta());
   return store;
 }
@@ -251,6 +255,13 @@ absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const Au
                                         w.version.SerializeAsString()),
                               "put"));
     RETURN_IF_ERROR(FromRocks(batch.Put(cf_changes_, SeqKey(seq), code), "put"));
+    for (const auto& [sm3, bytes] : w.page_originals) {
+      RETURN_IF_ERROR(FromRocks(batch.Put(cf_pages_, sm3, bytes), "put page"));  // same key, same bytes
+    }
+    for (const auto& t : w.page_texts) {
+      RETURN_IF_ERROR(
+          FromRocks(batch.Put(cf_text_, VersionKey(code, t.page()), t.SerializeAsString()), "put text"));
+    }
   }
   // The audit entry goes in the same batch: a change and its record are one.
   ASSIGN_OR_RETURN(const AuditEntry entry, AppendAudit(&batch, note));
@@ -322,6 +333,57 @@ absl::Status Store::ForEachAudit(const std::function<bool(const AuditEntry&)>& f
     if (!fn(e)) break;
   }
   return FromRocks(it->status(), "audit scan");
+}
+
+absl::StatusOr<std::vector<kuaguan::v1::PageText>> Store::PageTexts(const std::string& code) {
+  std::vector<kuaguan::v1::PageText> out;
+  std::string prefix = code;
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_text_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    kuaguan::v1::PageText t;
+    if (!t.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("a page text of ", code, " is corrupt"));
+    }
+    out.push_back(std::move(t));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "page texts"));
+  return out;
+}
+
+absl::StatusOr<std::string> Store::PageOriginal(const std::string& sm3) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_pages_, sm3, &v);
+  if (s.IsNotFound()) return absl::NotFoundError("no such page original");
+  RETURN_IF_ERROR(FromRocks(s, "page original"));
+  return v;
+}
+
+absl::Status Store::ForEachRecord(const std::function<bool(const StoredRecord&)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_records_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    StoredRecord r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("record ", it->key().ToString(), " is corrupt"));
+    }
+    if (!fn(r)) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<std::string> Store::PersonKey() {
+  absl::MutexLock lock(&mu_);
+  std::string key;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, "person_key", &key);
+  if (s.ok()) return key;
+  if (!s.IsNotFound()) return FromRocks(s, "person key");
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  key.resize(32);
+  if (!urandom.read(key.data(), 32)) return absl::InternalError("cannot read /dev/urandom");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf_meta_, "person_key", key), "person key"));
+  return key;
 }
 
 std::unique_ptr<index::RecordSource> Store::SnapshotSource() {

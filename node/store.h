@@ -38,6 +38,8 @@ struct RecordWrite {
   kuaguan::v1::StoredRecord current;
   kuaguan::v1::RecordVersion version;
   bool restores_withdrawn = false;  // a withdrawn record made active again (counters)
+  std::vector<std::pair<std::string, std::string>> page_originals;  // SM3 -> file bytes
+  std::vector<kuaguan::v1::PageText> page_texts;
 };
 
 struct StoreCounts {
@@ -84,6 +86,15 @@ class Store {
   // Calls `fn` for each audit entry in order until it returns false.
   absl::Status ForEachAudit(const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn);
 
+  // The recognized pages of a scanned item, in order.
+  absl::StatusOr<std::vector<kuaguan::v1::PageText>> PageTexts(const std::string& code);
+  // The original bytes of a page file by its SM3, or NOT_FOUND.
+  absl::StatusOr<std::string> PageOriginal(const std::string& sm3);
+  // Calls `fn` for every record (any state) until it returns false.
+  absl::Status ForEachRecord(const std::function<bool(const kuaguan::v1::StoredRecord&)>& fn);
+  // A per-node random key (32 bytes) for keyed hashes of identity numbers, made on first use.
+  absl::StatusOr<std::string> PersonKey();
+
   // A snapshot view of the active records for an index rebuild.
   std::unique_ptr<index::RecordSource> SnapshotSource();
   // A snapshot cursor over records (for export).
@@ -110,6 +121,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* cf_changes_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_audit_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_pages_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_text_ = nullptr;
   std::filesystem::path dir_;
 
   absl::Mutex mu_;

@@ -1,0 +1,40 @@
+// Digitization ingest: a manifest of items (catalog columns plus `pages`, a `;`-separated list
+// of page files relative to the manifest's folder or a base folder) becomes stored, OCR'd,
+// searchable records. Per item: originals stored unchanged and content-addressed (SM3), pages
+// decoded once and recognized by single-threaded Tesseract engines (one per worker), personal
+// data masked in the stored text (valid identity numbers kept only as keyed hashes), and an item
+// whose first page bears a secrecy mark held: stored, never indexed, until released. Each item
+// is committed on its own (a crash loses no committed item and half-writes none); a rerun skips
+// items already ingested with the same page files. Bad items are reported and the rest go on.
+// Thread-compatible: one Run at a time per object.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "kuaguan/v1/admin.pb.h"
+#include "node/holdings.h"
+#include "node/store.h"
+
+namespace kuaguan::node {
+
+class ScanIngest {
+ public:
+  // `store` and `holdings` must outlive this object.
+  ScanIngest(Store* store, Holdings* holdings) : store_(store), holdings_(holdings) {}
+
+  // Runs the ingest. INVALID_ARGUMENT for an unreadable manifest or base folder; per-item
+  // problems are in the final event's summary. `emit` receives progress events and, last, the
+  // summary (finished = true). Stops between chunks of items when `cancel` is set.
+  absl::Status Run(const kuaguan::v1::IngestRequest& request, const std::string& actor,
+                   const std::function<void(const kuaguan::v1::IngestEvent&)>& emit,
+                   const std::atomic<bool>* cancel);
+
+ private:
+  Store* const store_;
+  Holdings* const holdings_;
+};
+
+}  // namespace kuaguan::node

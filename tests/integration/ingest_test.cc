@@ -1,0 +1,97 @@
+// kuaguan ingest scans against a running node, on pages rendered from composed Chinese text and
+// read by real Tesseract: phrases found with their page, secrecy marks held, personal data
+// masked, bad files reported while the rest goes on, reruns resume.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "tests/integration/node_fixture.h"
+#include "tests/testing/page_render.h"
+
+using namespace kuaguan::testing;
+
+namespace {
+
+void Render(const std::filesystem::path& path, const std::string& header, const std::string& title,
+            std::vector<std::string> paragraphs) {
+  PageSpec spec;
+  spec.half_page = true;
+  spec.header = header;
+  spec.title = title;
+  spec.paragraphs = std::move(paragraphs);
+  REQUIRE(RenderPagePng(spec, path.string()).ok());
+}
+
+size_t Hits(const google::protobuf::Struct& s) { return s.fields().at("hits").list_value().values_size(); }
+
+}  // namespace
+
+TEST_CASE("scanned items become searchable records - held - masked - bad files reported") {
+  RunningNode node;
+  node.Start();
+  const auto scans = node.dir() / "scans";
+  std::filesystem::create_directories(scans / "item1");
+  Render(scans / "item1" / "p1.png", "", "关于档案馆库房改造的报告", {"档案馆将定期向社会开放。"});
+  Render(scans / "item1" / "p2.png", "", "", {"土地承包合同的原件存放在第三库房。"});
+  Render(scans / "secret.png", "机密★10年", "关于防汛工作的紧急通知", {"各部门应当指定专人负责。"});
+  Render(scans / "form.png", "", "婚姻登记申请表",
+         {"申请人王建国，身份证号11010519491231002X。", "联系电话13912345678。"});
+  WriteFile(scans / "corrupt.png", "\x89PNG\r\n\x1a\nthis is not really a png");
+  WriteFile(scans / "empty.png", "");
+  WriteFile(node.dir() / "outside.png", "x");
+  WriteFile(scans / "manifest.csv",
+            "档号,题名,年度,pages\n"
+            "Z1-WS·2020-Y-0001,库房改造报告,2020,item1/p1.png;item1/p2.png\n"
+            "Z1-WS·2020-Y-0002,防汛紧急通知,2020,secret.png\n"
+            "Z1-WS·2020-Y-0003,婚姻登记申请表,2020,form.png\n"
+            "Z1-WS·2020-Y-0004,缺页,2020,missing.png\n"
+            "Z1-WS·2020-Y-0005,损坏,2020,corrupt.png\n"
+            "Z1-WS·2020-Y-0006,空文件,2020,empty.png\n"
+            "Z1-WS·2020-Y-0007,越界,2020,../outside.png\n");
+  const auto manifest = (scans / "manifest.csv").string();
+  auto run = node.Cli({"ingest", "scans", manifest, "--json"});
+  INFO(run.err << run.out);
+  REQUIRE(run.exit_code == 0);
+  // The last line is the summary; the lines before it are progress events.
+  const std::string last = run.out.substr(run.out.rfind('\n', run.out.size() - 2) + 1);
+  google::protobuf::Struct summary;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(last, &summary).ok());
+  CHECK(Str(summary, "event") == "finished");
+  CHECK(Num(summary, "created") == 3);
+  CHECK(Num(summary, "held") == 1);
+  CHECK(Num(summary, "failed") == 4);
+  CHECK(Num(summary, "personal_data") >= 2);
+  CHECK(last.find("no such file") != std::string::npos);
+  CHECK(last.find("empty file") != std::string::npos);
+  CHECK(last.find("escapes the base folder") != std::string::npos);
+
+  // A phrase from page 2 finds the item and names the page.
+  auto found = node.CliJson({"search", "第三库房"});
+  REQUIRE(Hits(found) == 1);
+  const auto& hit = found.fields().at("hits").list_value().values(0).struct_value();
+  CHECK(Str(hit, "code") == "Z1-WS·2020-Y-0001");
+  CHECK(Num(hit, "page") == 2);
+
+  // The held item is stored but not searchable until released.
+  CHECK(Hits(node.CliJson({"search", "防汛"})) == 0);
+  auto held = node.CliJson({"ingest", "held"});
+  REQUIRE(held.fields().at("held").list_value().values_size() == 1);
+  CHECK(node.Cli({"ingest", "release", "Z1-WS·2020-Y-0002"}).exit_code != 0);  // no reason
+  CHECK(node.Cli({"ingest", "release", "Z1-WS·2020-Y-0002", "--reason", "已解密"}).exit_code == 0);
+  CHECK(Hits(node.CliJson({"search", "防汛"})) == 1);
+
+  // Personal data is masked in the stored text.
+  auto form = node.CliJson({"get", "Z1-WS·2020-Y-0003"});
+  const std::string text = Str(form.fields().at("record").struct_value(), "full_text");
+  CHECK(text.find("11010519491231002X") == std::string::npos);
+  CHECK(text.find("13912345678") == std::string::npos);
+  CHECK(text.find("********") != std::string::npos);
+
+  // A rerun re-does nothing finished.
+  auto again = node.Cli({"ingest", "scans", manifest, "--json"});
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out.find("\"unchanged\":3") != std::string::npos);
+  CHECK(node.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
+}
