@@ -234,7 +234,8 @@ absl::Status GetCommand(const Argv& argv) {
 absl::Status SearchCommand(const Argv& argv) {
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--field", "--from", "--to", "--limit",
                                                      "--offset", "--year", "--secrecy",
-                                                     "--share-class", "--livelihood"}}));
+                                                     "--share-class", "--livelihood",
+                                                     "--person"}}));
   v1::SearchRequest req;
   const auto& pos = ctx.args.positional();
   req.set_query(absl::StrJoin(pos, " "));
@@ -251,6 +252,7 @@ absl::Status SearchCommand(const Argv& argv) {
     }
     return absl::OkStatus();
   };
+  req.set_person(ctx.args.Get("--person").value_or(""));
   req.set_limit(10);
   RETURN_IF_ERROR(number("--limit", [&](int n) { req.set_limit(n); }));
   RETURN_IF_ERROR(number("--offset", [&](int n) { req.set_offset(n); }));

@@ -23,7 +23,7 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   get CODE [--history]   one record by its reference code (档号), with its versions
   search QUERY [--field any|title|responsible|fonds|keywords|fulltext|persons|code]
          [--from DATE --to DATE] [--year Y] [--secrecy S] [--share-class C]
-         [--livelihood L] [--limit N] [--offset N]
+         [--livelihood L] [--person IDNUMBER] [--limit N] [--offset N]
                          Chinese text matches as a contiguous phrase; --field code takes
                          an exact code or a prefix ending in *
   modify CODE --set FIELD=VALUE [...] [--reason TEXT]

@@ -48,12 +48,20 @@ printf '档号,题名,日期,年度,保管期限,密级\nZ109-WS·2011-Y-BGS-900
 show "$KG" import "$RUN/bad.csv" || true
 show "$KG" stats
 
-step "7. Export, rebuild the index, verify the audit chain"
+step "7. Digitization ingest: scanned pages OCR'd (Tesseract, one engine per core)"
+"$BIN/kuaguan-gen-scans" "$RUN/scans" --items 4
+show "$KG" ingest scans "$RUN/scans/manifest.csv"
+show "$KG" search 档案馆库房改造 --limit 2
+show "$KG" ingest held
+show "$KG" search --person 11010519491231002X
+show "$KG" get Z109-WS·2020-Y-SMJ-0003
+
+step "8. Export, rebuild the index, verify the audit chain"
 show "$KG" export "$RUN/export.csv"
 show "$KG" reindex
 show "$KG" audit verify
 
-step "8. Stop the node cleanly"
+step "9. Stop the node cleanly"
 kill -TERM $DAEMON
 wait $DAEMON || true
 trap - EXIT

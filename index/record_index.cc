@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -40,6 +41,7 @@ constexpr char kYearPrefix[] = "XY";
 constexpr char kSecrecyPrefix[] = "XS";
 constexpr char kSharePrefix[] = "XC";
 constexpr char kLivelihoodPrefix[] = "XL";
+constexpr char kPersonPrefix[] = "XH";  // hex of a person's keyed identity hash
 
 absl::Status XapianError(const Xapian::Error& e, absl::string_view what) {
   return absl::InternalError(absl::StrCat("index ", what, ": ", e.get_type(), ": ", e.get_msg()));
@@ -196,6 +198,9 @@ Xapian::Document RecordIndex::MakeDocument(const Record& r) {
   doc.add_boolean_term(absl::StrCat(kSecrecyPrefix, static_cast<int>(r.secrecy())));
   doc.add_boolean_term(absl::StrCat(kSharePrefix, static_cast<int>(r.share_class())));
   doc.add_boolean_term(absl::StrCat(kLivelihoodPrefix, static_cast<int>(r.livelihood())));
+  for (const auto& p : r.persons()) {
+    if (!p.id_hash().empty()) doc.add_boolean_term(kPersonPrefix + absl::BytesToHexString(p.id_hash()));
+  }
   if (!r.date().empty()) doc.add_value(kDateSlot, r.date());
   Record shown = r;  // what hits and snippets need; the parsed code stays in the store
   shown.clear_reference();
@@ -289,6 +294,9 @@ absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
                                   : Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
   std::vector<Xapian::Query> filters;
   if (spec.year != 0) filters.emplace_back(absl::StrCat(kYearPrefix, spec.year));
+  if (!spec.person_hash.empty()) {
+    filters.emplace_back(kPersonPrefix + absl::BytesToHexString(spec.person_hash));
+  }
   if (spec.secrecy) filters.emplace_back(absl::StrCat(kSecrecyPrefix, static_cast<int>(*spec.secrecy)));
   if (spec.share_class) {
     filters.emplace_back(absl::StrCat(kSharePrefix, static_cast<int>(*spec.share_class)));

@@ -12,7 +12,9 @@
 #include "base/status_macros.h"
 #include "ingest/catalog_file.h"
 #include "seal/audit_chain.h"
+#include "ingest/identity_number.h"
 #include "seal/digest.h"
+#include "seal/keyed_hash.h"
 
 namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
@@ -223,7 +225,18 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
   if (request.secrecy() != v1::SECRECY_UNSPECIFIED) spec.secrecy = request.secrecy();
   if (request.share_class() != v1::SHARE_CLASS_UNSPECIFIED) spec.share_class = request.share_class();
   if (request.has_livelihood()) spec.livelihood = request.livelihood();
-  const std::string object = absl::StrCat(spec.field, ":", request.query());
+  std::string object = absl::StrCat(spec.field, ":", request.query());
+  if (!request.person().empty()) {
+    const auto id = ingest::ParseIdentityNumber(request.person());
+    if (!id) {
+      return AuditFailure(actor, "record.search", "person:<invalid>",
+                          absl::InvalidArgumentError("--person is not an identity number"));
+    }
+    ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
+    spec.person_hash = seal::PersonKeyedHash(key, id->normalized);
+    // The audit names the person by a prefix of the hash, never by the number.
+    absl::StrAppend(&object, " person:", seal::ToHex(spec.person_hash).substr(0, 16));
+  }
   for (auto [in, out, flag] : {std::tuple{&request.from_date(), &spec.from_date, "--from"},
                                std::tuple{&request.to_date(), &spec.to_date, "--to"}}) {
     if (in->empty()) continue;
@@ -239,7 +252,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
     return AuditFailure(actor, "record.search", object,
                         absl::InvalidArgumentError("--from is after --to"));
   }
-  const bool filtered = spec.year != 0 || spec.secrecy || spec.share_class || spec.livelihood ||
+  const bool filtered = spec.year != 0 || !spec.person_hash.empty() || spec.secrecy || spec.share_class || spec.livelihood ||
                         !spec.from_date.empty() || !spec.to_date.empty();
   if (request.query().empty() && !filtered) {
     return AuditFailure(actor, "record.search", object,

@@ -88,6 +88,13 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(text.find("11010519491231002X") == std::string::npos);
   CHECK(text.find("13912345678") == std::string::npos);
   CHECK(text.find("********") != std::string::npos);
+  // ...and the person is found by the number, which is stored only as a keyed hash.
+  auto person = node.CliJson({"search", "--person", "11010519491231002x"});
+  REQUIRE(Hits(person) == 1);
+  CHECK(Str(person.fields().at("hits").list_value().values(0).struct_value(), "code") ==
+        "Z1-WS·2020-Y-0003");
+  CHECK(Hits(node.CliJson({"search", "--person", "440524188001010014"})) == 0);
+  CHECK(node.Cli({"search", "--person", "12345"}).exit_code != 0);
 
   // A rerun re-does nothing finished.
   auto again = node.Cli({"ingest", "scans", manifest, "--json"});
