@@ -2,11 +2,14 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ingest/csv_reader.h"
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/progress.h"
@@ -166,17 +169,107 @@ absl::Status Release(CommandContext& ctx) {
   return absl::OkStatus();
 }
 
+Json BatchJson(const v1::IngestBatch& b) {
+  std::vector<Json> qc;
+  for (const auto& c : b.qc()) {
+    std::vector<Json> findings;
+    for (const auto& f : c.findings()) findings.push_back(JStr(f));
+    qc.push_back(JObj({{"property", JStr(c.property())},
+                       {"passed", JBool(c.passed())},
+                       {"findings", JArr(std::move(findings))}}));
+  }
+  std::vector<Json> sample;
+  for (const auto& s : b.sample()) sample.push_back(JStr(s));
+  return JObj({{"batch", JStr(b.id())},
+               {"manifest", JStr(b.manifest())},
+               {"operator", JStr(b.operator_())},
+               {"qc_passed", JBool(b.qc_passed())},
+               {"accepted", JBool(b.accepted())},
+               {"accept_note", JStr(b.accept_note())},
+               {"qc", JArr(std::move(qc))},
+               {"sample", JArr(std::move(sample))},
+               {"summary", SummaryJson(b.summary())}});
+}
+
+absl::StatusOr<v1::IngestBatch> FetchBatch(CommandContext& ctx, bool accept) {
+  if (ctx.args.positional().size() != 2) {
+    return absl::InvalidArgumentError(
+        "usage: kuaguan ingest report|accept|sheet BATCH [--override REASON] [--out FILE]");
+  }
+  v1::BatchRequest req;
+  req.set_batch(ctx.args.positional()[1]);
+  req.set_override_reason(ctx.args.Get("--override").value_or(""));
+  v1::IngestBatch b;
+  auto call = ctx.client->Context(std::chrono::minutes(30));
+  grpc::Status st = accept ? ctx.client->stub().AcceptBatch(call.get(), req, &b)
+                           : ctx.client->stub().GetBatch(call.get(), req, &b);
+  if (!st.ok()) return ctx.client->Explain(st);
+  return b;
+}
+
+absl::Status Report(CommandContext& ctx, bool accept) {
+  ASSIGN_OR_RETURN(const v1::IngestBatch b, FetchBatch(ctx, accept));
+  if (ctx.json) {
+    Print(ToJson(BatchJson(b)));
+    return absl::OkStatus();
+  }
+  std::string out = absl::StrCat("Batch ", b.id(), " (", b.manifest(), ", by ", b.operator_(), "): QC ",
+                                 b.qc_passed() ? "passed" : "FAILED", b.accepted() ? ", accepted" : ", not accepted",
+                                 b.accept_note().empty() ? "" : absl::StrCat(" (override: ", b.accept_note(), ")"),
+                                 "\n");
+  for (const auto& c : b.qc()) {
+    absl::StrAppend(&out, "  ", c.property(), ": ", c.passed() ? "pass" : "FAIL", "\n");
+    for (const auto& f : c.findings()) absl::StrAppend(&out, "    - ", f, "\n");
+  }
+  absl::StrAppend(&out, "  sample for manual checking (", b.sample_size(), " of ", b.codes_size(), "): ",
+                  absl::StrJoin(b.sample(), ", "), "\n");
+  Print(out);
+  return absl::OkStatus();
+}
+
+absl::Status Sheet(CommandContext& ctx) {
+  const auto out_path = ctx.args.Get("--out");
+  if (!out_path) return absl::InvalidArgumentError("usage: kuaguan ingest sheet BATCH --out FILE");
+  ASSIGN_OR_RETURN(const v1::IngestBatch b, FetchBatch(ctx, false));
+  std::string csv = "\xEF\xBB\xBF档号,处理步骤,设备,页数,经办人,开始时间,结束时间\n";
+  for (const auto& r : b.sheet()) {
+    absl::StrAppend(&csv, ingest::CsvEscape(r.code()), ",", r.step(), ",", ingest::CsvEscape(r.worker()),
+                    ",", r.pages(), ",", ingest::CsvEscape(r.operator_()), ",",
+                    FormatMicros(r.start_micros()), ",", FormatMicros(r.end_micros()), "\n");
+  }
+  const std::string tmp = *out_path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << csv;
+    if (!f.flush()) return absl::PermissionDeniedError(absl::StrCat(*out_path, ": cannot write"));
+  }
+  std::error_code ec;
+  fs::rename(tmp, *out_path, ec);
+  if (ec) return absl::InternalError(absl::StrCat(*out_path, ": ", ec.message()));
+  if (ctx.json) {
+    Print(ToJson(JObj({{"batch", JStr(b.id())}, {"file", JStr(*out_path)}, {"rows", JNum(b.sheet_size())}})));
+  } else {
+    Print(absl::StrCat("Wrote the process sheet of ", b.id(), " (", b.sheet_size(), " steps) to ", *out_path, ".\n"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status IngestCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--base", "--workers", "--reason"}}));
+  ASSIGN_OR_RETURN(auto ctx,
+                   OpenContext(argv, {{}, {"--base", "--workers", "--reason", "--override", "--out"}}));
   const std::string sub = ctx.args.positional().empty() ? "" : ctx.args.positional()[0];
   if (sub == "scans") return Scans(ctx);
   if (sub == "held") return Held(ctx);
   if (sub == "release") return Release(ctx);
+  if (sub == "report") return Report(ctx, false);
+  if (sub == "accept") return Report(ctx, true);
+  if (sub == "sheet") return Sheet(ctx);
   return absl::InvalidArgumentError(
       "usage: kuaguan ingest scans MANIFEST [--base DIR] [--workers N] | ingest held | "
-      "ingest release CODE --reason TEXT");
+      "ingest release CODE --reason TEXT | ingest report BATCH | ingest accept BATCH "
+      "[--override REASON] | ingest sheet BATCH --out FILE");
 }
 
 }  // namespace kuaguan::cli

@@ -40,6 +40,13 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   ingest held            items held for a secrecy mark
   ingest release CODE --reason TEXT
                          release a held item
+  ingest report BATCH    four-property QC report (authenticity, integrity, usability,
+                         security) and the 10% sample for manual checking
+  ingest accept BATCH [--override REASON]
+                         accept a batch (refused while its QC fails, unless overridden)
+  ingest sheet BATCH --out FILE
+                         the batch's process sheet (per item: step, engine, pages,
+                         operator, times) as CSV
 
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.

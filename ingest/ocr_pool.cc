@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "seal/digest.h"
 
 namespace kuaguan::ingest {
@@ -41,9 +43,11 @@ std::vector<ScannedPage> OcrPool::Run(const std::vector<PageSource>& pages,
   std::vector<ScannedPage> results(pages.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
-  auto work = [&](OcrEngine* engine) {
+  auto work = [&](OcrEngine* engine, int worker) {
     for (size_t i = next++; i < pages.size(); i = next++) {
       ScannedPage& out = results[i];
+      out.worker = worker;
+      out.start_micros = absl::ToUnixMicros(absl::Now());
       if (cancel != nullptr && cancel->load()) {
         out.status = absl::CancelledError("stopped before this page");
         continue;
@@ -70,12 +74,15 @@ std::vector<ScannedPage> OcrPool::Run(const std::vector<PageSource>& pages,
           }
         }
       }
+      out.end_micros = absl::ToUnixMicros(absl::Now());
       progress(++done, pages.size());
     }
   };
   std::vector<std::thread> threads;
-  for (size_t w = 1; w < engines_.size(); ++w) threads.emplace_back(work, engines_[w].get());
-  work(engines_[0].get());
+  for (size_t w = 1; w < engines_.size(); ++w) {
+    threads.emplace_back(work, engines_[w].get(), static_cast<int>(w + 1));
+  }
+  work(engines_[0].get(), 1);
   for (auto& t : threads) t.join();
   return results;
 }

@@ -29,6 +29,9 @@ struct ScannedPage {
   int width = 0;
   int height = 0;
   OcrPage ocr;
+  int worker = 0;          // which engine recognized it (from 1)
+  int64_t start_micros = 0;
+  int64_t end_micros = 0;
 };
 
 class OcrPool {

@@ -138,6 +138,22 @@ grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext*
   });
 }
 
+grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ctx,
+                                                 const v1::BatchRequest* req,
+                                                 v1::IngestBatch* resp) {
+  return LongUnary(ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+    return i->Batch(req->batch(), actor);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext* ctx,
+                                                    const v1::BatchRequest* req,
+                                                    v1::IngestBatch* resp) {
+  return LongUnary(ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+    return i->Accept(req->batch(), req->override_reason(), actor);
+  });
+}
+
 grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
                                                     const v1::VerifyAuditRequest*,
                                                     v1::AuditVerifyResult* resp) {

@@ -54,6 +54,12 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ReleaseHeld(grpc::CallbackServerContext* ctx,
                                         const kuaguan::v1::ReleaseRequest* req,
                                         kuaguan::v1::ChangeResponse* resp) override;
+  grpc::ServerUnaryReactor* GetBatch(grpc::CallbackServerContext* ctx,
+                                     const kuaguan::v1::BatchRequest* req,
+                                     kuaguan::v1::IngestBatch* resp) override;
+  grpc::ServerUnaryReactor* AcceptBatch(grpc::CallbackServerContext* ctx,
+                                        const kuaguan::v1::BatchRequest* req,
+                                        kuaguan::v1::IngestBatch* resp) override;
   grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx,
                                         const kuaguan::v1::VerifyAuditRequest* req,
                                         kuaguan::v1::AuditVerifyResult* resp) override;

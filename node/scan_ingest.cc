@@ -1,11 +1,17 @@
 #include "node/scan_ingest.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -40,6 +46,7 @@ struct Item {
   std::vector<FileData> files;
   std::vector<ingest::PageSource> pages;
   std::vector<std::pair<size_t, int>> page_origin;  // (file index, page in file)
+  int64_t read_start = 0, read_end = 0;
 };
 
 // Resolves a manifest page entry inside `base`; refuses absolute paths, `..` and symlinks that
@@ -73,6 +80,87 @@ std::string MaskWord(const std::string& word) {
     if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == 'X' || c == 'x') c = '*';
   }
   return out;
+}
+
+constexpr float kLowConfidence = 60;  // pages below this are listed for re-scanning or checking
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+// The four-property report and the sample, computed from the batch and the store.
+absl::Status ComputeQc(Store* store, v1::IngestBatch* b) {
+  b->clear_qc();
+  // Authenticity: every stored original's digests recomputed.
+  v1::QcCheck auth;
+  auth.set_property("authenticity");
+  size_t files = 0, bad = 0;
+  // Integrity: counts, gaps in item numbers within each series.
+  v1::QcCheck integ;
+  integ.set_property("integrity");
+  std::map<std::string, std::vector<int>> series;
+  for (const auto& code : b->codes()) {
+    ASSIGN_OR_RETURN(const auto rec, store->GetRecord(code));
+    if (!rec) continue;
+    for (const auto& f : rec->record().files()) {
+      ++files;
+      auto bytes = store->PageOriginal(f.sm3());
+      if (!bytes.ok() || seal::Sm3(*bytes) != f.sm3() || seal::Sha256(*bytes) != f.sha256()) {
+        ++bad;
+        auth.add_findings(absl::StrCat(code, " ", f.name(), ": stored original does not match its digests"));
+      }
+    }
+    ASSIGN_OR_RETURN(const auto texts, store->PageTexts(code));
+    if (static_cast<int>(texts.size()) != rec->record().pages()) {
+      integ.add_findings(absl::StrCat(code, ": ", texts.size(), " pages stored, ",
+                                      rec->record().pages(), " expected"));
+    }
+    const auto& ref = rec->record().reference();
+    const std::string prefix = code.substr(0, code.size() - ref.item().size());
+    int item = 0;
+    if (absl::SimpleAtoi(ref.item(), &item)) series[prefix].push_back(item);
+  }
+  auth.add_findings(absl::StrCat(files, " files: SM3 and SHA-256 recomputed, ", bad, " mismatches"));
+  auth.set_passed(bad == 0);
+  for (auto& [prefix, items] : series) {
+    std::sort(items.begin(), items.end());
+    for (size_t k = 1; k < items.size(); ++k) {
+      if (items[k] > items[k - 1] + 1) {
+        integ.add_findings(absl::StrCat("gap in item numbers of ", prefix, "*: ", items[k - 1],
+                                        " is followed by ", items[k]));
+      }
+    }
+  }
+  for (const auto& p : b->summary().problems()) {
+    integ.add_findings(absl::StrCat("line ", p.line(), " ", p.code(), " ", p.file(), ": ", p.reason()));
+  }
+  integ.set_passed(integ.findings().empty());
+  integ.add_findings(absl::StrCat(b->codes_size(), " items ingested, ", b->summary().failed(),
+                                  " failed"));
+  // Usability: every page decoded; the confidence distribution; pages below the threshold.
+  v1::QcCheck use;
+  use.set_property("usability");
+  int buckets[4] = {0, 0, 0, 0};
+  for (float c : b->confidences()) buckets[c < kLowConfidence ? 0 : c < 80 ? 1 : c < 90 ? 2 : 3]++;
+  use.add_findings(absl::StrFormat("OCR confidence: %d pages < %.0f, %d in 60-80, %d in 80-90, %d >= 90",
+                                   buckets[0], kLowConfidence, buckets[1], buckets[2], buckets[3]));
+  for (const auto& l : b->low_pages()) use.add_findings(absl::StrCat("low confidence: ", l));
+  use.set_passed(b->low_pages().empty());
+  // Security: secrecy marks held, personal data masked.
+  v1::QcCheck sec;
+  sec.set_property("security");
+  sec.add_findings(absl::StrCat(b->summary().held(), " items held for a secrecy mark"));
+  sec.add_findings(absl::StrCat(b->summary().personal_data(), " runs of personal data masked"));
+  sec.set_passed(true);
+  for (auto* c : {&auth, &integ, &use, &sec}) *b->add_qc() = std::move(*c);
+  b->set_qc_passed(std::all_of(b->qc().begin(), b->qc().end(),
+                               [](const v1::QcCheck& c) { return c.passed(); }));
+  // A random sample of at least 10% of the items (at least one) for manual checking.
+  b->clear_sample();
+  std::vector<std::string> codes(b->codes().begin(), b->codes().end());
+  std::mt19937_64 rng(std::hash<std::string>{}(b->id()));
+  std::shuffle(codes.begin(), codes.end(), rng);
+  const size_t n = codes.empty() ? 0 : std::max<size_t>(1, (codes.size() + 9) / 10);
+  for (size_t k = 0; k < n; ++k) b->add_sample(codes[k]);
+  return absl::OkStatus();
 }
 
 std::string BatchId() {
@@ -113,6 +201,11 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
     p->set_file(file);
     p->set_reason(std::string(why));
   };
+  v1::IngestBatch batch;
+  batch.set_id(summary.batch());
+  batch.set_manifest(manifest.string());
+  batch.set_operator_(actor);
+  batch.set_started_micros(NowMicros());
   v1::IngestEvent progress;
   progress.set_items_total(summary.items());
   double confidence_sum = 0;
@@ -123,6 +216,10 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
   const size_t chunk_pages = static_cast<size_t>(workers) * 4;
   size_t next_row = 0;
   while (next_row < parsed->rows.size()) {
+    if (batch.codes_size() > 0) {
+      *batch.mutable_summary() = summary;
+      RETURN_IF_ERROR(store_->PutBatch(batch));  // an interrupted batch still has its record
+    }
     if (cancel != nullptr && cancel->load()) {
       return absl::CancelledError("ingest interrupted; run the same command again to resume");
     }
@@ -130,6 +227,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
     size_t pages_in_chunk = 0;
     while (next_row < parsed->rows.size() && pages_in_chunk < chunk_pages) {
       Item item;
+      item.read_start = NowMicros();
       item.row = std::move(parsed->rows[next_row++]);
       auto& extra = *item.row.record.mutable_extra();
       std::string pages_text;
@@ -188,6 +286,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         }
         continue;
       }
+      item.read_end = NowMicros();
       progress.set_pages_total(progress.pages_total() + static_cast<uint32_t>(item.pages.size()));
       pages_in_chunk += item.pages.size();
       chunk.push_back(std::move(item));
@@ -265,6 +364,11 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
             first_lines.push_back({l.text, pages[k].height > 0 ? double(l.top) / pages[k].height : 1.0});
           }
         }
+        batch.add_confidences(ocr.mean_confidence);
+        if (ocr.mean_confidence < kLowConfidence) {
+          batch.add_low_pages(absl::StrFormat("%s page %d (confidence %.0f)",
+                                              item.row.record.code(), k + 1, ocr.mean_confidence));
+        }
         record.add_page_starts(static_cast<uint32_t>(base::CodePointCount(full_text)));
         absl::StrAppend(&full_text, t.text(), "\n");
         confidence_sum += ocr.mean_confidence;
@@ -291,6 +395,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       }
       w.current.set_ingest_batch(summary.batch());
       *w.current.mutable_record() = std::move(record);
+      const int64_t commit_start = NowMicros();
       auto committed = holdings_->CommitScanned(std::move(w), actor);
       if (!committed.ok()) {
         problem(item.row, "", committed.message());
@@ -299,6 +404,30 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       }
       summary.set_created(summary.created() + 1);
       summary.set_pages(summary.pages() + static_cast<uint32_t>(n));
+      const std::string& code = item.row.record.code();
+      batch.add_codes(code);
+      std::set<int> engines;
+      int64_t ocr_start = INT64_MAX, ocr_end = 0;
+      for (const auto& p : pages) {
+        engines.insert(p.worker);
+        ocr_start = std::min(ocr_start, p.start_micros);
+        ocr_end = std::max(ocr_end, p.end_micros);
+      }
+      std::vector<std::string> names;
+      for (int e : engines) names.push_back(absl::StrCat("ocr-", e));
+      auto row = [&](const char* step, const std::string& worker, int64_t s, int64_t e) {
+        auto* r = batch.add_sheet();
+        r->set_code(code);
+        r->set_step(step);
+        r->set_worker(worker);
+        r->set_pages(static_cast<uint32_t>(n));
+        r->set_operator_(actor);
+        r->set_start_micros(s);
+        r->set_end_micros(e);
+      };
+      row("read-digest", "kuaguand", item.read_start, item.read_end);
+      row("ocr", absl::StrJoin(names, ","), ocr_start, ocr_end);
+      row("commit", "kuaguand", commit_start, NowMicros());
       progress.set_items_done(summary.created() + summary.unchanged() + summary.failed());
       progress.set_item(item.row.record.code());
       emit(progress);
@@ -306,6 +435,10 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
   }
   summary.set_mean_confidence(confidence_pages == 0 ? 0 : float(confidence_sum / confidence_pages));
   summary.set_elapsed_s(absl::ToDoubleSeconds(absl::Now() - start));
+  *batch.mutable_summary() = summary;
+  batch.set_finished_micros(NowMicros());
+  RETURN_IF_ERROR(ComputeQc(store_, &batch));
+  RETURN_IF_ERROR(store_->PutBatch(batch));
   RETURN_IF_ERROR(store_->Audit(
       {actor, "ingest.batch", absl::StrCat(summary.batch(), " ", manifest.string()),
        absl::StrCat("ok: ", summary.created(), " created, ", summary.unchanged(), " unchanged, ",
@@ -316,6 +449,39 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
   *last.mutable_summary() = summary;
   emit(last);
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::IngestBatch> ScanIngest::Batch(const std::string& id, const std::string& actor) {
+  ASSIGN_OR_RETURN(auto batch, store_->GetBatch(id));
+  if (!batch) return absl::NotFoundError(absl::StrCat("no ingest batch ", id));
+  RETURN_IF_ERROR(store_->Audit({actor, "ingest.report", id, "ok"}));
+  return *batch;
+}
+
+absl::StatusOr<v1::IngestBatch> ScanIngest::Accept(const std::string& id,
+                                                   const std::string& override_reason,
+                                                   const std::string& actor) {
+  ASSIGN_OR_RETURN(auto batch, store_->GetBatch(id));
+  if (!batch) return absl::NotFoundError(absl::StrCat("no ingest batch ", id));
+  if (batch->accepted()) return absl::FailedPreconditionError(absl::StrCat(id, " is already accepted"));
+  if (!batch->qc_passed() && absl::StripAsciiWhitespace(override_reason).empty()) {
+    std::vector<std::string> failed;
+    for (const auto& c : batch->qc()) {
+      if (!c.passed()) failed.push_back(c.property());
+    }
+    absl::Status st = absl::FailedPreconditionError(absl::StrCat(
+        "batch ", id, " fails quality control (", absl::StrJoin(failed, ", "),
+        "); see kuaguan ingest report ", id, ", or accept with --override REASON"));
+    RETURN_IF_ERROR(store_->Audit({actor, "ingest.accept", id, std::string(st.message())}));
+    return st;
+  }
+  batch->set_accepted(true);
+  batch->set_accept_note(override_reason);
+  RETURN_IF_ERROR(store_->PutBatch(*batch));
+  RETURN_IF_ERROR(store_->Audit(
+      {actor, "ingest.accept", id,
+       override_reason.empty() ? "ok" : absl::StrCat("ok: QC overridden: ", override_reason)}));
+  return *batch;
 }
 
 }  // namespace kuaguan::node

@@ -6,6 +6,9 @@
 // whose first page bears a secrecy mark held: stored, never indexed, until released. Each item
 // is committed on its own (a crash loses no committed item and half-writes none); a rerun skips
 // items already ingested with the same page files. Bad items are reported and the rest go on.
+// Every batch is kept with its process sheet (per item: read and digest, OCR with the engines
+// that did it, commit; operator; times) and a quality-control report after DA/T 70's four
+// properties, with a random sample of at least 10% of its items for manual checking.
 // Thread-compatible: one Run at a time per object.
 #pragma once
 
@@ -31,6 +34,16 @@ class ScanIngest {
   absl::Status Run(const kuaguan::v1::IngestRequest& request, const std::string& actor,
                    const std::function<void(const kuaguan::v1::IngestEvent&)>& emit,
                    const std::atomic<bool>* cancel);
+
+  // A batch with its quality-control report (four properties), sample and process sheet.
+  // NOT_FOUND for an unknown batch.
+  absl::StatusOr<kuaguan::v1::IngestBatch> Batch(const std::string& id, const std::string& actor);
+
+  // Accepts a batch. FAILED_PRECONDITION while its QC fails, unless `override_reason` is given
+  // (the override is recorded and audited), or when it is already accepted.
+  absl::StatusOr<kuaguan::v1::IngestBatch> Accept(const std::string& id,
+                                                  const std::string& override_reason,
+                                                  const std::string& actor);
 
  private:
   Store* const store_;

@@ -371,6 +371,22 @@ absl::Status Store::ForEachRecord(const std::function<bool(const StoredRecord&)>
   return FromRocks(it->status(), "scan");
 }
 
+absl::Status Store::PutBatch(const kuaguan::v1::IngestBatch& batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, cf_meta_, "batch/" + batch.id(), batch.SerializeAsString()), "batch");
+}
+
+absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> Store::GetBatch(const std::string& id) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, "batch/" + id, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "batch"));
+  kuaguan::v1::IngestBatch b;
+  if (!b.ParseFromString(v)) return absl::DataLossError(absl::StrCat("batch ", id, " is corrupt"));
+  return b;
+}
+
 absl::StatusOr<std::string> Store::PersonKey() {
   absl::MutexLock lock(&mu_);
   std::string key;

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "index/record_source.h"
+#include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/audit.pb.h"
 #include "kuaguan/v1/record.pb.h"
 #include "rocksdb/db.h"
@@ -92,6 +93,10 @@ class Store {
   absl::StatusOr<std::string> PageOriginal(const std::string& sm3);
   // Calls `fn` for every record (any state) until it returns false.
   absl::Status ForEachRecord(const std::function<bool(const kuaguan::v1::StoredRecord&)>& fn);
+  // Ingest batches, kept in the meta column family under "batch/ID".
+  absl::Status PutBatch(const kuaguan::v1::IngestBatch& batch);
+  absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> GetBatch(const std::string& id);
+
   // A per-node random key (32 bytes) for keyed hashes of identity numbers, made on first use.
   absl::StatusOr<std::string> PersonKey();
 
