@@ -24,6 +24,7 @@ absl::Status ExportCommand(const Argv& argv);
 absl::Status ReindexCommand(const Argv& argv);
 absl::Status AuditCommand(const Argv& argv);
 absl::Status IngestCommand(const Argv& argv);
+absl::Status PageCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

@@ -184,13 +184,14 @@ absl::Status ImportCommand(const Argv& argv) {
 }
 
 absl::Status GetCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--history"}, {}}));
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--history", "--shared"}, {}}));
   if (ctx.args.positional().size() != 1) {
-    return absl::InvalidArgumentError("usage: kuaguan get CODE [--history]");
+    return absl::InvalidArgumentError("usage: kuaguan get CODE [--history] [--shared]");
   }
   v1::GetRecordRequest req;
   req.set_code(ctx.args.positional()[0]);
   req.set_history(ctx.args.Has("--history"));
+  req.set_shared(ctx.args.Has("--shared"));
   v1::GetRecordResponse resp;
   auto call = ctx.client->Context(kShort);
   grpc::Status st = ctx.client->stub().GetRecord(call.get(), req, &resp);
@@ -228,6 +229,34 @@ absl::Status GetCommand(const Argv& argv) {
     }
   }
   Print(out);
+  return absl::OkStatus();
+}
+
+absl::Status PageCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--shared"}, {"--out"}}));
+  uint32_t page = 0;
+  if (ctx.args.positional().size() != 2 || !ctx.args.Get("--out") ||
+      !absl::SimpleAtoi(ctx.args.positional()[1], &page)) {
+    return absl::InvalidArgumentError("usage: kuaguan page CODE N [--shared] --out FILE");
+  }
+  v1::PageRequest req;
+  req.set_code(ctx.args.positional()[0]);
+  req.set_page(page);
+  req.set_shared(ctx.args.Has("--shared"));
+  v1::PageImage image;
+  auto call = ctx.client->Context(kShort);
+  grpc::Status st = ctx.client->stub().GetPage(call.get(), req, &image);
+  if (!st.ok()) return ctx.client->Explain(st);
+  const std::string out = *ctx.args.Get("--out");
+  RETURN_IF_ERROR(WriteFileAtomically(out, image.content()));
+  if (ctx.json) {
+    Print(ToJson(JObj({{"code", JStr(req.code())}, {"page", JNum(page)}, {"pages", JNum(image.pages())},
+                       {"shared", JBool(req.shared())}, {"format", JStr(image.format())},
+                       {"bytes", JNum(static_cast<double>(image.content().size()))}, {"file", JStr(out)}})));
+  } else {
+    Print(absl::StrCat("Wrote page ", page, " of ", image.pages(), " of ", req.code(),
+                       req.shared() ? " (shared: personal data covered)" : " (original)", " to ", out, ".\n"));
+  }
   return absl::OkStatus();
 }
 

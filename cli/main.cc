@@ -20,7 +20,12 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   import FILE [--skip-bad REJECTS.csv] [--update] [--dry-run]
                          import a catalog (CSV or JSON Lines; UTF-8 or GB18030); any bad
                          row rejects the whole file unless --skip-bad
-  get CODE [--history]   one record by its reference code (档号), with its versions
+  get CODE [--history] [--shared]
+                         one record by its reference code (档号), with its versions;
+                         --shared shows exactly what a peer would receive
+  page CODE N [--shared] --out FILE
+                         page N of a scanned item: the original, or the shared image with
+                         personal data covered
   search QUERY [--field any|title|responsible|fonds|keywords|fulltext|persons|code]
          [--from DATE --to DATE] [--year Y] [--secrecy S] [--share-class C]
          [--livelihood L] [--person IDNUMBER] [--limit N] [--offset N]
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
       {"import", ImportCommand},     {"get", GetCommand},           {"search", SearchCommand},
       {"modify", ModifyCommand},     {"withdraw", WithdrawCommand}, {"export", ExportCommand},
       {"reindex", ReindexCommand},   {"audit", AuditCommand},       {"ingest", IngestCommand},
+      {"page", PageCommand},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {

@@ -55,6 +55,8 @@ show "$KG" search 档案馆库房改造 --limit 2
 show "$KG" ingest held
 show "$KG" search --person 11010519491231002X
 show "$KG" get Z109-WS·2020-Y-SMJ-0003
+show "$KG" modify Z109-WS·2020-Y-SMJ-0003 --set 共享类别=无条件共享 --reason 开放鉴定通过
+show "$KG" page Z109-WS·2020-Y-SMJ-0003 1 --shared --out "$RUN/shared-page.png"
 
 step "8. Export, rebuild the index, verify the audit chain"
 show "$KG" export "$RUN/export.csv"

@@ -2,6 +2,7 @@
 
 #include <vips/vips8>
 
+#include <algorithm>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -85,6 +86,40 @@ absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page) {
     return absl::InvalidArgumentError(
         absl::StrCat("page ", page + 1, " cannot be decoded (corrupt or truncated?): ",
                      VipsMessage(e)));
+  }
+}
+
+absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
+                                            const std::vector<Box>& boxes) {
+  std::string options = IsPdf(bytes) ? absl::StrCat("[dpi=300,page=", page, "]")
+                        : page > 0   ? absl::StrCat("[page=", page, "]")
+                                     : "";
+  auto opened = Open(bytes, options);
+  if (!opened.ok()) return opened.status();
+  try {
+    vips::VImage img = *opened;
+    if (img.has_alpha()) img = img.flatten(vips::VImage::option()->set("background", 255.0));
+    img = img.cast(VIPS_FORMAT_UCHAR).copy_memory();
+    constexpr int kPad = 4;
+    std::vector<double> black(img.bands(), 0.0);
+    for (const auto& b : boxes) {
+      const int left = std::max(0, b.left - kPad), top = std::max(0, b.top - kPad);
+      const int right = std::min(img.width(), b.right + kPad);
+      const int bottom = std::min(img.height(), b.bottom + kPad);
+      if (right <= left || bottom <= top) continue;
+      img.draw_rect(black, left, top, right - left, bottom - top,
+                    vips::VImage::option()->set("fill", true));
+    }
+    void* buf = nullptr;
+    size_t size = 0;
+    if (vips_pngsave_buffer(img.get_image(), &buf, &size, nullptr) != 0) {
+      return absl::InternalError(absl::StrCat("cannot encode the shared page: ", vips_error_buffer()));
+    }
+    std::string out(static_cast<char*>(buf), size);
+    g_free(buf);
+    return out;
+  } catch (const vips::VError& e) {
+    return absl::InvalidArgumentError(absl::StrCat("page cannot be redacted: ", VipsMessage(e)));
   }
 }
 

@@ -26,4 +26,13 @@ absl::StatusOr<int> CountPages(absl::string_view bytes);
 // the reason for empty, corrupt, truncated or oversized images.
 absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page = 0);
 
+struct Box {
+  int left = 0, top = 0, right = 0, bottom = 0;  // pixels
+};
+
+// The page as PNG with an opaque black box over each of `boxes` (grown by a few pixels): the
+// shared derivative. The original bytes are not changed.
+absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
+                                            const std::vector<Box>& boxes);
+
 }  // namespace kuaguan::ingest

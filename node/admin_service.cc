@@ -64,7 +64,9 @@ grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::GetRecord(grpc::CallbackServerContext* ctx,
                                                   const v1::GetRecordRequest* req,
                                                   v1::GetRecordResponse* resp) {
-  return Unary(ctx, resp, [&] { return holdings_->Get(req->code(), req->history(), Actor(ctx)); });
+  return Unary(ctx, resp, [&] {
+    return holdings_->Get(req->code(), req->history(), Actor(ctx), req->shared());
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
@@ -135,6 +137,13 @@ grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext*
                                                     v1::ChangeResponse* resp) {
   return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->ReleaseHeld(*req, actor);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx,
+                                                const v1::PageRequest* req, v1::PageImage* resp) {
+  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+    return h->GetPage(*req, actor);
   });
 }
 

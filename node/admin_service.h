@@ -54,6 +54,9 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ReleaseHeld(grpc::CallbackServerContext* ctx,
                                         const kuaguan::v1::ReleaseRequest* req,
                                         kuaguan::v1::ChangeResponse* resp) override;
+  grpc::ServerUnaryReactor* GetPage(grpc::CallbackServerContext* ctx,
+                                    const kuaguan::v1::PageRequest* req,
+                                    kuaguan::v1::PageImage* resp) override;
   grpc::ServerUnaryReactor* GetBatch(grpc::CallbackServerContext* ctx,
                                      const kuaguan::v1::BatchRequest* req,
                                      kuaguan::v1::IngestBatch* resp) override;

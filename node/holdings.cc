@@ -13,6 +13,7 @@
 #include "ingest/catalog_file.h"
 #include "seal/audit_chain.h"
 #include "ingest/identity_number.h"
+#include "ingest/page_image.h"
 #include "seal/digest.h"
 #include "seal/keyed_hash.h"
 
@@ -196,12 +197,44 @@ absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& reque
   return result;
 }
 
+namespace {
+
+// Why a peer would receive nothing of `r`, or OK. Fails closed: only public records of the
+// unconditional or conditional share classes leave the node (restricted ones need an
+// authorization that comes with remote requests).
+absl::Status SharedRefusal(const v1::StoredRecord& r) {
+  const std::string& code = r.record().code();
+  if (r.held()) return absl::FailedPreconditionError(absl::StrCat(code, " is held for a secrecy mark"));
+  if (r.state() != v1::RECORD_STATE_ACTIVE) {
+    return absl::FailedPreconditionError(absl::StrCat(code, " is withdrawn"));
+  }
+  if (r.record().share_class() != v1::SHARE_CLASS_UNCONDITIONAL &&
+      r.record().share_class() != v1::SHARE_CLASS_CONDITIONAL) {
+    return absl::FailedPreconditionError(absl::StrCat(code, " is not shared (暂不共享)"));
+  }
+  if (r.record().secrecy() != v1::SECRECY_PUBLIC) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(code, " is not public (密级 ", ingest::SecrecyLabel(r.record().secrecy()),
+                     "); it leaves the node only with an authorization"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, bool history,
-                                                    const std::string& actor) {
+                                                    const std::string& actor, bool shared) {
   ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
   if (!current) {
     return AuditFailure(actor, "record.get", code,
                         absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (shared) {
+    if (absl::Status st = SharedRefusal(*current); !st.ok()) {
+      return AuditFailure(actor, "record.get.shared", code, st);
+    }
+    for (auto& p : *current->mutable_record()->mutable_persons()) p.clear_id_hash();
+    history = false;
   }
   v1::GetRecordResponse resp;
   *resp.mutable_record() = *std::move(current);
@@ -209,7 +242,8 @@ absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, boo
     ASSIGN_OR_RETURN(auto versions, store_->History(code));
     for (auto& v : versions) *resp.add_history() = std::move(v);
   }
-  RETURN_IF_ERROR(store_->Audit({actor, history ? "record.history" : "record.get", code, "ok"}));
+  RETURN_IF_ERROR(store_->Audit(
+      {actor, shared ? "record.get.shared" : history ? "record.history" : "record.get", code, "ok"}));
   return resp;
 }
 
@@ -490,6 +524,45 @@ absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
   RETURN_IF_ERROR(store_->Commit({std::move(w)}, {actor, "ingest.item", code, outcome}).status());
   IndexAfterCommit();
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
+                                                const std::string& actor) {
+  const std::string object = absl::StrCat(request.code(), " page ", request.page());
+  const char* action = request.shared() ? "page.get.shared" : "page.get";
+  ASSIGN_OR_RETURN(const auto current, store_->GetRecord(request.code()));
+  if (!current) {
+    return AuditFailure(actor, action, object,
+                        absl::NotFoundError(absl::StrCat("no record with code ", request.code())));
+  }
+  if (request.shared()) {
+    if (absl::Status st = SharedRefusal(*current); !st.ok()) return AuditFailure(actor, action, object, st);
+  }
+  ASSIGN_OR_RETURN(const auto texts, store_->PageTexts(request.code()));
+  if (request.page() < 1 || request.page() > texts.size()) {
+    return AuditFailure(actor, action, object,
+                        absl::OutOfRangeError(absl::StrCat(request.code(), " has ", texts.size(),
+                                                           " scanned pages")));
+  }
+  const v1::PageText& t = texts[request.page() - 1];
+  ASSIGN_OR_RETURN(std::string bytes, store_->PageOriginal(t.sm3()));
+  v1::PageImage image;
+  image.set_pages(static_cast<uint32_t>(texts.size()));
+  if (!request.shared()) {
+    image.set_content(std::move(bytes));
+    image.set_format("original");
+  } else {
+    std::vector<ingest::Box> boxes;
+    for (const auto& w : t.words()) {
+      if (w.masked()) boxes.push_back({w.left(), w.top(), w.right(), w.bottom()});
+    }
+    auto png = ingest::RedactedPagePng(bytes, static_cast<int>(t.file_page()), boxes);
+    if (!png.ok()) return AuditFailure(actor, action, object, png.status());
+    image.set_content(*std::move(png));
+    image.set_format("png");
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, action, object, "ok"}));
+  return image;
 }
 
 absl::StatusOr<v1::HeldList> Holdings::ListHeld(const std::string& actor) {

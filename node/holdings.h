@@ -33,9 +33,11 @@ class Holdings {
   absl::StatusOr<kuaguan::v1::ImportResult> Import(const kuaguan::v1::ImportRequest& request,
                                                    const std::string& actor);
 
-  // NOT_FOUND when there is no record with the code.
+  // NOT_FOUND when there is no record with the code. With `shared`, exactly what a peer would
+  // receive: no history, no identity hashes; FAILED_PRECONDITION when a peer would receive
+  // nothing (held, withdrawn, not shared, or secret).
   absl::StatusOr<kuaguan::v1::GetRecordResponse> Get(const std::string& code, bool history,
-                                                     const std::string& actor);
+                                                     const std::string& actor, bool shared = false);
 
   // INVALID_ARGUMENT for a bad field, date or empty search.
   absl::StatusOr<kuaguan::v1::SearchResponse> Search(const kuaguan::v1::SearchRequest& request,
@@ -67,6 +69,12 @@ class Holdings {
   // Commits one ingested item as version 1 (its originals and page texts in the same batch).
   // ALREADY_EXISTS when the code is taken.
   absl::Status CommitScanned(RecordWrite write, const std::string& actor);
+
+  // One page of a scanned item: the original file, or (shared) a PNG with personal data covered.
+  // NOT_FOUND, OUT_OF_RANGE for a page the item does not have, FAILED_PRECONDITION when a peer
+  // would not receive the item.
+  absl::StatusOr<kuaguan::v1::PageImage> GetPage(const kuaguan::v1::PageRequest& request,
+                                                 const std::string& actor);
 
   // Items held for a secrecy mark.
   absl::StatusOr<kuaguan::v1::HeldList> ListHeld(const std::string& actor);

@@ -70,11 +70,22 @@ absl::StatusOr<std::string> ResolvePage(const fs::path& base, const std::string&
   return real.string();
 }
 
-// Masks the digits of words that look like part of a number (7 or more digits).
+// True when the word's digits (two or more) are part of a run of personal data on the page:
+// such words are masked in text and covered in the shared image.
+bool PartOfFinding(const std::string& word, const std::vector<ingest::PersonalDataFinding>& found) {
+  std::string digits;
+  for (char c : word) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+    if (c == 'X' || c == 'x') digits.push_back('X');
+  }
+  if (digits.size() < 2) return false;
+  for (const auto& f : found) {
+    if (f.digits.find(digits) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::string MaskWord(const std::string& word) {
-  size_t digits = 0;
-  for (char c : word) digits += absl::ascii_isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
-  if (digits < 7) return word;
   std::string out = word;
   for (char& c : out) {
     if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == 'X' || c == 'x') c = '*';
@@ -352,7 +363,9 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         t.set_personal_data(static_cast<uint32_t>(findings.size()));
         for (const auto& word : ocr.words) {
           auto* pw = t.add_words();
-          pw->set_text(MaskWord(word.text));
+          const bool masked = PartOfFinding(word.text, findings);
+          pw->set_text(masked ? MaskWord(word.text) : word.text);
+          pw->set_masked(masked);
           pw->set_left(word.left);
           pw->set_top(word.top);
           pw->set_right(word.right);

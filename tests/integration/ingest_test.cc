@@ -88,6 +88,20 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(text.find("11010519491231002X") == std::string::npos);
   CHECK(text.find("13912345678") == std::string::npos);
   CHECK(text.find("********") != std::string::npos);
+  // The shared view: what a peer would receive. Ingested items default to not shared.
+  CHECK(node.Cli({"get", "Z1-WS·2020-Y-0003", "--shared"}).err.find("not shared") != std::string::npos);
+  REQUIRE(node.Cli({"modify", "Z1-WS·2020-Y-0003", "--set", "共享类别=无条件共享", "--set", "密级=公开"}).exit_code == 0);
+  auto shared = node.CliJson({"get", "Z1-WS·2020-Y-0003", "--shared"});
+  CHECK(Str(shared.fields().at("record").struct_value(), "full_text").find("13912345678") == std::string::npos);
+  const auto original = (node.dir() / "orig.png").string();
+  const auto covered = (node.dir() / "shared.png").string();
+  REQUIRE(node.Cli({"page", "Z1-WS·2020-Y-0003", "1", "--out", original}).exit_code == 0);
+  REQUIRE(node.Cli({"page", "Z1-WS·2020-Y-0003", "1", "--shared", "--out", covered}).exit_code == 0);
+  CHECK(std::filesystem::file_size(original) == std::filesystem::file_size(scans / "form.png"));
+  CHECK(std::filesystem::file_size(covered) != std::filesystem::file_size(original));
+  CHECK(node.Cli({"page", "Z1-WS·2020-Y-0003", "9", "--out", covered}).exit_code != 0);
+  CHECK(node.Cli({"page", "Z1-WS·2020-Y-0002", "1", "--shared", "--out", covered}).exit_code != 0);
+
   // ...and the person is found by the number, which is stored only as a keyed hash.
   auto person = node.CliJson({"search", "--person", "11010519491231002x"});
   REQUIRE(Hits(person) == 1);
