@@ -103,8 +103,10 @@ absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
     constexpr int kPad = 4;
     std::vector<double> black(img.bands(), 0.0);
     for (const auto& b : boxes) {
-      const int left = std::max(0, b.left - kPad), top = std::max(0, b.top - kPad);
-      const int right = std::min(img.width(), b.right + kPad);
+      // OCR word boxes often miss the edge glyph of a number: grow sideways by half a line.
+      const int side = std::max(kPad, (b.bottom - b.top) / 2);
+      const int left = std::max(0, b.left - side), top = std::max(0, b.top - kPad);
+      const int right = std::min(img.width(), b.right + side);
       const int bottom = std::min(img.height(), b.bottom + kPad);
       if (right <= left || bottom <= top) continue;
       img.draw_rect(black, left, top, right - left, bottom - top,

@@ -30,8 +30,9 @@ struct Box {
   int left = 0, top = 0, right = 0, bottom = 0;  // pixels
 };
 
-// The page as PNG with an opaque black box over each of `boxes` (grown by a few pixels): the
-// shared derivative. The original bytes are not changed.
+// The page as PNG with an opaque black box over each of `boxes` (grown by half the box height
+// sideways and a few pixels up and down, since OCR boxes can miss an edge glyph): the shared
+// derivative. The original bytes are not changed.
 absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
                                             const std::vector<Box>& boxes);
 

@@ -361,11 +361,27 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         t.set_width(static_cast<uint32_t>(pages[k].width));
         t.set_height(static_cast<uint32_t>(pages[k].height));
         t.set_personal_data(static_cast<uint32_t>(findings.size()));
-        for (const auto& word : ocr.words) {
+        // A number may be split across words ("号1" + "10105…"): a word with digits next to
+        // a masked word is masked too (the safe side).
+        std::vector<bool> masked(ocr.words.size());
+        for (size_t wi = 0; wi < ocr.words.size(); ++wi) {
+          masked[wi] = PartOfFinding(ocr.words[wi].text, findings);
+        }
+        auto has_digit = [](const std::string& s) {
+          return std::any_of(s.begin(), s.end(),
+                             [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+        };
+        std::vector<bool> grown = masked;
+        for (size_t wi = 0; wi < ocr.words.size(); ++wi) {
+          if (!masked[wi]) continue;
+          if (wi > 0 && has_digit(ocr.words[wi - 1].text)) grown[wi - 1] = true;
+          if (wi + 1 < ocr.words.size() && has_digit(ocr.words[wi + 1].text)) grown[wi + 1] = true;
+        }
+        for (size_t wi = 0; wi < ocr.words.size(); ++wi) {
+          const auto& word = ocr.words[wi];
           auto* pw = t.add_words();
-          const bool masked = PartOfFinding(word.text, findings);
-          pw->set_text(masked ? MaskWord(word.text) : word.text);
-          pw->set_masked(masked);
+          pw->set_text(grown[wi] ? MaskWord(word.text) : word.text);
+          pw->set_masked(grown[wi]);
           pw->set_left(word.left);
           pw->set_top(word.top);
           pw->set_right(word.right);
