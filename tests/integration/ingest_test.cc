@@ -3,7 +3,10 @@
 // masked, bad files reported while the rest goes on, reruns resume.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -133,4 +136,40 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   REQUIRE(again.exit_code == 0);
   CHECK(again.out.find("\"unchanged\":3") != std::string::npos);
   CHECK(node.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
+}
+
+TEST_CASE("SIGKILL during ingest keeps every committed item whole and a rerun finishes the rest") {
+  RunningNode node;
+  node.Start();
+  const auto scans = node.dir() / "scans";
+  std::filesystem::create_directories(scans);
+  std::string manifest = "档号,题名,年度,pages\n";
+  for (int i = 1; i <= 8; ++i) {
+    Render(scans / absl::StrCat("p", i, ".png"), "", absl::StrCat("第", i, "号卷内文件"),
+           {ComposeParagraph(80, static_cast<unsigned>(i))});
+    absl::StrAppend(&manifest, "Z2-WS·2021-Y-", 1000 + i, ",卷内文件,2021,p", i, ".png\n");
+  }
+  WriteFile(scans / "manifest.csv", manifest);
+  const auto m = (scans / "manifest.csv").string();
+  Process ingest({BinDir() + "/kuaguan", "ingest", "scans", m, "--config", node.config()},
+                 (node.dir() / "ingest.log").string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  CHECK(node.Stop(SIGKILL) == 128 + SIGKILL);
+  ingest.Wait(std::chrono::seconds(30));
+  node.Start();
+  const double before = Num(node.CliJson({"stats"}), "records");
+  INFO("items committed before the kill: " << before);
+  CHECK(before < 8);
+  // Every stored item is whole: its page text is there and searchable.
+  CHECK(node.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
+  auto rerun = node.Cli({"ingest", "scans", m, "--json"});
+  REQUIRE(rerun.exit_code == 0);
+  const std::string last = rerun.out.substr(rerun.out.rfind('\n', rerun.out.size() - 2) + 1);
+  google::protobuf::Struct summary;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(last, &summary).ok());
+  CHECK(Num(summary, "unchanged") == before);
+  CHECK(Num(summary, "created") == 8 - before);
+  CHECK(Num(node.CliJson({"stats"}), "records") == 8);
+  CHECK(Num(node.CliJson({"stats"}), "indexed_documents") == 8);
+  CHECK(Hits(node.CliJson({"search", "号卷内文件"})) == 8);
 }
