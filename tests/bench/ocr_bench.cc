@@ -17,7 +17,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/openmp_env.h"
 #include "base/utf8.h"
+#include "index/record_index.h"
 #include "ingest/ocr_pool.h"
+#include "node/holdings.h"
+#include "node/scan_ingest.h"
+#include "node/store.h"
 #include "tests/testing/page_render.h"
 #include "tests/testing/temp_dir.h"
 
@@ -136,6 +140,33 @@ int main(int argc, char** argv) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
 
+  // The whole pipeline: manifest, decode, digests, OCR, masking, RocksDB commit, Xapian index.
+  double pipeline = 0;
+  {
+    std::string manifest = "档号,题名,年度,pages\n";
+    for (int i = 0; i < n; ++i) {
+      absl::StrAppend(&manifest, "B1-WS·2022-Y-", 1001 + i, ",数字化报告,2022,page-", i, ".png\n");
+    }
+    const auto mpath = dir.path() / "manifest.csv";
+    std::ofstream(mpath) << manifest;
+    auto store = std::move(*kuaguan::node::Store::Open(dir.path() / "store"));
+    auto index = std::move(*kuaguan::index::RecordIndex::Open(dir.path() / "index"));
+    kuaguan::node::Holdings holdings(store.get(), index.get());
+    kuaguan::node::ScanIngest ingest(store.get(), &holdings);
+    kuaguan::v1::IngestRequest req;
+    req.set_manifest_path(mpath.string());
+    req.set_workers(static_cast<uint32_t>(workers));
+    const auto p0 = Clock::now();
+    auto st = ingest.Run(req, "bench", [](const kuaguan::v1::IngestEvent&) {}, nullptr);
+    pipeline = std::chrono::duration<double>(Clock::now() - p0).count();
+    if (!st.ok() || store->Counts().records != static_cast<uint64_t>(n)) {
+      std::fprintf(stderr, "pipeline failed: %s\n", std::string(st.message()).c_str());
+      return 1;
+    }
+  }
+  rusage ru2{};
+  getrusage(RUSAGE_SELF, &ru2);
+
   const double cli_default = RunCli(paths, 1, false, dir.path().string() + "");
   Accuracy cli_acc;
   for (int i = 0; i < n; ++i) cli_acc.Add(truths[i], ReadText(absl::StrCat(dir.path().string(), "/cli-", i, ".txt")));
@@ -143,11 +174,14 @@ int main(int argc, char** argv) {
 
   std::printf("  kuaguan (decode+digest+OCR, %d engines)  %6.3f pages/s  %5.2f s/page  Han accuracy %.2f%%  peak RSS %ld MiB\n",
               workers, n / ours, ours / n, our_acc.Percent(), ru.ru_maxrss / 1024);
+  std::printf("  kuaguan whole pipeline (+store, index)    %6.3f pages/s  %5.2f s/page  peak RSS %ld MiB\n",
+              n / pipeline, pipeline / n, ru2.ru_maxrss / 1024);
   std::printf("  tesseract CLI, default threading         %6.3f pages/s  %5.2f s/page  Han accuracy %.2f%%\n",
               n / cli_default, cli_default / n, cli_acc.Percent());
   std::printf("  tesseract CLI, %d single-thread procs     %6.3f pages/s  %5.2f s/page\n", workers,
               n / cli_procs, cli_procs / n);
-  std::printf("  kuaguan vs best CLI use: %.2fx (goal >= 1.1x)\n",
-              (n / ours) / std::max(n / cli_default, n / cli_procs));
+  std::printf("  kuaguan vs best CLI use: OCR pool %.2fx, whole pipeline %.2fx (goal >= 1.1x)\n",
+              (n / ours) / std::max(n / cli_default, n / cli_procs),
+              (n / pipeline) / std::max(n / cli_default, n / cli_procs));
   return 0;
 }
