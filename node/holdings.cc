@@ -222,6 +222,18 @@ absl::Status SharedRefusal(const v1::StoredRecord& r) {
 
 }  // namespace
 
+absl::Status Holdings::SharedCheck(const v1::StoredRecord& r) {
+  RETURN_IF_ERROR(SharedRefusal(r));
+  if (r.ingest_batch().empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const auto batch, store_->GetBatch(r.ingest_batch()));
+  if (!batch || !batch->accepted()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        r.record().code(), " comes from ingest batch ", r.ingest_batch(),
+        ", not yet accepted (kuaguan ingest report / accept ", r.ingest_batch(), ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, bool history,
                                                     const std::string& actor, bool shared) {
   ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
@@ -230,7 +242,7 @@ absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, boo
                         absl::NotFoundError(absl::StrCat("no record with code ", code)));
   }
   if (shared) {
-    if (absl::Status st = SharedRefusal(*current); !st.ok()) {
+    if (absl::Status st = SharedCheck(*current); !st.ok()) {
       return AuditFailure(actor, "record.get.shared", code, st);
     }
     for (auto& p : *current->mutable_record()->mutable_persons()) p.clear_id_hash();
@@ -536,7 +548,7 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
                         absl::NotFoundError(absl::StrCat("no record with code ", request.code())));
   }
   if (request.shared()) {
-    if (absl::Status st = SharedRefusal(*current); !st.ok()) return AuditFailure(actor, action, object, st);
+    if (absl::Status st = SharedCheck(*current); !st.ok()) return AuditFailure(actor, action, object, st);
   }
   ASSIGN_OR_RETURN(const auto texts, store_->PageTexts(request.code()));
   if (request.page() < 1 || request.page() > texts.size()) {

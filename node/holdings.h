@@ -85,6 +85,9 @@ class Holdings {
                                                           const std::string& actor);
 
  private:
+  // Why a peer would receive nothing of `r` (SharedRefusal, or an ingest batch not yet
+  // accepted), or OK.
+  absl::Status SharedCheck(const kuaguan::v1::StoredRecord& r);
   // Brings the index up after a committed change; failures are logged, not returned.
   void IndexAfterCommit();
   // Audits a refused or failed request and passes its status on.

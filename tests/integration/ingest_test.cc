@@ -91,9 +91,28 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(text.find("11010519491231002X") == std::string::npos);
   CHECK(text.find("13912345678") == std::string::npos);
   CHECK(text.find("********") != std::string::npos);
-  // The shared view: what a peer would receive. Ingested items default to not shared.
-  CHECK(node.Cli({"get", "Z1-WS·2020-Y-0003", "--shared"}).err.find("not shared") != std::string::npos);
+  // Quality control: the failed items fail integrity, so accepting needs an override.
+  const std::string batch = Str(summary, "batch");
+  auto report = node.CliJson({"ingest", "report", batch});
+  CHECK_FALSE(report.fields().at("qc_passed").bool_value());
+  CHECK(report.fields().at("sample").list_value().values_size() >= 1);
+  CHECK(report.fields().at("qc").list_value().values_size() == 4);
+  // Until the batch is accepted, nothing of it is shared.
   REQUIRE(node.Cli({"modify", "Z1-WS·2020-Y-0003", "--set", "共享类别=无条件共享", "--set", "密级=公开"}).exit_code == 0);
+  CHECK(node.Cli({"get", "Z1-WS·2020-Y-0003", "--shared"}).err.find("not yet accepted") != std::string::npos);
+  auto refused = node.Cli({"ingest", "accept", batch});
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.err.find("fails quality control") != std::string::npos);
+  auto accepted = node.CliJson({"ingest", "accept", batch, "--override", "缺页已登记，另行补扫"});
+  CHECK(accepted.fields().at("accepted").bool_value());
+  const auto sheet = (node.dir() / "sheet.csv").string();
+  CHECK(node.Cli({"ingest", "sheet", batch, "--out", sheet}).exit_code == 0);
+  std::ifstream sheet_in(sheet);
+  std::string sheet_text((std::istreambuf_iterator<char>(sheet_in)), std::istreambuf_iterator<char>());
+  CHECK(sheet_text.find("Z1-WS·2020-Y-0001,ocr,") != std::string::npos);
+  CHECK(sheet_text.find("Z1-WS·2020-Y-0003,commit,kuaguand,1,") != std::string::npos);
+
+  // The shared view: what a peer would receive.
   auto shared = node.CliJson({"get", "Z1-WS·2020-Y-0003", "--shared"});
   CHECK(Str(shared.fields().at("record").struct_value(), "full_text").find("13912345678") == std::string::npos);
   const auto original = (node.dir() / "orig.png").string();
@@ -112,24 +131,6 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
         "Z1-WS·2020-Y-0003");
   CHECK(Hits(node.CliJson({"search", "--person", "440524188001010014"})) == 0);
   CHECK(node.Cli({"search", "--person", "12345"}).exit_code != 0);
-
-  // Quality control: the failed items fail integrity, so accepting needs an override.
-  const std::string batch = Str(summary, "batch");
-  auto report = node.CliJson({"ingest", "report", batch});
-  CHECK_FALSE(report.fields().at("qc_passed").bool_value());
-  CHECK(report.fields().at("sample").list_value().values_size() >= 1);
-  CHECK(report.fields().at("qc").list_value().values_size() == 4);
-  auto refused = node.Cli({"ingest", "accept", batch});
-  CHECK(refused.exit_code != 0);
-  CHECK(refused.err.find("fails quality control") != std::string::npos);
-  auto accepted = node.CliJson({"ingest", "accept", batch, "--override", "缺页已登记，另行补扫"});
-  CHECK(accepted.fields().at("accepted").bool_value());
-  const auto sheet = (node.dir() / "sheet.csv").string();
-  CHECK(node.Cli({"ingest", "sheet", batch, "--out", sheet}).exit_code == 0);
-  std::ifstream sheet_in(sheet);
-  std::string sheet_text((std::istreambuf_iterator<char>(sheet_in)), std::istreambuf_iterator<char>());
-  CHECK(sheet_text.find("Z1-WS·2020-Y-0001,ocr,") != std::string::npos);
-  CHECK(sheet_text.find("Z1-WS·2020-Y-0003,commit,kuaguand,1,") != std::string::npos);
 
   // A rerun re-does nothing finished.
   auto again = node.Cli({"ingest", "scans", manifest, "--json"});
