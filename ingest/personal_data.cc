@@ -1,6 +1,7 @@
 #include "ingest/personal_data.h"
 
 #include "base/utf8.h"
+#include "ingest/catalog_fields.h"
 #include "ingest/identity_number.h"
 
 namespace kuaguan::ingest {
@@ -102,6 +103,18 @@ std::string MaskPersonalData(absl::string_view text,
     }
   }
   return base::EncodeUtf8(cps);
+}
+
+void RewriteTextFields(kuaguan::v1::Record* record,
+                       const std::function<std::string(const std::string&)>& fn) {
+  for (const auto& f : CatalogFields()) {
+    if (f.key == "code" || f.key == "persons") continue;
+    const std::string v = f.get(*record);
+    if (v.empty()) continue;
+    const std::string out = fn(v);
+    if (out != v) (void)f.set(out, record);
+  }
+  for (auto& [k, v] : *record->mutable_extra()) v = fn(v);
 }
 
 const char* PersonalDataKindName(PersonalDataKind kind) {

@@ -4,10 +4,12 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "kuaguan/v1/record.pb.h"
 
 namespace kuaguan::ingest {
 
@@ -28,6 +30,11 @@ std::vector<PersonalDataFinding> FindPersonalData(absl::string_view text);
 // else unchanged, so code-point offsets stay the same.
 std::string MaskPersonalData(absl::string_view text,
                              const std::vector<PersonalDataFinding>& findings);
+
+// Applies `fn` to every text field of `record` (catalog fields and extra columns), replacing each
+// value with what `fn` returns.
+void RewriteTextFields(kuaguan::v1::Record* record,
+                       const std::function<std::string(const std::string&)>& fn);
 
 // "identity number", "mobile phone" or "landline phone".
 const char* PersonalDataKindName(PersonalDataKind kind);

@@ -14,6 +14,7 @@
 #include "seal/audit_chain.h"
 #include "ingest/identity_number.h"
 #include "ingest/page_image.h"
+#include "ingest/personal_data.h"
 #include "seal/digest.h"
 #include "seal/keyed_hash.h"
 
@@ -109,6 +110,7 @@ absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& reque
   std::vector<RecordWrite> writes;
   const int64_t now = NowMicros();
   for (auto& row : file->rows) {
+    if (row.errors.empty()) RETURN_IF_ERROR(ProtectIdentities(&row.record));
     if (row.errors.empty()) {
       ASSIGN_OR_RETURN(auto existing, store_->GetRecord(row.record.code()));
       if (!existing) {
@@ -222,6 +224,26 @@ absl::Status SharedRefusal(const v1::StoredRecord& r) {
 
 }  // namespace
 
+absl::Status Holdings::ProtectIdentities(v1::Record* record) {
+  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
+  std::vector<std::string> hashes;
+  ingest::RewriteTextFields(record, [&](const std::string& text) {
+    std::vector<ingest::PersonalDataFinding> ids;
+    for (auto& f : ingest::FindPersonalData(text)) {
+      if (f.kind != ingest::PersonalDataKind::kIdentityNumber) continue;
+      if (f.check_ok) hashes.push_back(seal::PersonKeyedHash(key, f.identity));
+      ids.push_back(std::move(f));
+    }
+    return ids.empty() ? text : ingest::MaskPersonalData(text, ids);
+  });
+  for (const auto& h : hashes) {
+    bool known = false;
+    for (const auto& p : record->persons()) known |= p.id_hash() == h;
+    if (!known) record->add_persons()->set_id_hash(h);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Holdings::SharedCheck(const v1::StoredRecord& r) {
   RETURN_IF_ERROR(SharedRefusal(r));
   if (r.ingest_batch().empty()) return absl::OkStatus();
@@ -246,6 +268,9 @@ absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, boo
       return AuditFailure(actor, "record.get.shared", code, st);
     }
     for (auto& p : *current->mutable_record()->mutable_persons()) p.clear_id_hash();
+    ingest::RewriteTextFields(current->mutable_record(), [](const std::string& text) {
+      return ingest::MaskPersonalData(text, ingest::FindPersonalData(text));
+    });
     history = false;
   }
   v1::GetRecordResponse resp;
@@ -396,6 +421,7 @@ absl::StatusOr<v1::ChangeResponse> Holdings::Modify(const v1::ModifyRequest& req
   }
   // A new date without a new year re-derives the year from the date.
   if (keys.contains("date") && !keys.contains("year")) record.set_year(0);
+  RETURN_IF_ERROR(ProtectIdentities(&record));
   for (const auto& e : ingest::FinishRecord(&record)) {
     problems.push_back(absl::StrCat(e.field, " '", e.value, "': ", e.reason));
   }

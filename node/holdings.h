@@ -66,6 +66,10 @@ class Holdings {
 
   absl::StatusOr<kuaguan::v1::NodeStats> Stats();
 
+  // Identity numbers in the record's text fields are masked; valid ones are added to the
+  // record's persons as keyed hashes. Phone numbers stay (masked in the shared view).
+  absl::Status ProtectIdentities(kuaguan::v1::Record* record);
+
   // Commits one ingested item as version 1 (its originals and page texts in the same batch).
   // ALREADY_EXISTS when the code is taken.
   absl::Status CommitScanned(RecordWrite write, const std::string& actor);

@@ -336,6 +336,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         continue;
       }
       v1::Record record = item.row.record;
+      RETURN_IF_ERROR(holdings_->ProtectIdentities(&record));
       RecordWrite w;
       std::string full_text;
       std::vector<ingest::TextLine> first_lines;

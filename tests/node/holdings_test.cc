@@ -150,6 +150,32 @@ TEST_CASE_METHOD(HoldingsFixture, "a 300-character serial number indexes and a r
   CHECK(store->Counts().records == 1);
 }
 
+TEST_CASE_METHOD(HoldingsFixture, "identity numbers in catalog fields are masked and kept only as keyed hashes") {
+  auto r = Import("档号,题名,年度,共享类别,密级,身份证号,附注\n"
+                  "Z3-WS·2001-Y-0001,退休审批表,2001,无条件共享,公开,11010519491231002X,联系电话13912345678\n");
+  REQUIRE(r.committed());
+  auto got = holdings->Get("Z3-WS·2001-Y-0001", false, "tester");
+  REQUIRE(got.ok());
+  const auto& rec = got->record().record();
+  CHECK(rec.extra().at("身份证号") == "******************");
+  CHECK(rec.notes() == "联系电话13912345678");  // kept in the store...
+  REQUIRE(rec.persons_size() == 1);
+  CHECK(rec.persons(0).id_hash().size() == 32);
+  v1::SearchRequest by_person;
+  by_person.set_person("11010519491231002X");
+  auto found = holdings->Search(by_person, "tester");
+  REQUIRE(found.ok());
+  REQUIRE(found->hits_size() == 1);
+  auto shared = holdings->Get("Z3-WS·2001-Y-0001", false, "tester", /*shared=*/true);
+  REQUIRE(shared.ok());
+  CHECK(shared->record().record().notes() == "联系电话***********");  // ...masked for peers
+  CHECK(shared->record().record().persons(0).id_hash().empty());
+  // Re-importing the same file is still unchanged (protection is deterministic).
+  CHECK(Import("档号,题名,年度,共享类别,密级,身份证号,附注\n"
+               "Z3-WS·2001-Y-0001,退休审批表,2001,无条件共享,公开,11010519491231002X,联系电话13912345678\n")
+            .unchanged() == 1);
+}
+
 TEST_CASE_METHOD(HoldingsFixture, "the audit chain verifies - and a rewritten entry is named") {
   Import(kCatalog);
   Search("档案");
