@@ -225,18 +225,28 @@ absl::Status SharedRefusal(const v1::StoredRecord& r) {
 }  // namespace
 
 absl::Status Holdings::ProtectIdentities(v1::Record* record) {
-  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
-  std::vector<std::string> hashes;
+  std::vector<std::string> identities;
   ingest::RewriteTextFields(record, [&](const std::string& text) {
+    // Most fields hold no number that long: skip them without decoding.
+    size_t digits = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c >= '0' && c <= '9') ++digits;
+      if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC) ++digits;
+    }
+    if (digits < 15) return text;
     std::vector<ingest::PersonalDataFinding> ids;
     for (auto& f : ingest::FindPersonalData(text)) {
       if (f.kind != ingest::PersonalDataKind::kIdentityNumber) continue;
-      if (f.check_ok) hashes.push_back(seal::PersonKeyedHash(key, f.identity));
+      if (f.check_ok) identities.push_back(f.identity);
       ids.push_back(std::move(f));
     }
     return ids.empty() ? text : ingest::MaskPersonalData(text, ids);
   });
-  for (const auto& h : hashes) {
+  if (identities.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
+  for (const auto& id : identities) {
+    const std::string h = seal::PersonKeyedHash(key, id);
     bool known = false;
     for (const auto& p : record->persons()) known |= p.id_hash() == h;
     if (!known) record->add_persons()->set_id_hash(h);
