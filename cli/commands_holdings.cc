@@ -233,16 +233,19 @@ absl::Status GetCommand(const Argv& argv) {
 }
 
 absl::Status PageCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--shared"}, {"--out"}}));
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--shared", "--access", "--thumbnail"}, {"--out"}}));
   uint32_t page = 0;
   if (ctx.args.positional().size() != 2 || !ctx.args.Get("--out") ||
       !absl::SimpleAtoi(ctx.args.positional()[1], &page)) {
-    return absl::InvalidArgumentError("usage: kuaguan page CODE N [--shared] --out FILE");
+    return absl::InvalidArgumentError(
+        "usage: kuaguan page CODE N [--shared | --access | --thumbnail] --out FILE");
   }
   v1::PageRequest req;
   req.set_code(ctx.args.positional()[0]);
   req.set_page(page);
   req.set_shared(ctx.args.Has("--shared"));
+  if (ctx.args.Has("--access")) req.set_copy("access");
+  if (ctx.args.Has("--thumbnail")) req.set_copy("thumbnail");
   v1::PageImage image;
   auto call = ctx.client->Context(kShort);
   grpc::Status st = ctx.client->stub().GetPage(call.get(), req, &image);
@@ -251,11 +254,13 @@ absl::Status PageCommand(const Argv& argv) {
   RETURN_IF_ERROR(WriteFileAtomically(out, image.content()));
   if (ctx.json) {
     Print(ToJson(JObj({{"code", JStr(req.code())}, {"page", JNum(page)}, {"pages", JNum(image.pages())},
-                       {"shared", JBool(req.shared())}, {"format", JStr(image.format())},
+                       {"shared", JBool(req.shared())}, {"copy", JStr(req.copy().empty() ? "original" : req.copy())}, {"format", JStr(image.format())},
                        {"bytes", JNum(static_cast<double>(image.content().size()))}, {"file", JStr(out)}})));
   } else {
     Print(absl::StrCat("Wrote page ", page, " of ", image.pages(), " of ", req.code(),
-                       req.shared() ? " (shared: personal data covered)" : " (original)", " to ", out, ".\n"));
+                       req.shared() ? " (shared: personal data covered)"
+                                    : absl::StrCat(" (", req.copy().empty() ? "original" : req.copy(), ")"),
+                       " to ", out, ".\n"));
   }
   return absl::OkStatus();
 }

@@ -23,7 +23,7 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   get CODE [--history] [--shared]
                          one record by its reference code (档号), with its versions;
                          --shared shows exactly what a peer would receive
-  page CODE N [--shared] --out FILE
+  page CODE N [--shared | --access | --thumbnail] --out FILE
                          page N of a scanned item: the original, or the shared image with
                          personal data covered
   search QUERY [--field any|title|responsible|fonds|keywords|fulltext|persons|code]

@@ -56,9 +56,10 @@ absl::StatusOr<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& 
   engine->api_ = std::make_unique<tesseract::TessBaseAPI>();
   if (engine->api_->Init(nullptr, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "Tesseract cannot load ", languages, " (install tesseract-ocr-chi-sim and -eng)"));
+        "Tesseract cannot load ", languages, " (install its tesseract-ocr-* language package)"));
   }
   engine->api_->SetPageSegMode(tesseract::PSM_AUTO);
+  engine->languages_ = languages;
   engine->api_->SetVariable("debug_file", "/dev/null");
   return engine;
 }
@@ -88,6 +89,25 @@ absl::StatusOr<OcrPage> OcrEngine::Recognize(const GreyImage& image, int dpi) {
     } while (it->Next(level));
   };
   collect(tesseract::RIL_TEXTLINE, &page.lines);
+  size_t vertical = 0, lines = 0;
+  if (it) {
+    it->Begin();
+    do {
+      if (it->Empty(tesseract::RIL_TEXTLINE)) continue;
+      tesseract::Orientation orientation;
+      tesseract::WritingDirection direction;
+      tesseract::TextlineOrder order;
+      float deskew = 0;
+      it->Orientation(&orientation, &direction, &order, &deskew);
+      int left = 0, top = 0, right = 0, bottom = 0;
+      it->BoundingBox(tesseract::RIL_TEXTLINE, &left, &top, &right, &bottom);
+      ++lines;
+      if (direction == tesseract::WRITING_DIRECTION_TOP_TO_BOTTOM || bottom - top > 3 * (right - left)) {
+        ++vertical;
+      }
+    } while (it->Next(tesseract::RIL_TEXTLINE));
+  }
+  page.vertical = lines >= 2 && vertical * 2 >= lines;
   collect(tesseract::RIL_WORD, &page.words);
   for (const auto& l : page.lines) absl::StrAppend(&page.text, l.text, "\n");
   page.mean_confidence = static_cast<float>(api_->MeanTextConf());

@@ -29,6 +29,7 @@ struct OcrPage {
   std::vector<OcrBox> lines;
   std::vector<OcrBox> words;
   float mean_confidence = 0;   // 0-100
+  bool vertical = false;       // most lines run top to bottom (Tesseract's layout, or their shape)
 };
 
 class OcrEngine {
@@ -42,9 +43,12 @@ class OcrEngine {
 
   absl::StatusOr<OcrPage> Recognize(const GreyImage& image, int dpi = 300);
 
+  const std::string& languages() const { return languages_; }
+
  private:
   OcrEngine() = default;
   std::unique_ptr<tesseract::TessBaseAPI> api_;
+  std::string languages_;
 };
 
 // Removes the spaces Tesseract puts between Han characters (and around CJK punctuation).

@@ -9,6 +9,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "seal/digest.h"
 
 namespace kuaguan::ingest {
@@ -27,62 +29,94 @@ absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+// The vertical model of each language: "chi_sim" -> "chi_sim_vert" (languages joined by '+'
+// keep their order; a language without a vertical model is kept as it is).
+std::string VerticalLanguages(const std::string& languages) {
+  std::string out;
+  for (absl::string_view lang : absl::StrSplit(languages, '+')) {
+    if (!out.empty()) out += "+";
+    const bool has_vert = lang == "chi_sim" || lang == "chi_tra" || lang == "jpn" || lang == "kor";
+    absl::StrAppend(&out, lang, has_vert ? "_vert" : "");
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<OcrPool>> OcrPool::Create(int workers, const std::string& languages) {
   auto pool = std::unique_ptr<OcrPool>(new OcrPool());
-  for (int i = 0; i < std::max(1, workers); ++i) {
-    auto engine = OcrEngine::Create(languages);
+  pool->default_languages_ = languages;
+  pool->engines_.resize(static_cast<size_t>(std::max(1, workers)));
+  for (auto& engines : pool->engines_) {
+    auto engine = EngineFor(&engines, languages);
     if (!engine.ok()) return engine.status();
-    pool->engines_.push_back(std::move(*engine));
   }
   return pool;
+}
+
+absl::StatusOr<OcrEngine*> OcrPool::EngineFor(Engines* engines, const std::string& languages) {
+  auto& slot = (*engines)[languages];
+  if (!slot) {
+    auto engine = OcrEngine::Create(languages);
+    if (!engine.ok()) return engine.status();
+    slot = std::move(*engine);
+  }
+  return slot.get();
+}
+
+absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out) {
+  if (cancel_ != nullptr && cancel_->load()) return absl::CancelledError("stopped before this page");
+  ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(source.path));
+  out->size = bytes.size();
+  out->sm3 = seal::Sm3(bytes);
+  out->sha256 = seal::Sha256(bytes);
+  auto decoded = DecodePage(bytes, source.page);
+  if (!decoded.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(source.path, ": ", decoded.status().message()));
+  }
+  out->width = decoded->grey.width;
+  out->height = decoded->grey.height;
+  out->access_jpeg = std::move(decoded->access_jpeg);
+  out->thumbnail_jpeg = std::move(decoded->thumbnail_jpeg);
+  out->languages = source.languages.empty() ? default_languages_ : source.languages;
+  ASSIGN_OR_RETURN(OcrEngine* engine, EngineFor(engines, out->languages));
+  ASSIGN_OR_RETURN(out->ocr, engine->Recognize(decoded->grey));
+  const std::string vertical = VerticalLanguages(out->languages);
+  if (out->ocr.vertical && vertical != out->languages) {
+    ASSIGN_OR_RETURN(OcrEngine* vert, EngineFor(engines, vertical));
+    ASSIGN_OR_RETURN(OcrPage again, vert->Recognize(decoded->grey));
+    if (again.mean_confidence > out->ocr.mean_confidence) {
+      out->ocr = std::move(again);
+      out->languages = vertical;
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<ScannedPage> OcrPool::Run(const std::vector<PageSource>& pages,
                                       const std::function<void(size_t, size_t)>& progress,
                                       const std::atomic<bool>* cancel) {
+  cancel_ = cancel;
   std::vector<ScannedPage> results(pages.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
-  auto work = [&](OcrEngine* engine, int worker) {
+  auto work = [&](Engines* engines, int worker) {
     for (size_t i = next++; i < pages.size(); i = next++) {
       ScannedPage& out = results[i];
       out.worker = worker;
       out.start_micros = absl::ToUnixMicros(absl::Now());
-      if (cancel != nullptr && cancel->load()) {
-        out.status = absl::CancelledError("stopped before this page");
-        continue;
-      }
-      auto bytes = ReadFileBytes(pages[i].path);
-      if (!bytes.ok()) {
-        out.status = bytes.status();
-      } else {
-        out.size = bytes->size();
-        out.sm3 = seal::Sm3(*bytes);
-        out.sha256 = seal::Sha256(*bytes);
-        auto grey = DecodePageGrey(*bytes, pages[i].page);
-        if (!grey.ok()) {
-          out.status = absl::InvalidArgumentError(
-              absl::StrCat(pages[i].path, ": ", grey.status().message()));
-        } else {
-          out.width = grey->width;
-          out.height = grey->height;
-          auto ocr = engine->Recognize(*grey);
-          if (ocr.ok()) {
-            out.ocr = std::move(*ocr);
-          } else {
-            out.status = ocr.status();
-          }
-        }
-      }
+      out.status = RecognizePage(engines, pages[i], &out);
       out.end_micros = absl::ToUnixMicros(absl::Now());
       progress(++done, pages.size());
     }
   };
   std::vector<std::thread> threads;
   for (size_t w = 1; w < engines_.size(); ++w) {
-    threads.emplace_back(work, engines_[w].get(), static_cast<int>(w + 1));
+    threads.emplace_back(work, &engines_[w], static_cast<int>(w + 1));
   }
-  work(engines_[0].get(), 1);
+  work(&engines_[0], 1);
   for (auto& t : threads) t.join();
   return results;
 }

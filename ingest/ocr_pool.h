@@ -1,11 +1,16 @@
 // OCR of many pages on a bounded set of workers, one single-threaded Tesseract engine each
-// (engines are reused across pages). Each page file is read and decoded once per page; results
+// (engines are reused across pages). Each page is decoded once, into grey for OCR and the access
+// and thumbnail copies; results
 // come back in input order, each with its own status, so one bad page never stops the rest.
+// A page that Tesseract's layout finds vertical is recognized again with the vertical model of
+// its language (chi_sim -> chi_sim_vert), and the better-scored reading is kept. Engines for
+// languages other than the default are made on first use, one per worker.
 // Thread-compatible: Run is called from one thread at a time.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,8 +22,9 @@
 namespace kuaguan::ingest {
 
 struct PageSource {
-  std::string path;  // an image file (TIFF, JPEG, PNG, PDF)
-  int page = 0;      // page within the file, from 0
+  std::string path;       // an image file (TIFF, JPEG, PNG, PDF)
+  int page = 0;           // page within the file, from 0
+  std::string languages;  // Tesseract languages for this page; empty for the pool's default
 };
 
 struct ScannedPage {
@@ -28,7 +34,10 @@ struct ScannedPage {
   uint64_t size = 0;
   int width = 0;
   int height = 0;
+  std::string access_jpeg;     // derived from the same decode (see DecodePage)
+  std::string thumbnail_jpeg;
   OcrPage ocr;
+  std::string languages;   // the languages that produced `ocr` (e.g. chi_sim_vert)
   int worker = 0;          // which engine recognized it (from 1)
   int64_t start_micros = 0;
   int64_t end_micros = 0;
@@ -36,8 +45,8 @@ struct ScannedPage {
 
 class OcrPool {
  public:
-  // `workers` engines for `languages` (e.g. "chi_sim"); FAILED_PRECONDITION when the language
-  // data is missing.
+  // `workers` engines for `languages` (e.g. "chi_sim"), the default; FAILED_PRECONDITION when
+  // the language data is missing.
   static absl::StatusOr<std::unique_ptr<OcrPool>> Create(int workers, const std::string& languages);
 
   // Recognizes `pages`; `progress(done, total)` is called after each page from a worker thread.
@@ -49,7 +58,15 @@ class OcrPool {
   int workers() const { return static_cast<int>(engines_.size()); }
 
  private:
-  std::vector<std::unique_ptr<OcrEngine>> engines_;
+  using Engines = std::map<std::string, std::unique_ptr<OcrEngine>>;  // by languages
+  // The worker's engine for `languages`, made on first use.
+  static absl::StatusOr<OcrEngine*> EngineFor(Engines* engines, const std::string& languages);
+  // Reads, decodes and recognizes one page with the worker's `engines`.
+  absl::Status RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out);
+
+  std::string default_languages_;
+  std::vector<Engines> engines_;  // one map per worker
+  const std::atomic<bool>* cancel_ = nullptr;  // of the current Run
 };
 
 // Reads a whole file; NOT_FOUND / PERMISSION_DENIED naming it.

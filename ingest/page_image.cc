@@ -43,6 +43,28 @@ absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& op
 
 bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
 
+// True when an sRGB page has visible colour (a photograph, a red seal), judged on a shrunk copy
+// so that scanner noise and JPEG fringes average out.
+bool IsColour(const vips::VImage& img) {
+  if (img.bands() < 3) return false;
+  const double scale = std::min(1.0, double(kThumbnailLongSide) / std::max(img.width(), img.height()));
+  vips::VImage small = img.resize(scale).cast(VIPS_FORMAT_INT);
+  vips::VImage r = small.extract_band(0), g = small.extract_band(1), b = small.extract_band(2);
+  const double chroma = std::max({(r - g).abs().max(), (g - b).abs().max(), (r - b).abs().max()});
+  return chroma > 48;
+}
+
+std::string Jpeg(const vips::VImage& img, int long_side) {
+  const double scale = std::min(1.0, double(long_side) / std::max(img.width(), img.height()));
+  vips::VImage out = scale < 1.0 ? img.resize(scale) : img;
+  void* buf = nullptr;
+  size_t size = 0;
+  out.write_to_buffer(".jpg", &buf, &size, vips::VImage::option()->set("Q", 82)->set("strip", true));
+  std::string bytes(static_cast<char*>(buf), size);
+  g_free(buf);
+  return bytes;
+}
+
 }  // namespace
 
 absl::StatusOr<int> CountPages(absl::string_view bytes) {
@@ -53,7 +75,7 @@ absl::StatusOr<int> CountPages(absl::string_view bytes) {
   return n;
 }
 
-absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page) {
+absl::StatusOr<DecodedPage> DecodePage(absl::string_view bytes, int page) {
   // fail_on=truncated: a truncated or corrupt file is an error, not a half-black page.
   std::string options;
   if (IsPdf(bytes)) {
@@ -68,19 +90,27 @@ absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page) {
   try {
     vips::VImage img = *opened;
     if (img.has_alpha()) img = img.flatten(vips::VImage::option()->set("background", 255.0));
-    img = img.colourspace(VIPS_INTERPRETATION_B_W);
-    if (img.bands() > 1) img = img.extract_band(0);
-    img = img.cast(VIPS_FORMAT_UCHAR);
+    DecodedPage out;
+    img = img.colourspace(img.bands() >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W)
+              .cast(VIPS_FORMAT_UCHAR)
+              .copy_memory();  // the one decode: everything below reads these pixels
+    out.colour = IsColour(img);
+    if (!out.colour && img.bands() > 1) {  // grey kept as RGB
+      img = img.extract_band(1).copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_B_W));
+    }
+    vips::VImage grey = out.colour ? img.colourspace(VIPS_INTERPRETATION_B_W) : img;
+    if (grey.bands() > 1) grey = grey.extract_band(0);
     size_t size = 0;
-    void* mem = img.write_to_memory(&size);
-    GreyImage out;
-    out.width = img.width();
-    out.height = img.height();
-    out.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
+    void* mem = grey.cast(VIPS_FORMAT_UCHAR).write_to_memory(&size);
+    out.grey.width = grey.width();
+    out.grey.height = grey.height();
+    out.grey.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
     g_free(mem);
-    if (out.pixels.size() != static_cast<size_t>(out.width) * out.height) {
+    if (out.grey.pixels.size() != static_cast<size_t>(out.grey.width) * out.grey.height) {
       return absl::InternalError("decoded page has an unexpected size");
     }
+    out.access_jpeg = Jpeg(img, kAccessLongSide);
+    out.thumbnail_jpeg = Jpeg(img, kThumbnailLongSide);
     return out;
   } catch (const vips::VError& e) {
     return absl::InvalidArgumentError(

@@ -1,9 +1,11 @@
-// Page images through libvips: decode a page once (TIFF, also multi-page; JPEG; PNG; PDF) into
-// normalized 8-bit grey for OCR. Refuses undecodable data and decompression bombs (more than
+// Page images through libvips: decode a page once (TIFF, also multi-page; JPEG; PNG; PDF) and
+// derive from it 8-bit grey for OCR, an access JPEG and a thumbnail (colour kept when the scan is
+// in colour, as photos are). Refuses undecodable data and decompression bombs (more than
 // kMaxPagePixels) before decoding pixels. Thread-safe (libvips is initialised once).
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -12,6 +14,8 @@
 namespace kuaguan::ingest {
 
 inline constexpr int64_t kMaxPagePixels = 250'000'000;  // A2 at 600 dpi is ~140 million
+inline constexpr int kAccessLongSide = 2000;  // access copy: A4 at ~170 dpi, enough to read on screen
+inline constexpr int kThumbnailLongSide = 256;
 
 struct GreyImage {
   int width = 0;
@@ -22,9 +26,17 @@ struct GreyImage {
 // Number of pages in an image file's bytes (1 for single-page formats).
 absl::StatusOr<int> CountPages(absl::string_view bytes);
 
-// Page `page` (from 0) as 8-bit grey; PDF pages are rendered at 300 dpi. INVALID_ARGUMENT with
-// the reason for empty, corrupt, truncated or oversized images.
-absl::StatusOr<GreyImage> DecodePageGrey(absl::string_view bytes, int page = 0);
+// One page decoded once and what is derived from it.
+struct DecodedPage {
+  GreyImage grey;              // for OCR
+  std::string access_jpeg;     // longest side at most kAccessLongSide (never enlarged)
+  std::string thumbnail_jpeg;  // longest side at most kThumbnailLongSide
+  bool colour = false;         // the scan is in colour (the derivatives keep it)
+};
+
+// Page `page` (from 0); PDF pages are rendered at 300 dpi. INVALID_ARGUMENT with the reason for
+// empty, corrupt, truncated or oversized images.
+absl::StatusOr<DecodedPage> DecodePage(absl::string_view bytes, int page = 0);
 
 struct Box {
   int left = 0, top = 0, right = 0, bottom = 0;  // pixels

@@ -593,9 +593,27 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
                                                            " scanned pages")));
   }
   const v1::PageText& t = texts[request.page() - 1];
-  ASSIGN_OR_RETURN(std::string bytes, store_->PageOriginal(t.sm3()));
   v1::PageImage image;
   image.set_pages(static_cast<uint32_t>(texts.size()));
+  const std::string& copy = request.copy();
+  if (copy == "access" || copy == "thumbnail") {
+    if (request.shared()) {
+      return AuditFailure(actor, action, object,
+                          absl::InvalidArgumentError("the shared view is the masked page itself; "
+                                                     "access and thumbnail copies are for local use"));
+    }
+    ASSIGN_OR_RETURN(std::string jpeg, store_->PageBlob(PageDerivativeKey(t.sm3(), t.file_page(), copy)));
+    image.set_content(std::move(jpeg));
+    image.set_format("jpeg");
+    RETURN_IF_ERROR(store_->Audit({actor, action, absl::StrCat(object, " ", copy), "ok"}));
+    return image;
+  }
+  if (!copy.empty() && copy != "original") {
+    return AuditFailure(actor, action, object,
+                        absl::InvalidArgumentError(absl::StrCat(
+                            "unknown page copy '", copy, "' (original, access or thumbnail)")));
+  }
+  ASSIGN_OR_RETURN(std::string bytes, store_->PageBlob(t.sm3()));
   if (!request.shared()) {
     image.set_content(std::move(bytes));
     image.set_format("original");

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
@@ -93,6 +94,19 @@ std::string MaskWord(const std::string& word) {
   return out;
 }
 
+// Tesseract languages for an item, from its 语种 (language) field: traditional characters
+// (繁体, zh-Hant, chi_tra) are read with chi_tra; English named beside Chinese adds eng. The
+// default, chi_sim alone, also reads Latin letters and digits; adding eng to every page makes
+// Tesseract misread short Chinese headers such as secrecy marks.
+std::string OcrLanguages(const v1::Record& record) {
+  const std::string lang = absl::AsciiStrToLower(record.language());
+  const bool traditional = absl::StrContains(lang, "繁") || absl::StrContains(lang, "hant") ||
+                           absl::StrContains(lang, "chi_tra") || absl::StrContains(lang, "zh-tw") ||
+                           absl::StrContains(lang, "zh-hk");
+  const bool english = absl::StrContains(lang, "英") || absl::StrContains(lang, "eng");
+  return absl::StrCat(traditional ? "chi_tra" : "chi_sim", english ? "+eng" : "");
+}
+
 constexpr float kLowConfidence = 60;  // pages below this are listed for re-scanning or checking
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
@@ -113,7 +127,7 @@ absl::Status ComputeQc(Store* store, v1::IngestBatch* b) {
     if (!rec) continue;
     for (const auto& f : rec->record().files()) {
       ++files;
-      auto bytes = store->PageOriginal(f.sm3());
+      auto bytes = store->PageBlob(f.sm3());
       if (!bytes.ok() || seal::Sm3(*bytes) != f.sm3() || seal::Sha256(*bytes) != f.sha256()) {
         ++bad;
         auth.add_findings(absl::StrCat(code, " ", f.name(), ": stored original does not match its digests"));
@@ -269,7 +283,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         f.sm3 = seal::Sm3(f.bytes);
         f.sha256 = seal::Sha256(f.bytes);
         for (int p = 0; p < f.pages; ++p) {
-          item.pages.push_back({f.path, p});
+          item.pages.push_back({f.path, p, OcrLanguages(item.row.record)});
           item.page_origin.emplace_back(item.files.size(), p);
         }
         item.files.push_back(std::move(f));
@@ -362,6 +376,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         t.set_width(static_cast<uint32_t>(pages[k].width));
         t.set_height(static_cast<uint32_t>(pages[k].height));
         t.set_personal_data(static_cast<uint32_t>(findings.size()));
+        t.set_ocr_languages(pages[k].languages);
         // A number may be split across words ("号1" + "10105…"): a word with digits next to
         // a masked word is masked too (the safe side).
         std::vector<bool> masked(ocr.words.size());
@@ -407,13 +422,21 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       }
       record.set_full_text(full_text);
       record.set_pages(static_cast<int32_t>(n));
+      for (size_t k = 0; k < n; ++k) {
+        const auto& [file, file_page] = item.page_origin[k];
+        const std::string& sm3 = item.files[file].sm3;
+        const auto fp = static_cast<uint32_t>(file_page);
+        w.page_blobs.emplace_back(PageDerivativeKey(sm3, fp, "access"), std::move(pages[k].access_jpeg));
+        w.page_blobs.emplace_back(PageDerivativeKey(sm3, fp, "thumbnail"),
+                                  std::move(pages[k].thumbnail_jpeg));
+      }
       for (auto& f : item.files) {
         auto* d = record.add_files();
         d->set_name(f.name);
         d->set_size(f.bytes.size());
         d->set_sm3(f.sm3);
         d->set_sha256(f.sha256);
-        w.page_originals.emplace_back(f.sm3, std::move(f.bytes));
+        w.page_blobs.emplace_back(f.sm3, std::move(f.bytes));
       }
       const ingest::SecrecyCheck secrecy = ingest::CheckSecrecyMark(first_lines);
       if (secrecy.held()) {
@@ -436,15 +459,13 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       summary.set_pages(summary.pages() + static_cast<uint32_t>(n));
       const std::string& code = item.row.record.code();
       batch.add_codes(code);
-      std::set<int> engines;
+      std::set<std::string> names;  // engine and model, e.g. ocr-2/chi_sim_vert
       int64_t ocr_start = INT64_MAX, ocr_end = 0;
       for (const auto& p : pages) {
-        engines.insert(p.worker);
+        names.insert(absl::StrCat("ocr-", p.worker, "/", p.languages));
         ocr_start = std::min(ocr_start, p.start_micros);
         ocr_end = std::max(ocr_end, p.end_micros);
       }
-      std::vector<std::string> names;
-      for (int e : engines) names.push_back(absl::StrCat("ocr-", e));
       auto row = [&](const char* step, const std::string& worker, int64_t s, int64_t e) {
         auto* r = batch.add_sheet();
         r->set_code(code);
@@ -456,7 +477,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         r->set_end_micros(e);
       };
       row("read-digest", "kuaguand", item.read_start, item.read_end);
-      row("ocr", absl::StrJoin(names, ","), ocr_start, ocr_end);
+      row("ocr", absl::StrJoin(names, " "), ocr_start, ocr_end);
       row("commit", "kuaguand", commit_start, NowMicros());
       progress.set_items_done(summary.created() + summary.unchanged() + summary.failed());
       progress.set_item(item.row.record.code());

@@ -255,8 +255,8 @@ absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const Au
                                         w.version.SerializeAsString()),
                               "put"));
     RETURN_IF_ERROR(FromRocks(batch.Put(cf_changes_, SeqKey(seq), code), "put"));
-    for (const auto& [sm3, bytes] : w.page_originals) {
-      RETURN_IF_ERROR(FromRocks(batch.Put(cf_pages_, sm3, bytes), "put page"));  // same key, same bytes
+    for (const auto& [key, bytes] : w.page_blobs) {
+      RETURN_IF_ERROR(FromRocks(batch.Put(cf_pages_, key, bytes), "put page"));  // same key, same bytes
     }
     for (const auto& t : w.page_texts) {
       RETURN_IF_ERROR(
@@ -351,10 +351,14 @@ absl::StatusOr<std::vector<kuaguan::v1::PageText>> Store::PageTexts(const std::s
   return out;
 }
 
-absl::StatusOr<std::string> Store::PageOriginal(const std::string& sm3) {
+std::string PageDerivativeKey(const std::string& sm3, uint32_t file_page, absl::string_view kind) {
+  return absl::StrCat(sm3, "/", file_page, "/", kind);
+}
+
+absl::StatusOr<std::string> Store::PageBlob(const std::string& key) {
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_pages_, sm3, &v);
-  if (s.IsNotFound()) return absl::NotFoundError("no such page original");
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_pages_, key, &v);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no stored page image ", key));
   RETURN_IF_ERROR(FromRocks(s, "page original"));
   return v;
 }

@@ -17,6 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "index/record_source.h"
 #include "kuaguan/v1/admin.pb.h"
@@ -39,7 +40,9 @@ struct RecordWrite {
   kuaguan::v1::StoredRecord current;
   kuaguan::v1::RecordVersion version;
   bool restores_withdrawn = false;  // a withdrawn record made active again (counters)
-  std::vector<std::pair<std::string, std::string>> page_originals;  // SM3 -> file bytes
+  // Page images, content-addressed: an original under its SM3, a derivative under
+  // PageDerivativeKey (identical pages are stored once).
+  std::vector<std::pair<std::string, std::string>> page_blobs;
   std::vector<kuaguan::v1::PageText> page_texts;
 };
 
@@ -89,8 +92,8 @@ class Store {
 
   // The recognized pages of a scanned item, in order.
   absl::StatusOr<std::vector<kuaguan::v1::PageText>> PageTexts(const std::string& code);
-  // The original bytes of a page file by its SM3, or NOT_FOUND.
-  absl::StatusOr<std::string> PageOriginal(const std::string& sm3);
+  // A stored page image by its key (an original's SM3, or a PageDerivativeKey), or NOT_FOUND.
+  absl::StatusOr<std::string> PageBlob(const std::string& key);
   // Calls `fn` for every record (any state) until it returns false.
   absl::Status ForEachRecord(const std::function<bool(const kuaguan::v1::StoredRecord&)>& fn);
   // Ingest batches, kept in the meta column family under "batch/ID".
@@ -136,6 +139,9 @@ class Store {
   std::string audit_hash_ ABSL_GUARDED_BY(mu_);
   StoreCounts counts_ ABSL_GUARDED_BY(mu_);
 };
+
+// The key of a derivative ("access" or "thumbnail") of page `file_page` of the original `sm3`.
+std::string PageDerivativeKey(const std::string& sm3, uint32_t file_page, absl::string_view kind);
 
 // Big-endian encoding of a sequence number: keys that sort in numeric order.
 std::string SeqKey(uint64_t seq);

@@ -78,8 +78,9 @@ TEST_CASE("a rendered Chinese page is read back with its mark and personal data"
   const auto path = dir.path() / "page.png";
   REQUIRE(kuaguan::testing::RenderPagePng(spec, path.string()).ok());
 
-  auto grey = DecodePageGrey(ReadAll(path));
-  REQUIRE(grey.ok());
+  auto decoded = DecodePage(ReadAll(path));
+  REQUIRE(decoded.ok());
+  const GreyImage* grey = &decoded->grey;
   CHECK(grey->width == 2480);
   auto engine = OcrEngine::Create("chi_sim");
   REQUIRE(engine.ok());
@@ -108,9 +109,9 @@ TEST_CASE("a rendered Chinese page is read back with its mark and personal data"
 }
 
 TEST_CASE("bad page files are refused with a reason") {
-  CHECK(DecodePageGrey("").status().message() == "empty file (0 bytes)");
-  CHECK_FALSE(DecodePageGrey("this is not an image at all").ok());
-  auto bomb = DecodePageGrey(PngBomb(30000, 30000));
+  CHECK(DecodePage("").status().message() == "empty file (0 bytes)");
+  CHECK_FALSE(DecodePage("this is not an image at all").ok());
+  auto bomb = DecodePage(PngBomb(30000, 30000));
   REQUIRE_FALSE(bomb.ok());
   INFO(bomb.status().message());
   CHECK(std::string(bomb.status().message()).find("30000 x 30000") != std::string::npos);
@@ -120,7 +121,7 @@ TEST_CASE("bad page files are refused with a reason") {
   spec.paragraphs = {"短页"};
   REQUIRE(kuaguan::testing::RenderPagePng(spec, (dir.path() / "p.png").string()).ok());
   const std::string png = ReadAll(dir.path() / "p.png");
-  auto truncated = DecodePageGrey(png.substr(0, png.size() / 2));
+  auto truncated = DecodePage(png.substr(0, png.size() / 2));
   CHECK_FALSE(truncated.ok());
   CHECK(*CountPages(png) == 1);
 }

@@ -44,6 +44,7 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   WriteFile(scans / "corrupt.png", "\x89PNG\r\n\x1a\nthis is not really a png");
   WriteFile(scans / "empty.png", "");
   WriteFile(node.dir() / "outside.png", "x");
+  std::filesystem::create_symlink(node.dir() / "outside.png", scans / "link.png");
   WriteFile(scans / "manifest.csv",
             "档号,题名,年度,pages\n"
             "Z1-WS·2020-Y-0001,库房改造报告,2020,item1/p1.png;item1/p2.png\n"
@@ -52,7 +53,9 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
             "Z1-WS·2020-Y-0004,缺页,2020,missing.png\n"
             "Z1-WS·2020-Y-0005,损坏,2020,corrupt.png\n"
             "Z1-WS·2020-Y-0006,空文件,2020,empty.png\n"
-            "Z1-WS·2020-Y-0007,越界,2020,../outside.png\n");
+            "Z1-WS·2020-Y-0007,越界,2020,../outside.png\n"
+            "Z1-WS·2020-Y-0008,链接越界,2020,link.png\n"
+            "Z1-WS·2020-Y-0001,重复档号,2020,form.png\n");
   const auto manifest = (scans / "manifest.csv").string();
   auto run = node.Cli({"ingest", "scans", manifest, "--json"});
   INFO(run.err << run.out);
@@ -64,11 +67,13 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(Str(summary, "event") == "finished");
   CHECK(Num(summary, "created") == 3);
   CHECK(Num(summary, "held") == 1);
-  CHECK(Num(summary, "failed") == 4);
+  CHECK(Num(summary, "failed") == 6);
   CHECK(Num(summary, "personal_data") >= 2);
   CHECK(last.find("no such file") != std::string::npos);
   CHECK(last.find("empty file") != std::string::npos);
-  CHECK(last.find("escapes the base folder") != std::string::npos);
+  CHECK(last.find("escapes the base folder (..)") != std::string::npos);
+  CHECK(last.find("through a symbolic link") != std::string::npos);
+  CHECK(last.find("duplicate of line 2") != std::string::npos);
 
   // A phrase from page 2 finds the item and names the page.
   auto found = node.CliJson({"search", "第三库房"});
@@ -122,6 +127,18 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(std::filesystem::file_size(original) == std::filesystem::file_size(scans / "form.png"));
   CHECK(std::filesystem::file_size(covered) != std::filesystem::file_size(original));
   CHECK(node.Cli({"page", "Z1-WS·2020-Y-0003", "9", "--out", covered}).exit_code != 0);
+  // Local copies made from the same decode: an access JPEG and a thumbnail.
+  const auto access = (node.dir() / "access.jpg").string();
+  auto got = node.CliJson({"page", "Z1-WS·2020-Y-0001", "2", "--access", "--out", access});
+  CHECK(Str(got, "copy") == "access");
+  CHECK(Str(got, "format") == "jpeg");
+  std::ifstream access_in(access, std::ios::binary);
+  std::string magic(3, '\0');
+  access_in.read(magic.data(), 3);
+  CHECK(magic == "\xFF\xD8\xFF");  // JPEG
+  const auto thumb = (node.dir() / "thumb.jpg").string();
+  CHECK(Num(node.CliJson({"page", "Z1-WS·2020-Y-0001", "1", "--thumbnail", "--out", thumb}), "bytes") < 40000);
+  CHECK(node.Cli({"page", "Z1-WS·2020-Y-0003", "1", "--shared", "--access", "--out", thumb}).exit_code != 0);
   CHECK(node.Cli({"page", "Z1-WS·2020-Y-0002", "1", "--shared", "--out", covered}).exit_code != 0);
 
   // ...and the person is found by the number, which is stored only as a keyed hash.

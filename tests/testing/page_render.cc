@@ -1,6 +1,7 @@
 #include "tests/testing/page_render.h"
 
 #include <cairo.h>
+#include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
 #include <cmath>
@@ -34,13 +35,40 @@ void DrawText(cairo_t* cr, const std::string& text, const char* font, double siz
   g_object_unref(layout);
 }
 
-}  // namespace
+// Vertical writing: each paragraph starts a new column; columns run top to bottom and follow
+// each other from right to left inside the box (left, top)-(right, bottom).
+void DrawColumns(cairo_t* cr, const PageSpec& spec, double left, double top, double right,
+                 double bottom) {
+  const double cell = spec.font_pt * spec.dpi / 72.0 * 1.15;
+  double x = right - cell;
+  for (const auto& p : spec.paragraphs) {
+    double y = top + 2 * cell;  // a paragraph opens two cells down
+    for (char32_t c : base::DecodeUtf8(p)) {
+      if (y + cell > bottom) {
+        x -= cell * 1.6;
+        y = top;
+      }
+      if (x < left) return;
+      std::string glyph;
+      base::AppendUtf8(c, &glyph);
+      double yy = y;
+      DrawText(cr, glyph, spec.font_family.c_str(), spec.font_pt, spec.dpi, x, &yy, cell * 2, false);
+      y += cell;
+    }
+    x -= cell * 1.6;
+  }
+}
 
-absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
-  const int width = static_cast<int>(std::lround(210.0 / 25.4 * spec.dpi));
-  const int height = static_cast<int>(std::lround((spec.half_page ? 148.0 : 297.0) / 25.4 * spec.dpi));
-  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-  cairo_t* cr = cairo_create(surface);
+// A4 (or A5-height) page size in pixels at the spec's resolution.
+std::pair<int, int> PageSize(const PageSpec& spec) {
+  return {static_cast<int>(std::lround(210.0 / 25.4 * spec.dpi)),
+          static_cast<int>(std::lround((spec.half_page ? 148.0 : 297.0) / 25.4 * spec.dpi))};
+}
+
+// Draws the page (white ground, skewed text) on `cr`, whose units are pixels at the spec's dpi.
+void DrawPage(cairo_t* cr, const PageSpec& spec) {
+  const auto [width, height] = PageSize(spec);
+  cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
   cairo_translate(cr, width / 2.0, height / 2.0);
@@ -58,10 +86,24 @@ absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
     DrawText(cr, spec.title, "Noto Serif CJK SC Bold", spec.font_pt + 6, spec.dpi, margin, &y,
              text_width, true);
   }
-  for (const auto& p : spec.paragraphs) {
-    DrawText(cr, "　　" + p, "Noto Serif CJK SC", spec.font_pt, spec.dpi, margin, &y, text_width,
-             false);
+  if (spec.vertical) {
+    DrawColumns(cr, spec, margin, y, width - margin, height - margin);
+  } else {
+    for (const auto& p : spec.paragraphs) {
+      DrawText(cr, "　　" + p, spec.font_family.c_str(), spec.font_pt, spec.dpi, margin, &y, text_width,
+               false);
+    }
   }
+  cairo_restore(cr);
+}
+
+}  // namespace
+
+absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
+  const auto [width, height] = PageSize(spec);
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t* cr = cairo_create(surface);
+  DrawPage(cr, spec);
   cairo_surface_flush(surface);
   // Speckle noise, as a flatbed scanner leaves.
   std::mt19937 rng(spec.seed);
@@ -77,6 +119,29 @@ absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
   cairo_surface_mark_dirty(surface);
   const cairo_status_t st = cairo_surface_write_to_png(surface, path.c_str());
   cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) {
+    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", cairo_status_to_string(st)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RenderPagesPdf(const std::vector<PageSpec>& specs, const std::string& path) {
+  if (specs.empty()) return absl::InvalidArgumentError("no pages to render");
+  const auto [width, height] = PageSize(specs.front());
+  const double points = 72.0 / specs.front().dpi;
+  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), width * points, height * points);
+  cairo_t* cr = cairo_create(surface);
+  for (const auto& spec : specs) {
+    cairo_save(cr);
+    cairo_scale(cr, points, points);
+    DrawPage(cr, spec);
+    cairo_restore(cr);
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t st = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
   if (st != CAIRO_STATUS_SUCCESS) {
     return absl::InternalError(absl::StrCat("cannot write ", path, ": ", cairo_status_to_string(st)));

@@ -20,10 +20,15 @@ struct PageSpec {
   double noise = 0.002;                 // fraction of pixels turned dark
   unsigned seed = 1;
   bool half_page = false;               // A5-height page (quicker to OCR in tests)
+  std::string font_family = "Noto Serif CJK SC";  // of the body (TC for traditional text)
+  bool vertical = false;                // body in columns, top to bottom, right to left
 };
 
 // Renders `spec` as an 8-bit grey PNG at `path`.
 absl::Status RenderPagePng(const PageSpec& spec, const std::string& path);
+
+// Renders `specs` as the pages of a vector PDF at `path` (no noise: a born-digital document).
+absl::Status RenderPagesPdf(const std::vector<PageSpec>& specs, const std::string& path);
 
 // A paragraph of composed Chinese prose of about `chars` characters, deterministic for `seed`.
 std::string ComposeParagraph(size_t chars, unsigned seed);
