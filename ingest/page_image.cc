@@ -10,14 +10,6 @@
 namespace kuaguan::ingest {
 namespace {
 
-void InitVips() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    VIPS_INIT("kuaguan");
-    vips_cache_set_max(0);  // pages are decoded once; caching them only costs memory
-  });
-}
-
 std::string VipsMessage(const vips::VError& e) {
   std::string m = e.what();
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
@@ -25,7 +17,7 @@ std::string VipsMessage(const vips::VError& e) {
 }
 
 absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& options) {
-  InitVips();
+  StartVips();
   if (bytes.empty()) return absl::InvalidArgumentError("empty file (0 bytes)");
   try {
     vips::VImage img = vips::VImage::new_from_buffer(bytes.data(), bytes.size(), options.c_str());
@@ -66,6 +58,14 @@ std::string Jpeg(const vips::VImage& img, int long_side) {
 }
 
 }  // namespace
+
+void StartVips() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    VIPS_INIT("kuaguan");
+    vips_cache_set_max(0);  // pages are decoded once; caching them only costs memory
+  });
+}
 
 absl::StatusOr<int> CountPages(absl::string_view bytes) {
   auto img = Open(bytes, IsPdf(bytes) ? "[dpi=72]" : "");

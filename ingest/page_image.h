@@ -23,6 +23,10 @@ struct GreyImage {
   std::vector<uint8_t> pixels;  // row-major, one byte per pixel
 };
 
+// Starts libvips once per process (the functions here do it themselves; code that calls libvips
+// directly calls this first).
+void StartVips();
+
 // Number of pages in an image file's bytes (1 for single-page formats).
 absl::StatusOr<int> CountPages(absl::string_view bytes);
 

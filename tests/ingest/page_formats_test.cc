@@ -44,6 +44,7 @@ kt::PageSpec Half(std::vector<std::string> paragraphs, std::string title = "") {
 }  // namespace
 
 TEST_CASE("one decode gives grey for OCR - an access JPEG and a thumbnail - colour kept") {
+  StartVips();
   kt::TempDir dir;
   const auto png = dir.path() / "p.png";
   REQUIRE(kt::RenderPagePng(Half({"档案馆将定期向社会开放。"}), png.string()).ok());
@@ -77,6 +78,7 @@ TEST_CASE("one decode gives grey for OCR - an access JPEG and a thumbnail - colo
 }
 
 TEST_CASE("a multi-page TIFF and a PDF give each page - a PDF without pages is refused") {
+  StartVips();
   kt::TempDir dir;
   const auto p1 = dir.path() / "1.png", p2 = dir.path() / "2.png";
   REQUIRE(kt::RenderPagePng(Half({"婚姻登记档案按年度装订成册。"}), p1.string()).ok());
