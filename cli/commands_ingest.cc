@@ -47,13 +47,13 @@ Json SummaryJson(const v1::IngestSummary& s) {
 
 absl::Status Scans(CommandContext& ctx) {
   if (ctx.args.positional().size() != 2) {
-    return absl::InvalidArgumentError("usage: kuaguan ingest scans MANIFEST [--base DIR] [--workers N]");
+    return absl::InvalidArgumentError("usage: kuaguan ingest scans MANIFEST|FOLDER [--base DIR] [--workers N]");
   }
   v1::IngestRequest req;
   std::error_code ec;
   const fs::path manifest = fs::absolute(ctx.args.positional()[1]);
   if (!fs::exists(manifest, ec)) {
-    return absl::NotFoundError(absl::StrCat(manifest.string(), ": no such file"));
+    return absl::NotFoundError(absl::StrCat(manifest.string(), ": no such file or folder"));
   }
   req.set_manifest_path(manifest.string());
   if (auto b = ctx.args.Get("--base")) req.set_base_dir(fs::absolute(*b).string());

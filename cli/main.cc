@@ -39,7 +39,7 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
                          write records as CSV (UTF-8, Chinese header) or JSON Lines (.jsonl)
   reindex                rebuild the search index from the store (resumable)
   audit verify           check the audit log's hash chain
-  ingest scans MANIFEST [--base DIR] [--workers N]
+  ingest scans MANIFEST|FOLDER [--base DIR] [--workers N]
                          OCR scanned pages into records (manifest: catalog columns plus
                          pages, ';'-separated files); progress bar; Ctrl-C stops, rerun resumes
   ingest held            items held for a secrecy mark

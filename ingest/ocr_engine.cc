@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/openmp_env.h"
 #include "base/utf8.h"
@@ -58,7 +59,11 @@ absl::StatusOr<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& 
     return absl::FailedPreconditionError(absl::StrCat(
         "Tesseract cannot load ", languages, " (install its tesseract-ocr-* language package)"));
   }
-  engine->api_->SetPageSegMode(tesseract::PSM_AUTO);
+  // A vertical model is used on pages already judged vertical: the page is read as one block of
+  // vertical text (Tesseract's automatic layout often cuts a few columns into short rows).
+  engine->api_->SetPageSegMode(absl::StrContains(languages, "_vert")
+                                   ? tesseract::PSM_SINGLE_BLOCK_VERT_TEXT
+                                   : tesseract::PSM_AUTO);
   engine->languages_ = languages;
   engine->api_->SetVariable("debug_file", "/dev/null");
   return engine;

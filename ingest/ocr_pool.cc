@@ -84,7 +84,9 @@ absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, 
   ASSIGN_OR_RETURN(OcrEngine* engine, EngineFor(engines, out->languages));
   ASSIGN_OR_RETURN(out->ocr, engine->Recognize(decoded->grey));
   const std::string vertical = VerticalLanguages(out->languages);
-  if (out->ocr.vertical && vertical != out->languages) {
+  // Vertical by its layout, or read so poorly that it may be vertical text cut into rows.
+  constexpr float kTryVerticalBelow = 40;
+  if ((out->ocr.vertical || out->ocr.mean_confidence < kTryVerticalBelow) && vertical != out->languages) {
     ASSIGN_OR_RETURN(OcrEngine* vert, EngineFor(engines, vertical));
     ASSIGN_OR_RETURN(OcrPage again, vert->Recognize(decoded->grey));
     if (again.mean_confidence > out->ocr.mean_confidence) {

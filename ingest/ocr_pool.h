@@ -2,8 +2,9 @@
 // (engines are reused across pages). Each page is decoded once, into grey for OCR and the access
 // and thumbnail copies; results
 // come back in input order, each with its own status, so one bad page never stops the rest.
-// A page that Tesseract's layout finds vertical is recognized again with the vertical model of
-// its language (chi_sim -> chi_sim_vert), and the better-scored reading is kept. Engines for
+// A page whose lines run vertically, or that reads with very low confidence, is recognized again
+// as one block of vertical text with the vertical model of its language (chi_sim ->
+// chi_sim_vert), and the reading with the higher mean confidence is kept. Engines for
 // languages other than the default are made on first use, one per worker.
 // Thread-compatible: Run is called from one thread at a time.
 #pragma once

@@ -71,6 +71,83 @@ absl::StatusOr<std::string> ResolvePage(const fs::path& base, const std::string&
   return real.string();
 }
 
+// File-name order as people number scans: digit runs compare by value (2.tif before 10.tif).
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = absl::ascii_isdigit(static_cast<unsigned char>(a[i]));
+    const bool db = absl::ascii_isdigit(static_cast<unsigned char>(b[j]));
+    if (da && db) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && absl::ascii_isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && absl::ascii_isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      const auto na = a.substr(i, ei - i), nb = b.substr(j, ej - j);
+      const auto ta = na.substr(std::min(na.find_first_not_of('0'), na.size()));
+      const auto tb = nb.substr(std::min(nb.find_first_not_of('0'), nb.size()));
+      if (ta.size() != tb.size()) return ta.size() < tb.size();
+      if (ta != tb) return ta < tb;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+bool IsPageFile(const fs::path& p) {
+  const std::string ext = absl::AsciiStrToLower(p.extension().string());
+  return ext == ".tif" || ext == ".tiff" || ext == ".jpg" || ext == ".jpeg" || ext == ".png" ||
+         ext == ".pdf";
+}
+
+// The catalog of a folder of items: its one CSV or JSON Lines file.
+absl::StatusOr<fs::path> FolderCatalog(const fs::path& folder) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    const std::string ext = absl::AsciiStrToLower(e.path().extension().string());
+    if (e.is_regular_file() && (ext == ".csv" || ext == ".jsonl")) found.push_back(e.path());
+  }
+  if (ec) return absl::InvalidArgumentError(absl::StrCat(folder.string(), ": ", ec.message()));
+  if (found.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        folder.string(), ": a folder of items needs exactly one catalog file (.csv or .jsonl) beside "
+        "the item folders; found ", found.size()));
+  }
+  return found.front();
+}
+
+// Folder mode: a row without a pages column takes the page files of the sub-folder named by its
+// reference code, in natural order. Returns the sub-folders that no row names.
+std::vector<std::string> PagesFromFolders(const fs::path& base, std::vector<ingest::CatalogRow>* rows) {
+  std::set<std::string> named;
+  for (auto& row : *rows) {
+    const std::string& code = row.record.code();
+    named.insert(code);
+    auto& extra = *row.record.mutable_extra();
+    if (extra.contains("pages") || extra.contains("页面") || extra.contains("文件") || code.empty()) continue;
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(base / code, ec)) {
+      if (IsPageFile(e.path())) files.push_back(e.path().filename().string());
+    }
+    std::sort(files.begin(), files.end(), NaturalLess);
+    for (auto& f : files) f = absl::StrCat(code, "/", f);
+    extra["pages"] = absl::StrJoin(files, ";");
+  }
+  std::vector<std::string> orphans;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(base, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() && !named.contains(name)) orphans.push_back(name);
+  }
+  std::sort(orphans.begin(), orphans.end());
+  return orphans;
+}
+
 // True when the word's digits (two or more) are part of a run of personal data on the page:
 // such words are masked in text and covered in the shared image.
 bool PartOfFinding(const std::string& word, const std::vector<ingest::PersonalDataFinding>& found) {
@@ -198,19 +275,25 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
                              const std::function<void(const v1::IngestEvent&)>& emit,
                              const std::atomic<bool>* cancel) {
   const absl::Time start = absl::Now();
-  const fs::path manifest(request.manifest_path());
+  std::error_code ec;
+  const bool folder = fs::is_directory(request.manifest_path(), ec);
+  fs::path manifest(request.manifest_path());
+  if (folder) {
+    ASSIGN_OR_RETURN(manifest, FolderCatalog(manifest));
+  }
   ASSIGN_OR_RETURN(const std::string bytes, ingest::ReadFileBytes(manifest.string()));
   auto parsed = ingest::ParseCatalogFile(manifest.string(), bytes, /*page_lists=*/true);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(manifest.string(), ": ", parsed.status().message()));
   }
-  std::error_code ec;
   const fs::path base = fs::canonical(
       request.base_dir().empty() ? fs::absolute(manifest).parent_path() : fs::path(request.base_dir()), ec);
   if (ec || !fs::is_directory(base)) {
     return absl::InvalidArgumentError(absl::StrCat("base folder ", request.base_dir(), " is not a folder"));
   }
+  const std::vector<std::string> orphans =
+      folder ? PagesFromFolders(base, &parsed->rows) : std::vector<std::string>{};
   const int workers = request.workers() > 0 ? static_cast<int>(request.workers())
                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ASSIGN_OR_RETURN(auto pool, ingest::OcrPool::Create(workers, "chi_sim"));
@@ -226,6 +309,11 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
     p->set_file(file);
     p->set_reason(std::string(why));
   };
+  for (const auto& name : orphans) {
+    auto* p = summary.add_problems();
+    p->set_file(absl::StrCat(name, "/"));
+    p->set_reason(absl::StrCat("folder has no row in ", manifest.filename().string(), " (not ingested)"));
+  }
   v1::IngestBatch batch;
   batch.set_id(summary.batch());
   batch.set_manifest(manifest.string());
@@ -289,7 +377,8 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
         item.files.push_back(std::move(f));
       }
       if (ok && item.pages.empty()) {
-        problem(item.row, "", "no pages listed (column pages)");
+        problem(item.row, "", folder ? absl::StrCat("no page files in folder ", item.row.record.code(), "/")
+                                     : std::string("no pages listed (column pages)"));
         ok = false;
       }
       if (!ok) {

@@ -1,6 +1,7 @@
 // Digitization ingest: a manifest of items (catalog columns plus `pages`, a `;`-separated list
-// of page files relative to the manifest's folder or a base folder) becomes stored, OCR'd,
-// searchable records. Per item: originals stored unchanged and content-addressed (SM3), pages
+// of page files relative to the manifest's folder or a base folder), or a folder holding one
+// catalog file and one sub-folder of page files per item named by its reference code (pages in
+// natural file-name order), becomes stored, OCR'd, searchable records. Per item: originals stored unchanged and content-addressed (SM3), pages
 // decoded once and recognized by single-threaded Tesseract engines (one per worker), personal
 // data masked in the stored text (valid identity numbers kept only as keyed hashes), and an item
 // whose first page bears a secrecy mark held: stored, never indexed, until released. Each item

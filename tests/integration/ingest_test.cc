@@ -156,6 +156,59 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(node.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
 }
 
+TEST_CASE("a folder of items: pages in natural order - 语种 picks chi_tra - vertical pages read") {
+  RunningNode node;
+  node.Start();
+  const auto dir = node.dir() / "delivery";
+  const std::string a = "Z2-WS·1948-Y-0001", b = "Z2-WS·1948-Y-0002";
+  std::filesystem::create_directories(dir / a);
+  std::filesystem::create_directories(dir / b);
+  std::filesystem::create_directories(dir / "stray");
+  Render(dir / a / "2.png", "", "", {"查阅利用档案须履行登记手续。"});
+  Render(dir / a / "10.png", "", "", {"婚姻登记档案按年度装订成册。"});
+  PageSpec traditional;
+  traditional.half_page = true;
+  traditional.font_family = "Noto Serif CJK TC";
+  traditional.paragraphs = {"縣政府關於土地登記的佈告，檔案館永久保存。"};
+  REQUIRE(RenderPagePng(traditional, (dir / b / "0001.png").string()).ok());
+  PageSpec vertical;
+  vertical.half_page = true;
+  vertical.vertical = true;
+  vertical.font_pt = 16;
+  vertical.paragraphs = {"退休审批表由人事部门统一保管", "独生子女证明材料已经全部归档"};
+  REQUIRE(RenderPagePng(vertical, (dir / a / "1.png").string()).ok());
+  WriteFile(dir / "目录.csv",
+            "档号,题名,年度,语种\n" + a + ",登记手续,1948,汉语\n" + b + ",土地登记佈告,1948,汉语繁体\n"
+            "Z2-WS·1948-Y-0003,无扫描件,1948,汉语\n");
+  auto run = node.Cli({"ingest", "scans", dir.string(), "--json"});
+  INFO(run.err << run.out);
+  REQUIRE(run.exit_code == 0);
+  const std::string last = run.out.substr(run.out.rfind('\n', run.out.size() - 2) + 1);
+  google::protobuf::Struct summary;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(last, &summary).ok());
+  CHECK(Num(summary, "created") == 2);
+  CHECK(Num(summary, "failed") == 1);
+  CHECK(Num(summary, "pages") == 4);
+  CHECK(last.find("no page files in folder Z2-WS·1948-Y-0003/") != std::string::npos);
+  CHECK(last.find("stray/") != std::string::npos);
+
+  // 1.png, 2.png, 10.png: the second page is 2.png.
+  auto found = node.CliJson({"search", "履行登记手续"});
+  REQUIRE(Hits(found) == 1);
+  CHECK(Num(found.fields().at("hits").list_value().values(0).struct_value(), "page") == 2);
+  CHECK(Hits(node.CliJson({"search", "人事部门统一保管"})) == 1);  // the vertical page
+  // Traditional text, read with chi_tra, is found by a simplified query too.
+  CHECK(Hits(node.CliJson({"search", "土地登記"})) == 1);
+  CHECK(Hits(node.CliJson({"search", "土地登记的布告"})) == 1);
+  const std::string batch = Str(summary, "batch");
+  const auto sheet = (node.dir() / "sheet.csv").string();
+  REQUIRE(node.Cli({"ingest", "sheet", batch, "--out", sheet}).exit_code == 0);
+  std::ifstream in(sheet);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("/chi_sim_vert") != std::string::npos);
+  CHECK(text.find("/chi_tra") != std::string::npos);
+}
+
 TEST_CASE("SIGKILL during ingest keeps every committed item whole and a rerun finishes the rest") {
   RunningNode node;
   node.Start();
