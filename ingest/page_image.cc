@@ -35,23 +35,32 @@ absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& op
 
 bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
 
-// True when an sRGB page has visible colour (a photograph, a red seal), judged on a shrunk copy
-// so that scanner noise and JPEG fringes average out.
+// `img` shrunk by a whole factor (box-averaged: fast, and sharp enough for reading on screen) so
+// that its longest side is at most `long_side`, in memory; never enlarged.
+vips::VImage Shrunk(const vips::VImage& img, int long_side) {
+  const int side = std::max(img.width(), img.height());
+  const int factor = (side + long_side - 1) / long_side;
+  return (factor > 1 ? img.shrink(factor, factor) : img).copy_memory();
+}
+
+// True when an sRGB image has visible colour (a photograph, a red seal): some sampled pixel is
+// far from grey (scanner noise and JPEG fringes stay well below the threshold).
 bool IsColour(const vips::VImage& img) {
   if (img.bands() < 3) return false;
-  const double scale = std::min(1.0, double(kThumbnailLongSide) / std::max(img.width(), img.height()));
-  vips::VImage small = img.resize(scale).cast(VIPS_FORMAT_INT);
-  vips::VImage r = small.extract_band(0), g = small.extract_band(1), b = small.extract_band(2);
+  vips::VImage i = img.subsample(8, 8).cast(VIPS_FORMAT_INT);
+  vips::VImage r = i.extract_band(0), g = i.extract_band(1), b = i.extract_band(2);
   const double chroma = std::max({(r - g).abs().max(), (g - b).abs().max(), (r - b).abs().max()});
   return chroma > 48;
 }
 
-std::string Jpeg(const vips::VImage& img, int long_side) {
-  const double scale = std::min(1.0, double(long_side) / std::max(img.width(), img.height()));
-  vips::VImage out = scale < 1.0 ? img.resize(scale) : img;
+vips::VImage GreyBand(const vips::VImage& img) {
+  return img.extract_band(1).copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_B_W));
+}
+
+std::string Jpeg(const vips::VImage& img) {
   void* buf = nullptr;
   size_t size = 0;
-  out.write_to_buffer(".jpg", &buf, &size, vips::VImage::option()->set("Q", 82)->set("strip", true));
+  img.write_to_buffer(".jpg", &buf, &size, vips::VImage::option()->set("Q", 82)->set("strip", true));
   std::string bytes(static_cast<char*>(buf), size);
   g_free(buf);
   return bytes;
@@ -64,6 +73,7 @@ void StartVips() {
   std::call_once(once, [] {
     VIPS_INIT("kuaguan");
     vips_cache_set_max(0);  // pages are decoded once; caching them only costs memory
+    vips_concurrency_set(1);  // callers run one page per core; more threads only contend
   });
 }
 
@@ -94,14 +104,15 @@ absl::StatusOr<DecodedPage> DecodePage(absl::string_view bytes, int page) {
     img = img.colourspace(img.bands() >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W)
               .cast(VIPS_FORMAT_UCHAR)
               .copy_memory();  // the one decode: everything below reads these pixels
+    // Derivatives from the decoded pixels: the access copy, and the thumbnail from that.
     out.colour = IsColour(img);
-    if (!out.colour && img.bands() > 1) {  // grey kept as RGB
-      img = img.extract_band(1).copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_B_W));
-    }
-    vips::VImage grey = out.colour ? img.colourspace(VIPS_INTERPRETATION_B_W) : img;
+    if (!out.colour && img.bands() > 1) img = GreyBand(img).copy_memory();  // grey stored as RGB
+    const vips::VImage access = Shrunk(img, kAccessLongSide);
+    const vips::VImage thumbnail = Shrunk(access, kThumbnailLongSide);
+    vips::VImage grey = out.colour ? img.colourspace(VIPS_INTERPRETATION_B_W).cast(VIPS_FORMAT_UCHAR) : img;
     if (grey.bands() > 1) grey = grey.extract_band(0);
     size_t size = 0;
-    void* mem = grey.cast(VIPS_FORMAT_UCHAR).write_to_memory(&size);
+    void* mem = grey.write_to_memory(&size);
     out.grey.width = grey.width();
     out.grey.height = grey.height();
     out.grey.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
@@ -109,8 +120,8 @@ absl::StatusOr<DecodedPage> DecodePage(absl::string_view bytes, int page) {
     if (out.grey.pixels.size() != static_cast<size_t>(out.grey.width) * out.grey.height) {
       return absl::InternalError("decoded page has an unexpected size");
     }
-    out.access_jpeg = Jpeg(img, kAccessLongSide);
-    out.thumbnail_jpeg = Jpeg(img, kThumbnailLongSide);
+    out.access_jpeg = Jpeg(access);
+    out.thumbnail_jpeg = Jpeg(thumbnail);
     return out;
   } catch (const vips::VError& e) {
     return absl::InvalidArgumentError(

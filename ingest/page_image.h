@@ -33,8 +33,8 @@ absl::StatusOr<int> CountPages(absl::string_view bytes);
 // One page decoded once and what is derived from it.
 struct DecodedPage {
   GreyImage grey;              // for OCR
-  std::string access_jpeg;     // longest side at most kAccessLongSide (never enlarged)
-  std::string thumbnail_jpeg;  // longest side at most kThumbnailLongSide
+  std::string access_jpeg;     // shrunk by a whole factor to at most kAccessLongSide pixels
+  std::string thumbnail_jpeg;  // the same, to at most kThumbnailLongSide
   bool colour = false;         // the scan is in colour (the derivatives keep it)
 };
 

@@ -2,7 +2,8 @@
 // decode, SM3/SHA-256 of the original, single-threaded Tesseract engines, one per core) against
 // the tesseract CLI on the same pages in the same run, used both ways: default settings, and one
 // single-threaded process per core. Han-character accuracy against the rendered text.
-//   ocr_bench [--pages N] [--workers W]
+// Peak memory of the whole pipeline at growing batch sizes, each in a fresh process.
+//   ocr_bench [--pages N] [--workers W] [--memory 50,500]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "base/openmp_env.h"
 #include "base/utf8.h"
 #include "index/record_index.h"
@@ -93,16 +95,61 @@ double RunCli(const std::vector<std::string>& pages, int procs, bool single_thre
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Ingests `items` one-page items whose pages cycle through `distinct` rendered pages in `dir`
+// (page-K.png) into a new store and index under dir/`name`; returns seconds.
+absl::StatusOr<double> RunPipeline(const std::filesystem::path& dir, int items, int distinct,
+                                   int workers, const std::string& name) {
+  std::string manifest = "档号,题名,年度,pages\n";
+  for (int i = 0; i < items; ++i) {
+    absl::StrAppend(&manifest, "B1-WS·2022-Y-", 10001 + i, ",数字化报告,2022,page-", i % distinct, ".png\n");
+  }
+  const auto mpath = dir / (name + ".csv");
+  std::ofstream(mpath) << manifest;
+  auto store = kuaguan::node::Store::Open(dir / name);
+  if (!store.ok()) return store.status();
+  auto index = kuaguan::index::RecordIndex::Open(dir / (name + "-index"));
+  if (!index.ok()) return index.status();
+  kuaguan::node::Holdings holdings(store->get(), index->get());
+  kuaguan::node::ScanIngest ingest(store->get(), &holdings);
+  kuaguan::v1::IngestRequest req;
+  req.set_manifest_path(mpath.string());
+  req.set_workers(static_cast<uint32_t>(workers));
+  const auto p0 = Clock::now();
+  auto st = ingest.Run(req, "bench", [](const kuaguan::v1::IngestEvent&) {}, nullptr);
+  const double secs = std::chrono::duration<double>(Clock::now() - p0).count();
+  if (!st.ok()) return st;
+  if ((*store)->Counts().records != static_cast<uint64_t>(items)) {
+    return absl::InternalError("not every item was ingested");
+  }
+  return secs;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   kuaguan::base::EnsureSingleThreadedOpenMp(argv);
   int n = 6;
   int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int> memory_sizes;
+  int child_items = 0;
+  std::string child_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--pages") (void)absl::SimpleAtoi(argv[i + 1], &n);
+    if (a == "--pages" || a == "--distinct") (void)absl::SimpleAtoi(argv[i + 1], &n);
     if (a == "--workers") (void)absl::SimpleAtoi(argv[i + 1], &workers);
+    if (a == "--pipeline-child") (void)absl::SimpleAtoi(argv[i + 1], &child_items);
+    if (a == "--dir") child_dir = argv[i + 1];
+    if (a == "--memory") {
+      for (absl::string_view v : absl::StrSplit(argv[i + 1], ',')) {
+        int size = 0;
+        if (absl::SimpleAtoi(v, &size) && size > 0) memory_sizes.push_back(size);
+      }
+    }
+  }
+  if (child_items > 0) {
+    auto secs = RunPipeline(child_dir, child_items, n, workers, absl::StrCat("mem", child_items));
+    if (!secs.ok()) std::fprintf(stderr, "%s\n", std::string(secs.status().message()).c_str());
+    return secs.ok() ? 0 : 1;
   }
   kuaguan::testing::TempDir dir;
   std::vector<std::string> paths, truths;
@@ -125,6 +172,14 @@ int main(int argc, char** argv) {
   std::printf("ocr_bench: %d generated 300-dpi A4 pages (~%zu Han characters each), %d workers\n", n,
               HanOnly(truths[0]).size(), workers);
 
+  // Decoding and deriving alone (libvips: grey for OCR, access JPEG, thumbnail), one thread.
+  const auto d0 = Clock::now();
+  for (const auto& p : paths) {
+    auto bytes = kuaguan::ingest::ReadFileBytes(p);
+    if (!bytes.ok() || !kuaguan::ingest::DecodePage(*bytes).ok()) return 1;
+  }
+  const double decode = std::chrono::duration<double>(Clock::now() - d0).count();
+
   auto pool = kuaguan::ingest::OcrPool::Create(workers, "chi_sim");
   if (!pool.ok()) {
     std::fprintf(stderr, "%s\n", std::string(pool.status().message()).c_str());
@@ -141,28 +196,10 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
 
   // The whole pipeline: manifest, decode, digests, OCR, masking, RocksDB commit, Xapian index.
-  double pipeline = 0;
-  {
-    std::string manifest = "档号,题名,年度,pages\n";
-    for (int i = 0; i < n; ++i) {
-      absl::StrAppend(&manifest, "B1-WS·2022-Y-", 1001 + i, ",数字化报告,2022,page-", i, ".png\n");
-    }
-    const auto mpath = dir.path() / "manifest.csv";
-    std::ofstream(mpath) << manifest;
-    auto store = std::move(*kuaguan::node::Store::Open(dir.path() / "store"));
-    auto index = std::move(*kuaguan::index::RecordIndex::Open(dir.path() / "index"));
-    kuaguan::node::Holdings holdings(store.get(), index.get());
-    kuaguan::node::ScanIngest ingest(store.get(), &holdings);
-    kuaguan::v1::IngestRequest req;
-    req.set_manifest_path(mpath.string());
-    req.set_workers(static_cast<uint32_t>(workers));
-    const auto p0 = Clock::now();
-    auto st = ingest.Run(req, "bench", [](const kuaguan::v1::IngestEvent&) {}, nullptr);
-    pipeline = std::chrono::duration<double>(Clock::now() - p0).count();
-    if (!st.ok() || store->Counts().records != static_cast<uint64_t>(n)) {
-      std::fprintf(stderr, "pipeline failed: %s\n", std::string(st.message()).c_str());
-      return 1;
-    }
+  auto pipeline = RunPipeline(dir.path(), n, n, workers, "store");
+  if (!pipeline.ok()) {
+    std::fprintf(stderr, "pipeline failed: %s\n", std::string(pipeline.status().message()).c_str());
+    return 1;
   }
   rusage ru2{};
   getrusage(RUSAGE_SELF, &ru2);
@@ -174,14 +211,37 @@ int main(int argc, char** argv) {
 
   std::printf("  kuaguan (decode+digest+OCR, %d engines)  %6.3f pages/s  %5.2f s/page  Han accuracy %.2f%%  peak RSS %ld MiB\n",
               workers, n / ours, ours / n, our_acc.Percent(), ru.ru_maxrss / 1024);
+  std::printf("  of which decode + access JPEG + thumbnail %5.2f s/page (one thread)\n", decode / n);
   std::printf("  kuaguan whole pipeline (+store, index)    %6.3f pages/s  %5.2f s/page  peak RSS %ld MiB\n",
-              n / pipeline, pipeline / n, ru2.ru_maxrss / 1024);
+              n / *pipeline, *pipeline / n, ru2.ru_maxrss / 1024);
   std::printf("  tesseract CLI, default threading         %6.3f pages/s  %5.2f s/page  Han accuracy %.2f%%\n",
               n / cli_default, cli_default / n, cli_acc.Percent());
   std::printf("  tesseract CLI, %d single-thread procs     %6.3f pages/s  %5.2f s/page\n", workers,
               n / cli_procs, cli_procs / n);
   std::printf("  kuaguan vs best CLI use: OCR pool %.2fx, whole pipeline %.2fx (goal >= 1.1x)\n",
               (n / ours) / std::max(n / cli_default, n / cli_procs),
-              (n / pipeline) / std::max(n / cli_default, n / cli_procs));
+              (n / *pipeline) / std::max(n / cli_default, n / cli_procs));
+
+  // Memory as batches grow: the whole pipeline in a fresh process per size, peak RSS of each.
+  for (int size : memory_sizes) {
+    const auto t = Clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const std::string items = std::to_string(size), distinct = std::to_string(n), w = std::to_string(workers);
+      execl("/proc/self/exe", argv[0], "--pipeline-child", items.c_str(), "--dir", dir.path().c_str(),
+            "--distinct", distinct.c_str(), "--workers", w.c_str(), nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    rusage child{};
+    wait4(pid, &status, 0, &child);
+    const double secs = std::chrono::duration<double>(Clock::now() - t).count();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::fprintf(stderr, "pipeline of %d pages failed\n", size);
+      return 1;
+    }
+    std::printf("  whole pipeline, batch of %4d pages       %6.3f pages/s  peak RSS %ld MiB\n", size,
+                size / secs, child.ru_maxrss / 1024);
+  }
   return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, figures printed. BENCH_RECORDS changes the corpus size
-# (default 100000; try 1000000 for the large-archive figure).
+# (default 100000; try 1000000 for the large-archive figure); BENCH_MEMORY_PAGES the OCR batch
+# sizes whose peak memory is measured (default 50,500: about 12 minutes on 2 cores).
 set -euo pipefail
 BIN=${1:-build/bin}
 "$BIN/search_bench" --records "${BENCH_RECORDS:-100000}" --queries "${BENCH_QUERIES:-1000}"
-"$BIN/ocr_bench" --pages "${BENCH_PAGES:-6}"
+"$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
