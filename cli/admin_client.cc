@@ -39,6 +39,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const node::NodeConfig& config)
   auto channel =
       grpc::CreateCustomChannel("unix:" + c.socket_, grpc::InsecureChannelCredentials(), args);
   c.stub_ = kuaguan::v1::Admin::NewStub(channel);
+  c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
   return c;
 }
 

@@ -20,6 +20,7 @@ class AdminClient {
   static absl::StatusOr<AdminClient> Connect(const node::NodeConfig& config);
 
   kuaguan::v1::Admin::Stub& stub() { return *stub_; }
+  kuaguan::v1::FederationAdmin::Stub& federation() { return *federation_; }
   // A context carrying the actor and a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
   // A status for a failed call: names the node's socket when the daemon is unreachable.
@@ -29,6 +30,7 @@ class AdminClient {
   std::string socket_;
   std::string actor_;
   std::shared_ptr<kuaguan::v1::Admin::Stub> stub_;
+  std::shared_ptr<kuaguan::v1::FederationAdmin::Stub> federation_;
 };
 
 }  // namespace kuaguan::cli

@@ -25,6 +25,11 @@ absl::Status ReindexCommand(const Argv& argv);
 absl::Status AuditCommand(const Argv& argv);
 absl::Status IngestCommand(const Argv& argv);
 absl::Status PageCommand(const Argv& argv);
+absl::Status CaCommand(const Argv& argv);
+absl::Status EnrollCommand(const Argv& argv);
+absl::Status DirectoryCommand(const Argv& argv);
+absl::Status PeersCommand(const Argv& argv);
+absl::Status CertCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

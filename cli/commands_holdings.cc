@@ -266,10 +266,10 @@ absl::Status PageCommand(const Argv& argv) {
 }
 
 absl::Status SearchCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--field", "--from", "--to", "--limit",
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--federated"}, {"--field", "--from", "--to", "--limit",
                                                      "--offset", "--year", "--secrecy",
                                                      "--share-class", "--livelihood",
-                                                     "--person"}}));
+                                                     "--person", "--timeout-ms"}}));
   v1::SearchRequest req;
   const auto& pos = ctx.args.positional();
   req.set_query(absl::StrJoin(pos, " "));
@@ -291,6 +291,7 @@ absl::Status SearchCommand(const Argv& argv) {
   RETURN_IF_ERROR(number("--limit", [&](int n) { req.set_limit(n); }));
   RETURN_IF_ERROR(number("--offset", [&](int n) { req.set_offset(n); }));
   RETURN_IF_ERROR(number("--year", [&](int n) { req.set_year(n); }));
+  RETURN_IF_ERROR(number("--timeout-ms", [&](int n) { req.set_timeout_ms(n); }));
   if (auto v = ctx.args.Get("--secrecy")) {
     auto e = ingest::ParseSecrecy(*v);
     if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat("--secrecy: ", e.status().message()));
@@ -313,8 +314,14 @@ absl::Status SearchCommand(const Argv& argv) {
   }
   v1::SearchResponse resp;
   auto call = ctx.client->Context(kShort);
-  grpc::Status st = ctx.client->stub().Search(call.get(), req, &resp);
+  const bool federated = ctx.args.Has("--federated");
+  grpc::Status st = federated ? ctx.client->federation().FederatedSearch(call.get(), req, &resp)
+                              : ctx.client->stub().Search(call.get(), req, &resp);
   if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json && federated) {
+    Print(ProtoJson(resp));
+    return absl::OkStatus();
+  }
   if (ctx.json) {
     std::vector<Json> hits;
     for (const auto& h : resp.hits()) {
@@ -336,7 +343,12 @@ absl::Status SearchCommand(const Argv& argv) {
   }
   std::string out = absl::StrFormat("%d matches (%.1f ms)\n", resp.total(), resp.elapsed_ms());
   int rank = static_cast<int>(req.offset());
+  for (const auto& a : resp.archives()) {
+    absl::StrAppend(&out, absl::StrFormat("  %s %s: %s, %d hits, %.0f ms%s\n", a.code(), a.name(), a.state(), a.hits(),
+                                          a.elapsed_ms(), a.error().empty() ? "" : absl::StrCat(" (", a.error(), ")")));
+  }
   for (const auto& h : resp.hits()) {
+    if (!h.archive().empty()) absl::StrAppend(&out, "     [", h.archive(), " ", h.archive_name(), "]\n");
     absl::StrAppend(&out, absl::StrFormat("%3d. %s  %s  %s%s\n", ++rank, h.code(), h.date(), h.title(),
                                           h.page() > 0 ? absl::StrCat("  (page ", h.page(), ")") : ""));
     if (!h.snippet().empty() && h.snippet() != h.title()) absl::StrAppend(&out, "     ", h.snippet(), "\n");

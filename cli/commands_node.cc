@@ -32,11 +32,12 @@ absl::Status InitCommand(const Argv& argv) {
   ASSIGN_OR_RETURN(
       const Args args,
       Args::Parse(argv, {{"--json", "--force"},
-                         {"--archive-id", "--name", "--role", "--listen", "--data-dir"}}));
+                         {"--archive-id", "--name", "--role", "--listen", "--data-dir", "--peer-listen",
+                          "--enroll-listen"}}));
   if (args.positional().size() != 1) {
     return absl::InvalidArgumentError(
         "usage: kuaguan init DIR --archive-id CODE --name NAME [--role archive|provincial] "
-        "[--listen HOST:PORT]");
+        "[--listen HOST:PORT] [--peer-listen HOST:PORT] [--enroll-listen HOST:PORT]");
   }
   const fs::path dir = args.positional()[0];
   node::NodeConfig c;
@@ -47,6 +48,8 @@ absl::Status InitCommand(const Argv& argv) {
   c.role = args.Get("--role").value_or("archive");
   c.listen = args.Get("--listen").value_or("127.0.0.1:0");
   c.data_dir = args.Get("--data-dir").value_or("data");
+  c.peer_listen = args.Get("--peer-listen").value_or("127.0.0.1:0");
+  c.enroll_listen = args.Get("--enroll-listen").value_or("127.0.0.1:0");
   RETURN_IF_ERROR(node::ValidateConfig(c));
   const fs::path file = dir / "kuaguan.toml";
   std::error_code ec;
@@ -95,6 +98,9 @@ absl::Status StatusCommand(const Argv& argv) {
                        {"name", JStr(s.archive_name())},
                        {"role", JStr(s.role())},
                        {"listen", JStr(s.listen())},
+                       {"peer_listen", JStr(s.peer_listen())},
+                       {"enroll_listen", JStr(s.enroll_listen())},
+                       {"enrolled", JBool(s.enrolled())},
                        {"socket", JStr(s.socket())},
                        {"data_dir", JStr(s.data_dir())},
                        {"store_seq", JNum(static_cast<double>(s.store_seq()))},
@@ -106,7 +112,10 @@ absl::Status StatusCommand(const Argv& argv) {
                                           {"botan", JStr(s.botan_version())}})}})));
   } else {
     Print(absl::StrCat("archive    ", s.archive_id(), " ", s.archive_name(), "\nrole       ",
-                       s.role(), "\nlisten     ", s.listen(), "\nsocket     ", s.socket(),
+                       s.role(), "\nlisten     ", s.listen(),
+                       s.peer_listen().empty() ? "" : absl::StrCat("\npeers      ", s.peer_listen(), " (mutual TLS)"),
+                       s.enroll_listen().empty() ? "" : absl::StrCat("\nenrollment ", s.enroll_listen(), " (TLS)"),
+                       "\nenrolled   ", s.enrolled() ? "yes" : "no", "\nsocket     ", s.socket(),
                        "\ndata dir   ", s.data_dir(), "\nstore seq  ", s.store_seq(),
                        "\nindex seq  ", s.index_seq(), "\nstarted    ",
                        FormatMicros(s.started_micros()), "\nversions   kuaguan ", s.version(),

@@ -52,6 +52,19 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   ingest sheet BATCH --out FILE
                          the batch's process sheet (per item: step, engine, pages,
                          operator, times) as CSV
+  search QUERY --federated [--timeout-ms MS]
+                         search every member archive's unconditionally shared catalog records
+                         in parallel; slow, down or refused archives are listed, not waited for
+  ca token --archive CODE [--name NAME] [--level province|city|county] [--hours H]
+                         (provincial) a one-time enrollment token that pins the root
+  ca revoke CODE --reason TEXT | ca revoke --serial HEX --reason TEXT
+                         (provincial) revoke a member or one certificate; republishes
+  enroll --provincial HOST:PORT --token TOKEN
+                         make keys, send CSRs, receive the TLS and SM2 seal certificates
+  directory refresh      fetch the signed directory now
+  peers [--timeout-ms MS]
+                         members with reachability, round trip, clock skew, certificate expiry
+  cert export DIR        root.pem, chain.pem, node.pem (and seal.pem, seal-maker.pem)
 
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.
@@ -67,7 +80,8 @@ int main(int argc, char** argv) {
       {"import", ImportCommand},     {"get", GetCommand},           {"search", SearchCommand},
       {"modify", ModifyCommand},     {"withdraw", WithdrawCommand}, {"export", ExportCommand},
       {"reindex", ReindexCommand},   {"audit", AuditCommand},       {"ingest", IngestCommand},
-      {"page", PageCommand},
+      {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
+      {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {

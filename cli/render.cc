@@ -51,6 +51,15 @@ std::string ToJson(const Json& value) {
   return out + "\n";
 }
 
+std::string ProtoJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  opts.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, opts);
+  return out + "\n";
+}
+
 Json RecordJson(const v1::Record& record) {
   std::vector<std::pair<std::string, Json>> fields;
   for (const auto& f : ingest::CatalogFields()) {

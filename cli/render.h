@@ -22,6 +22,9 @@ Json JArr(std::vector<Json> items);
 // One JSON document, with a trailing newline.
 std::string ToJson(const Json& value);
 
+// A protobuf message as one line of JSON with its proto field names (64-bit numbers as strings).
+std::string ProtoJson(const google::protobuf::Message& message);
+
 // A record's fields keyed by their English names, plus its parsed reference code.
 Json RecordJson(const kuaguan::v1::Record& record);
 

@@ -19,6 +19,7 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev
   libsqlite3-dev zlib1g-dev
   softhsm2 p11-kit
+  openssl python3
 )
 
 missing=()

@@ -66,6 +66,13 @@ std::vector<FieldText> FieldsFor(const std::string& field, const Record& r) {
   if (field == "keywords") return {{"keywords", r.keywords()}};
   if (field == "fulltext") return {{"full_text", r.full_text()}};
   if (field == "persons") return {{"persons", PersonsText(r)}};
+  if (field == "catalog") {
+    return {{"title", r.title()},       {"parallel_title", r.parallel_title()},
+            {"responsible", r.responsible()}, {"keywords", r.keywords()},
+            {"summary", r.summary()},   {"fonds_name", r.fonds_name()},
+            {"fonds_number", r.fonds_number()}, {"document_number", r.document_number()},
+            {"notes", r.notes()}};
+  }
   return {{"title", r.title()},       {"parallel_title", r.parallel_title()},
           {"responsible", r.responsible()}, {"keywords", r.keywords()},
           {"summary", r.summary()},   {"full_text", r.full_text()},
@@ -81,6 +88,10 @@ absl::StatusOr<std::vector<std::string>> PrefixesFor(const std::string& field) {
                                     kKeywordsPrefix, kPersonsPrefix,     kOtherPrefix,
                                     kFullTextPrefix};
   }
+  if (field == "catalog") {  // what peers may search: no full text, no persons
+    return std::vector<std::string>{kTitlePrefix, kResponsiblePrefix, kFondsPrefix, kKeywordsPrefix,
+                                    kOtherPrefix};
+  }
   if (field == "title") return std::vector<std::string>{kTitlePrefix};
   if (field == "responsible") return std::vector<std::string>{kResponsiblePrefix};
   if (field == "fonds") return std::vector<std::string>{kFondsPrefix};
@@ -89,7 +100,7 @@ absl::StatusOr<std::vector<std::string>> PrefixesFor(const std::string& field) {
   if (field == "persons") return std::vector<std::string>{kPersonsPrefix};
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown search field '", field,
-      "' (any, title, responsible, fonds, keywords, fulltext, persons, code)"));
+      "' (any, catalog, title, responsible, fonds, keywords, fulltext, persons, code)"));
 }
 
 uint64_t DirSize(const fs::path& dir) {

@@ -63,19 +63,37 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   RETURN_IF_ERROR(str("role", &c.role, false));
   RETURN_IF_ERROR(str("listen", &c.listen, false));
   RETURN_IF_ERROR(str("data_dir", &data_dir, true));
+  RETURN_IF_ERROR(str("peer_listen", &c.peer_listen, false));
+  RETURN_IF_ERROR(str("enroll_listen", &c.enroll_listen, false));
+  std::string key_file;
+  RETURN_IF_ERROR(str("key_file", &key_file, false));
+  for (auto [key, out] : {std::pair{"directory_validity_hours", &c.directory_validity_hours},
+                          std::pair{"directory_refresh_seconds", &c.directory_refresh_seconds}}) {
+    if (!node[key]) continue;
+    auto v = node[key].value<int64_t>();
+    if (!v || *v <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] ", key, " must be a positive integer"));
+    }
+    *out = *v;
+  }
   if (absl::Status st = ValidateConfig(c); !st.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", st.message()));
   }
   fs::path dd(data_dir);
   c.data_dir = dd.is_absolute() ? dd : c.config_path.parent_path() / dd;
   c.data_dir = c.data_dir.lexically_normal();
+  if (!key_file.empty()) {
+    const fs::path kf(key_file);
+    c.key_file = (kf.is_absolute() ? kf : c.data_dir / kf).lexically_normal();
+  }
   return c;
 }
 
 std::string RenderConfig(const NodeConfig& c) {
   toml::table node{{"archive_id", c.archive_id}, {"name", c.name},
                    {"role", c.role},             {"listen", c.listen},
-                   {"data_dir", c.data_dir.string()}};
+                   {"data_dir", c.data_dir.string()}, {"peer_listen", c.peer_listen}};
+  if (c.role == "provincial") node.insert("enroll_listen", c.enroll_listen);
   toml::table root{{"node", node}};
   std::ostringstream out;
   out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";

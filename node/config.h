@@ -6,8 +6,14 @@
 //   role = "archive"               # archive | provincial
 //   listen = "127.0.0.1:0"         # TCP address; port 0 picks a free port at start
 //   data_dir = "data"              # relative to the config file's folder
+//   peer_listen = "127.0.0.1:7443" # mutual-TLS listener for peers (port 0: chosen at enrollment)
+//   enroll_listen = "127.0.0.1:7444"  # provincial only: server-TLS listener for enrollment
+//   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
+//   directory_validity_hours = 72  # provincial: how long a published directory stays valid
+//   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -21,7 +27,17 @@ struct NodeConfig {
   std::string role = "archive";
   std::string listen = "127.0.0.1:0";
   std::filesystem::path data_dir;  // absolute after LoadConfig
+  std::string peer_listen = "127.0.0.1:0";
+  std::string enroll_listen = "127.0.0.1:0";
+  std::filesystem::path key_file;  // absolute after LoadConfig; empty: KeyFile()'s default
+  int64_t directory_validity_hours = 72;
+  int64_t directory_refresh_seconds = 300;
   std::filesystem::path config_path;
+
+  // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
+  std::filesystem::path KeyFile() const {
+    return key_file.empty() ? data_dir / "secrets" / "key-passphrase" : key_file;
+  }
 
   // The admin service's Unix socket.
   std::filesystem::path SocketPath() const { return data_dir / "kuaguand.sock"; }

@@ -1,6 +1,9 @@
 #include "node/daemon.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/file.h>
 #include <unistd.h>
 #include <xapian.h>
@@ -88,6 +91,19 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get());
   d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(),
                                              [p = d.get()] { return p->Status(); });
+  if (config.role == "provincial") {
+    ASSIGN_OR_RETURN(d->provincial_, Provincial::Open(config, d->store_.get()));
+    d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get());
+  } else {
+    ASSIGN_OR_RETURN(d->link_, PeerLink::Open(config, d->store_.get()));
+    d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), config.archive_id);
+  }
+  d->federation_admin_ = std::make_unique<FederationAdminService>(
+      d->provincial_.get(), d->link_.get(), [p = d.get()] { return p->EnrollAddress(); },
+      [p = d.get()] {
+        p->link_->StartRefresher();
+        return p->StartPeerServers();
+      });
 
   const fs::path socket = config.SocketPath();
   fs::remove(socket, ec);  // stale: we hold the data directory's lock
@@ -100,6 +116,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(d->admin_.get());
+  builder.RegisterService(d->federation_admin_.get());
   d->server_ = builder.BuildAndStart();
   if (!d->server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen, " and ",
@@ -107,11 +124,83 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   }
   d->listen_ = absl::StrCat(host, ":", port);
   d->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (d->provincial_ || d->link_->enrolled()) {
+    RETURN_IF_ERROR(d->StartPeerServers());
+    if (d->link_) d->link_->StartRefresher();
+  }
   return d;
+}
+
+absl::StatusOr<std::string> Daemon::EnrollAddress() {
+  const size_t colon = config_.peer_listen.rfind(':');
+  if (config_.peer_listen.substr(colon + 1) != "0") return config_.peer_listen;
+  ASSIGN_OR_RETURN(auto kept, store_->GetMeta("fed/peer-listen"));
+  if (kept) return *kept;
+  // Port 0: take a free port now and keep it, since the directory publishes the address.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError("cannot find a free port for the peer listener");
+  }
+  ::close(fd);
+  const std::string address = absl::StrCat(config_.peer_listen.substr(0, colon), ":", ntohs(addr.sin_port));
+  RETURN_IF_ERROR(store_->PutMeta({{"fed/peer-listen", address}}, {"kuaguand", "federation.peer-listen", address, "ok"}));
+  return address;
+}
+
+absl::Status Daemon::StartPeerServers() {
+  absl::MutexLock lock(&peer_mu_);
+  if (peer_server_) return absl::OkStatus();
+  std::string address = config_.peer_listen;
+  if (link_) {
+    ASSIGN_OR_RETURN(address, EnrollAddress());
+  }
+  const federation::TlsIdentity id = provincial_ ? provincial_->identity() : link_->identity();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, federation::MutualTlsServerCredentials(id), &port);
+  if (provincial_) {
+    builder.RegisterService(federation_service_.get());
+  } else {
+    builder.RegisterService(peer_service_.get());
+  }
+  peer_server_ = builder.BuildAndStart();
+  if (!peer_server_ || port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " for peers"));
+  peer_listen_ = absl::StrCat(address.substr(0, address.rfind(':')), ":", port);
+  if (provincial_) {
+    grpc::ServerBuilder eb;
+    int eport = 0;
+    eb.AddListeningPort(config_.enroll_listen, federation::ServerTlsCredentials(id), &eport);
+    eb.RegisterService(federation_service_.get());
+    enroll_server_ = eb.BuildAndStart();
+    if (!enroll_server_ || eport == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.enroll_listen, " for enrollment"));
+    }
+    enroll_listen_ = absl::StrCat(config_.enroll_listen.substr(0, config_.enroll_listen.rfind(':')), ":", eport);
+    RETURN_IF_ERROR(provincial_->SetAddress(peer_listen_));
+  }
+  return absl::OkStatus();
+}
+
+std::string Daemon::peer_listen() {
+  absl::MutexLock lock(&peer_mu_);
+  return peer_listen_;
 }
 
 Daemon::~Daemon() {
   Shutdown();
+  {
+    absl::MutexLock lock(&peer_mu_);
+    for (auto* srv : {peer_server_.get(), enroll_server_.get()}) {
+      if (srv != nullptr) srv->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    }
+  }
+  link_.reset();  // stops the directory refresher
   if (server_) {
     server_->Wait();
     server_.reset();
@@ -154,6 +243,10 @@ kuaguan::v1::NodeStatus Daemon::Status() {
   s.set_rocksdb_version(absl::StrCat(ROCKSDB_MAJOR, ".", ROCKSDB_MINOR, ".", ROCKSDB_PATCH));
   s.set_xapian_version(Xapian::version_string());
   s.set_botan_version(seal::BotanVersion());
+  absl::MutexLock lock(&peer_mu_);
+  s.set_peer_listen(peer_listen_);
+  s.set_enroll_listen(enroll_listen_);
+  s.set_enrolled(provincial_ != nullptr || (link_ && link_->enrolled()));
   return s;
 }
 

@@ -12,7 +12,11 @@
 #include "absl/status/statusor.h"
 #include "index/record_index.h"
 #include "node/admin_service.h"
+#include "absl/synchronization/mutex.h"
 #include "node/config.h"
+#include "node/federation_services.h"
+#include "node/peer_link.h"
+#include "node/provincial.h"
 #include "node/holdings.h"
 #include "node/scan_ingest.h"
 #include "node/store.h"
@@ -33,10 +37,17 @@ class Daemon {
 
   // The TCP address actually bound (host:port).
   const std::string& listen() const { return listen_; }
+  // The mutual-TLS peer listener, once serving (empty before enrollment).
+  std::string peer_listen();
 
  private:
   Daemon() = default;
   kuaguan::v1::NodeStatus Status();
+  // The peer address to enroll with: peer_listen, or a free loopback port kept in the store.
+  absl::StatusOr<std::string> EnrollAddress();
+  // Starts the mutual-TLS listener (archive: Peer; provincial: Federation) and, on the provincial
+  // node, the enrollment listener.
+  absl::Status StartPeerServers();
 
   NodeConfig config_;
   int lock_fd_ = -1;
@@ -48,6 +59,16 @@ class Daemon {
   std::unique_ptr<ScanIngest> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Provincial> provincial_;
+  std::unique_ptr<PeerLink> link_;
+  std::unique_ptr<PeerService> peer_service_;
+  std::unique_ptr<FederationService> federation_service_;
+  std::unique_ptr<FederationAdminService> federation_admin_;
+  absl::Mutex peer_mu_;
+  std::unique_ptr<grpc::Server> peer_server_ ABSL_GUARDED_BY(peer_mu_);
+  std::unique_ptr<grpc::Server> enroll_server_ ABSL_GUARDED_BY(peer_mu_);
+  std::string peer_listen_ ABSL_GUARDED_BY(peer_mu_);
+  std::string enroll_listen_ ABSL_GUARDED_BY(peer_mu_);
   std::once_flag shutdown_once_;
 };
 

@@ -291,6 +291,44 @@ absl::Status Store::Audit(const AuditNote& note) {
   return absl::OkStatus();
 }
 
+absl::Status Store::PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
+                            const AuditNote& note) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : entries) {
+    RETURN_IF_ERROR(FromRocks(batch.Put(cf_meta_, key, value), "put meta"));
+  }
+  ASSIGN_OR_RETURN(const AuditEntry entry, AppendAudit(&batch, note));
+  StoreCounts counts = counts_;
+  ++counts.audit_entries;
+  PutCounters(&batch, counts, seq_, entry);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "meta"));
+  counts_ = counts;
+  audit_seq_ = entry.seq();
+  audit_hash_ = entry.hash();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, key, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "meta"));
+  return v;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Store::ScanMeta(const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_meta_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "meta"));
+  return out;
+}
+
 uint64_t Store::LastSeq() {
   absl::MutexLock lock(&mu_);
   return seq_;

@@ -100,6 +100,15 @@ class Store {
   absl::Status PutBatch(const kuaguan::v1::IngestBatch& batch);
   absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> GetBatch(const std::string& id);
 
+  // Writes `entries` (key -> value) into the meta column family together with one audit entry,
+  // atomically and fsync'd (federation state: members, tokens, the directory).
+  absl::Status PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
+                       const AuditNote& note);
+  // The meta value under `key`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key);
+  // Every meta (key, value) whose key starts with `prefix`, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(const std::string& prefix);
+
   // A per-node random key (32 bytes) for keyed hashes of identity numbers, made on first use.
   absl::StatusOr<std::string> PersonKey();
 

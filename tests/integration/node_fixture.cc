@@ -11,9 +11,9 @@
 
 namespace kuaguan::testing {
 
-RunningNode::RunningNode(const std::string& archive_id, const std::string& name) {
+RunningNode::RunningNode(const std::string& archive_id, const std::string& name, const std::string& role) {
   auto r = Run({BinDir() + "/kuaguan", "init", dir_.path().string(), "--archive-id", archive_id,
-                "--name", name, "--listen", "127.0.0.1:0"});
+                "--name", name, "--listen", "127.0.0.1:0", "--role", role});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

@@ -15,7 +15,7 @@ namespace kuaguan::testing {
 class RunningNode {
  public:
   explicit RunningNode(const std::string& archive_id = "410100",
-                       const std::string& name = "郑州市档案馆");
+                       const std::string& name = "郑州市档案馆", const std::string& role = "archive");
   ~RunningNode();
 
   // Starts kuaguand and waits until `kuaguan status` answers (fails the test otherwise).

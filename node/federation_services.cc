@@ -1,0 +1,93 @@
+#include "node/federation_services.h"
+
+#include "absl/strings/str_cat.h"
+#include "federation/certs.h"
+#include "federation/tls.h"
+#include "node/admin_service.h"
+#include "node/grpc_status.h"
+
+namespace kuaguan::node {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+std::string Actor(const grpc::ServerContext& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(kActorMetadata);
+  if (it == md.end() || it->second.empty()) return "unknown";
+  return std::string(it->second.data(), it->second.size());
+}
+
+template <typename Resp>
+grpc::Status Reply(absl::StatusOr<Resp> result, Resp* resp) {
+  if (result.ok()) *resp = *std::move(result);
+  return ToGrpcStatus(result.status());
+}
+
+grpc::Status NotRole(const char* role) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, absl::StrCat("only a ", role, " node does this"));
+}
+
+}  // namespace
+
+grpc::Status FederationService::Enroll(grpc::ServerContext* ctx, const v1::EnrollRequest* req, v1::EnrollResponse* resp) {
+  return Reply(provincial_->Enroll(*req, absl::StrCat("enroll:", ctx->peer())), resp);
+}
+
+grpc::Status FederationService::GetDirectory(grpc::ServerContext* ctx, const v1::DirectoryRequest*,
+                                             v1::SignedDirectory* resp) {
+  const std::string pem = federation::PeerCertPem(*ctx);
+  auto checked = pem.empty() ? absl::StatusOr<federation::CertInfo>(absl::UnauthenticatedError("no client certificate"))
+                             : federation::CheckTlsCert(pem, provincial_->issuing_pem(),
+                                                        provincial_->identity().root_pem, std::chrono::system_clock::now());
+  if (!checked.ok()) return ToGrpcStatus(absl::PermissionDeniedError(checked.status().message()));
+  return Reply(provincial_->Current(), resp);
+}
+
+grpc::Status FederationAdminService::CreateToken(grpc::ServerContext* ctx, const v1::TokenRequest* req,
+                                                 v1::TokenResponse* resp) {
+  if (provincial_ == nullptr) return NotRole("provincial");
+  return Reply(provincial_->CreateToken(*req, Actor(*ctx)), resp);
+}
+
+grpc::Status FederationAdminService::Revoke(grpc::ServerContext* ctx, const v1::RevokeRequest* req,
+                                            v1::DirectoryInfo* resp) {
+  if (provincial_ == nullptr) return NotRole("provincial");
+  return Reply(provincial_->Revoke(*req, Actor(*ctx)), resp);
+}
+
+grpc::Status FederationAdminService::Enroll(grpc::ServerContext* ctx, const v1::EnrollCommand* req,
+                                            v1::EnrollResult* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  auto address = enroll_address_();
+  if (!address.ok()) return ToGrpcStatus(address.status());
+  auto result = link_->Enroll(*req, *address, Actor(*ctx));
+  if (result.ok()) {
+    if (absl::Status st = enrolled_(); !st.ok()) return ToGrpcStatus(st);
+  }
+  return Reply(std::move(result), resp);
+}
+
+grpc::Status FederationAdminService::RefreshDirectory(grpc::ServerContext* ctx, const v1::RefreshRequest*,
+                                                      v1::DirectoryInfo* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  return Reply(link_->Refresh(Actor(*ctx)), resp);
+}
+
+grpc::Status FederationAdminService::ListPeers(grpc::ServerContext*, const v1::PeersRequest* req, v1::PeerList* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  return Reply(link_->Peers(*req), resp);
+}
+
+grpc::Status FederationAdminService::ExportCerts(grpc::ServerContext*, const v1::CertExportRequest*, v1::CertBundle* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  return Reply(link_->ExportCerts(), resp);
+}
+
+grpc::Status FederationAdminService::FederatedSearch(grpc::ServerContext* ctx, const v1::SearchRequest* req,
+                                                     v1::SearchResponse* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  return Reply(link_->FederatedSearch(*req, Actor(*ctx)), resp);
+}
+
+}  // namespace kuaguan::node

@@ -1,0 +1,62 @@
+// The gRPC faces of the federation: FederationService (the provincial node's enrollment and
+// directory, for other nodes) and FederationAdminService (the operator's federation commands on
+// the node's own admin socket). Thin: they check who is calling and translate statuses.
+// Thread-safe: stateless beyond the objects they are given.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "kuaguan/v1/admin.grpc.pb.h"
+#include "kuaguan/v1/federation.grpc.pb.h"
+#include "node/peer_link.h"
+#include "node/provincial.h"
+
+namespace kuaguan::node {
+
+class FederationService final : public kuaguan::v1::Federation::Service {
+ public:
+  explicit FederationService(Provincial* provincial) : provincial_(provincial) {}
+  grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollRequest* req,
+                      kuaguan::v1::EnrollResponse* resp) override;
+  // Only for callers with a certificate of this federation.
+  grpc::Status GetDirectory(grpc::ServerContext* ctx, const kuaguan::v1::DirectoryRequest* req,
+                            kuaguan::v1::SignedDirectory* resp) override;
+
+ private:
+  Provincial* const provincial_;
+};
+
+class FederationAdminService final : public kuaguan::v1::FederationAdmin::Service {
+ public:
+  // Either `provincial` or `link` is set, by the node's role. `enroll_address` gives the peer
+  // address to enroll with, and `enrolled` starts the peer listener once enrollment succeeded.
+  FederationAdminService(Provincial* provincial, PeerLink* link,
+                         std::function<absl::StatusOr<std::string>()> enroll_address,
+                         std::function<absl::Status()> enrolled)
+      : provincial_(provincial), link_(link), enroll_address_(std::move(enroll_address)),
+        enrolled_(std::move(enrolled)) {}
+
+  grpc::Status CreateToken(grpc::ServerContext* ctx, const kuaguan::v1::TokenRequest* req,
+                           kuaguan::v1::TokenResponse* resp) override;
+  grpc::Status Revoke(grpc::ServerContext* ctx, const kuaguan::v1::RevokeRequest* req,
+                      kuaguan::v1::DirectoryInfo* resp) override;
+  grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollCommand* req,
+                      kuaguan::v1::EnrollResult* resp) override;
+  grpc::Status RefreshDirectory(grpc::ServerContext* ctx, const kuaguan::v1::RefreshRequest* req,
+                                kuaguan::v1::DirectoryInfo* resp) override;
+  grpc::Status ListPeers(grpc::ServerContext* ctx, const kuaguan::v1::PeersRequest* req,
+                         kuaguan::v1::PeerList* resp) override;
+  grpc::Status ExportCerts(grpc::ServerContext* ctx, const kuaguan::v1::CertExportRequest* req,
+                           kuaguan::v1::CertBundle* resp) override;
+  grpc::Status FederatedSearch(grpc::ServerContext* ctx, const kuaguan::v1::SearchRequest* req,
+                               kuaguan::v1::SearchResponse* resp) override;
+
+ private:
+  Provincial* const provincial_;
+  PeerLink* const link_;
+  const std::function<absl::StatusOr<std::string>()> enroll_address_;
+  const std::function<absl::Status()> enrolled_;
+};
+
+}  // namespace kuaguan::node

@@ -1,0 +1,423 @@
+#include "node/peer_link.h"
+
+#include <botan/auto_rng.h>
+#include <botan/pk_keys.h>
+#include <botan/pkcs10.h>
+#include <botan/x509self.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "federation/certs.h"
+#include "federation/directory.h"
+#include "federation/key_file.h"
+#include "federation/sm2.h"
+#include "node/grpc_status.h"
+
+namespace kuaguan::node {
+namespace fs = std::filesystem;
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr char kDirectoryCache[] = "fed/directory-cache";
+
+absl::StatusOr<std::string> ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return absl::NotFoundError(absl::StrCat(p.string(), ": no such file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status WriteText(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat(p.string(), ": cannot write"));
+  return absl::OkStatus();
+}
+
+std::string When(int64_t micros) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(micros), absl::UTCTimeZone());
+}
+
+absl::Status FromGrpc(const grpc::Status& st, absl::string_view what) {
+  return absl::Status(static_cast<absl::StatusCode>(st.error_code()), absl::StrCat(what, ": ", st.error_message()));
+}
+
+v1::DirectoryInfo InfoOf(const v1::Directory& d) {
+  v1::DirectoryInfo info;
+  info.set_version(d.version());
+  info.set_issued_micros(d.issued_micros());
+  info.set_expires_micros(d.expires_micros());
+  info.set_members(static_cast<uint32_t>(d.members_size()));
+  info.set_revoked_serials(static_cast<uint32_t>(d.revoked_serials_size()));
+  info.set_provincial_address(d.provincial_address());
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  info.set_age_s(d.version() == 0 ? 0 : double(now - d.issued_micros()) / 1e6);
+  info.set_expired(d.version() != 0 && now > d.expires_micros());
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PeerLink>> PeerLink::Open(const NodeConfig& config, Store* store) {
+  auto link = std::unique_ptr<PeerLink>(new PeerLink());
+  link->config_ = config;
+  link->store_ = store;
+  ASSIGN_OR_RETURN(link->passphrase_, federation::LoadPassphrase(config.KeyFile(), /*create=*/true));
+  const fs::path keys = config.data_dir / "keys";
+  std::error_code ec;
+  if (!fs::exists(keys / "tls.pem", ec)) return link;
+  ASSIGN_OR_RETURN(auto key, federation::ReadKeyFile(keys / "tls.key", link->passphrase_));
+  ASSIGN_OR_RETURN(auto cached, store->GetMeta(kDirectoryCache));
+  if (!cached) return absl::DataLossError("enrolled, but the cached directory is missing from the store");
+  v1::SignedDirectory s;
+  s.ParseFromString(*cached);
+  absl::MutexLock lock(&link->mu_);
+  link->directory_.ParseFromString(s.directory());
+  ASSIGN_OR_RETURN(link->tls_pem_, ReadText(keys / "tls.pem"));
+  ASSIGN_OR_RETURN(link->seal_pem_, ReadText(keys / "seal.pem"));
+  ASSIGN_OR_RETURN(link->identity_.root_pem, ReadText(keys / "root.pem"));
+  link->identity_.key_pem = federation::PlainKeyPem(*key);
+  link->identity_.chain_pem = link->tls_pem_ + link->directory_.issuing_pem();
+  link->enrolled_ = true;
+  return link;
+}
+
+PeerLink::~PeerLink() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+bool PeerLink::enrolled() const {
+  absl::MutexLock lock(&mu_);
+  return enrolled_;
+}
+
+federation::TlsIdentity PeerLink::identity() const {
+  absl::MutexLock lock(&mu_);
+  return identity_;
+}
+
+absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& command, const std::string& peer_address,
+                                                  const std::string& actor) {
+  if (enrolled()) {
+    return absl::FailedPreconditionError("this node is already enrolled (its certificates are in data_dir/keys)");
+  }
+  const std::vector<std::string> parts = absl::StrSplit(command.token(), '.');
+  if (parts.size() != 3 || parts[0] != config_.archive_id) {
+    return absl::InvalidArgumentError(absl::StrCat("the token is malformed or not for archive ", config_.archive_id));
+  }
+  Botan::AutoSeeded_RNG rng;
+  auto tls_key = federation::NewKey(federation::KeyKind::kEcdsaP256, rng);
+  auto seal_key = federation::NewKey(federation::KeyKind::kSm2, rng);
+  v1::EnrollRequest req;
+  req.set_token(command.token());
+  Botan::X509_Cert_Options opts(config_.archive_id);
+  const auto csr = Botan::X509::create_cert_req(opts, *tls_key, "SHA-256", rng).BER_encode();
+  req.set_tls_csr(std::string(csr.begin(), csr.end()));
+  const auto seal_pub = federation::Sm2PublicKeyDer(*seal_key);
+  req.set_seal_public_key(std::string(seal_pub.begin(), seal_pub.end()));
+  req.set_seal_proof(federation::Sm2Sign(*seal_key, req.token() + req.seal_public_key()));
+  req.set_address(peer_address);
+  auto channel = federation::PinnedRootChannel(command.provincial(), parts[2]);
+  auto stub = v1::Federation::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+  v1::EnrollResponse resp;
+  grpc::Status st = stub->Enroll(&ctx, req, &resp);
+  if (!st.ok()) {
+    absl::Status failed = FromGrpc(st, absl::StrCat("enrollment at ", command.provincial(), " refused"));
+    (void)store_->Audit({actor, "federation.enroll", command.provincial(), absl::StrCat("refused: ", failed.message())});
+    return failed;
+  }
+  v1::Directory d;
+  d.ParseFromString(resp.directory().directory());
+  auto root_info = federation::ParseCert(d.root_pem());
+  if (!root_info.ok() || root_info->sha256_hex != parts[2]) {
+    return absl::UnauthenticatedError("the directory's root is not the one pinned in the token");
+  }
+  ASSIGN_OR_RETURN(auto dir, federation::VerifyDirectory(resp.directory(), d.root_pem(), std::chrono::system_clock::now(), nullptr));
+  ASSIGN_OR_RETURN(auto tls_info, federation::CheckTlsCert(resp.tls_cert_pem(), dir.issuing_pem(), dir.root_pem(),
+                                                           std::chrono::system_clock::now()));
+  ASSIGN_OR_RETURN(auto seal_info, federation::CheckSealCert(resp.seal_cert_pem(), dir.seal_maker_pem(), dir.root_pem(),
+                                                             std::chrono::system_clock::now()));
+  if (tls_info.subject_cn != config_.archive_id) return absl::UnauthenticatedError("the certificate names another archive");
+  const fs::path keys = config_.data_dir / "keys";
+  RETURN_IF_ERROR(federation::WriteKeyFile(keys / "tls.key", *tls_key, passphrase_));
+  RETURN_IF_ERROR(federation::WriteKeyFile(keys / "seal.key", *seal_key, passphrase_));
+  RETURN_IF_ERROR(WriteText(keys / "root.pem", dir.root_pem()));
+  RETURN_IF_ERROR(WriteText(keys / "seal.pem", resp.seal_cert_pem()));
+  RETURN_IF_ERROR(store_->PutMeta({{kDirectoryCache, resp.directory().SerializeAsString()}},
+                                  {actor, "federation.enroll", command.provincial(),
+                                   absl::StrCat("ok: TLS ", tls_info.serial_hex, ", seal ", seal_info.serial_hex)}));
+  RETURN_IF_ERROR(WriteText(keys / "tls.pem", resp.tls_cert_pem()));  // last: marks the node enrolled
+  {
+    absl::MutexLock lock(&mu_);
+    directory_ = dir;
+    tls_pem_ = resp.tls_cert_pem();
+    seal_pem_ = resp.seal_cert_pem();
+    identity_.key_pem = federation::PlainKeyPem(*tls_key);
+    identity_.chain_pem = tls_pem_ + dir.issuing_pem();
+    identity_.root_pem = dir.root_pem();
+    enrolled_ = true;
+  }
+  v1::EnrollResult r;
+  r.set_archive(config_.archive_id);
+  r.set_tls_serial(tls_info.serial_hex);
+  r.set_seal_serial(seal_info.serial_hex);
+  r.set_peer_address(peer_address);
+  *r.mutable_directory() = InfoOf(dir);
+  return r;
+}
+
+absl::Status PeerLink::AcceptDirectory(const v1::SignedDirectory& signed_dir, const std::string& actor) {
+  absl::MutexLock lock(&mu_);
+  auto d = federation::VerifyDirectory(signed_dir, identity_.root_pem, std::chrono::system_clock::now(), &directory_);
+  if (!d.ok()) {
+    (void)store_->Audit({actor, "federation.directory", "", absl::StrCat("refused: ", d.status().message())});
+    return d.status();
+  }
+  if (d->version() == directory_.version()) return absl::OkStatus();
+  RETURN_IF_ERROR(store_->PutMeta({{kDirectoryCache, signed_dir.SerializeAsString()}},
+                                  {actor, "federation.directory", absl::StrCat("version ", d->version()), "ok"}));
+  directory_ = *std::move(d);
+  identity_.chain_pem = tls_pem_ + directory_.issuing_pem();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::DirectoryInfo> PeerLink::Refresh(const std::string& actor) {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  std::string address, code;
+  uint64_t have = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    address = directory_.provincial_address();
+    code = directory_.provincial_code();
+    have = directory_.version();
+  }
+  auto stub = v1::Federation::NewStub(ChannelTo(code, address));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::DirectoryRequest req;
+  req.set_have_version(have);
+  v1::SignedDirectory s;
+  grpc::Status st = stub->GetDirectory(&ctx, req, &s);
+  if (!st.ok()) return FromGrpc(st, absl::StrCat("the provincial node at ", address, " did not answer"));
+  RETURN_IF_ERROR(AcceptDirectory(s, actor));
+  return Info();
+}
+
+void PeerLink::StartRefresher() {
+  refresher_ = std::thread([this] {
+    while (true) {
+      int64_t seconds = 300;
+      {
+        absl::MutexLock lock(&mu_);
+        if (directory_.refresh_seconds() > 0) seconds = directory_.refresh_seconds();
+      }
+      if (stop_.WaitForNotificationWithTimeout(absl::Seconds(seconds))) return;
+      if (!enrolled()) continue;
+      if (auto r = Refresh("kuaguand"); !r.ok()) {
+        std::fprintf(stderr, "kuaguand: directory refresh failed (working from the cache): %s\n",
+                     std::string(r.status().message()).c_str());
+      }
+    }
+  });
+}
+
+v1::DirectoryInfo PeerLink::Info() {
+  absl::MutexLock lock(&mu_);
+  return InfoOf(directory_);
+}
+
+absl::Status PeerLink::CheckInbound(const grpc::ServerContext& ctx, const std::string& claimed, const std::string& action) {
+  absl::Status st;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto now = std::chrono::system_clock::now();
+    if (federation::Expired(directory_, now)) {
+      st = absl::FailedPreconditionError(absl::StrCat(
+          "archive ", config_.archive_id, "'s directory expired at ", When(directory_.expires_micros()),
+          ": it cannot check peers until the provincial node is reachable again"));
+    } else {
+      st = federation::CheckPeer(directory_, claimed, federation::PeerCertPem(ctx), now);
+    }
+  }
+  if (!st.ok()) {
+    (void)store_->Audit({absl::StrCat("peer:", claimed), action, ctx.peer(), absl::StrCat("refused: ", st.message())});
+    std::fprintf(stderr, "kuaguand: refused %s from %s (%s): %s\n", action.c_str(), claimed.c_str(), ctx.peer().c_str(),
+                 std::string(st.message()).c_str());
+  }
+  return st;
+}
+
+std::shared_ptr<grpc::Channel> PeerLink::ChannelTo(const std::string& code, const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  auto& slot = channels_[code];
+  if (!slot.second || slot.first != address) slot = {address, federation::MutualTlsChannel(identity_, address, code)};
+  return slot.second;
+}
+
+absl::StatusOr<v1::PeerList> PeerLink::Peers(const v1::PeersRequest& request) {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  v1::Directory d;
+  {
+    absl::MutexLock lock(&mu_);
+    d = directory_;
+  }
+  v1::PeerList list;
+  *list.mutable_directory() = InfoOf(d);
+  const auto timeout = std::chrono::milliseconds(request.timeout_ms() == 0 ? 2000 : request.timeout_ms());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < d.members_size(); ++i) list.add_peers();
+  for (int i = 0; i < d.members_size(); ++i) {
+    threads.emplace_back([&, i] {
+      const auto& m = d.members(i);
+      v1::PeerState* p = list.mutable_peers(i);
+      p->set_code(m.code());
+      p->set_name(m.name());
+      p->set_level(m.level());
+      p->set_address(m.address());
+      p->set_self(m.code() == config_.archive_id);
+      p->set_revoked(m.revoked());
+      if (auto info = federation::ParseCert(m.tls_cert_pem()); info.ok()) {
+        p->set_cert_not_after_micros(
+            std::chrono::duration_cast<std::chrono::microseconds>(info->not_after.time_since_epoch()).count());
+      }
+      if (m.revoked()) return;
+      auto stub = v1::Peer::NewStub(ChannelTo(m.code(), m.address()));
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+      v1::PingRequest req;
+      req.set_from(config_.archive_id);
+      v1::PingResponse resp;
+      const int64_t t0 = absl::ToUnixMicros(absl::Now());
+      grpc::Status st = stub->Ping(&ctx, req, &resp);
+      const int64_t t1 = absl::ToUnixMicros(absl::Now());
+      if (!st.ok()) {
+        p->set_error(st.error_message());
+        return;
+      }
+      p->set_reachable(true);
+      p->set_rtt_ms(double(t1 - t0) / 1000);
+      p->set_clock_skew_ms(double(resp.time_micros() - (t0 + t1) / 2) / 1000);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return list;
+}
+
+absl::StatusOr<v1::SearchResponse> PeerLink::FederatedSearch(const v1::SearchRequest& request, const std::string& actor) {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  if (request.query().empty()) return absl::InvalidArgumentError("a federated search needs a query");
+  const absl::Time start = absl::Now();
+  v1::Directory d;
+  {
+    absl::MutexLock lock(&mu_);
+    d = directory_;
+  }
+  const auto timeout = std::chrono::milliseconds(request.timeout_ms() == 0 ? 3000 : request.timeout_ms());
+  const uint32_t limit = request.limit() == 0 ? 10 : request.limit();
+  std::vector<const v1::Member*> targets;
+  for (const auto& m : d.members()) {
+    if (!m.revoked() && m.code() != config_.archive_id) targets.push_back(&m);
+  }
+  std::vector<v1::PeerSearchResponse> answers(targets.size());
+  v1::SearchResponse out;
+  for (size_t i = 0; i < targets.size(); ++i) out.add_archives();
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const v1::Member& m = *targets[i];
+      auto* a = out.mutable_archives(static_cast<int>(i));
+      a->set_code(m.code());
+      a->set_name(m.name());
+      auto stub = v1::Peer::NewStub(ChannelTo(m.code(), m.address()));
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+      v1::PeerSearchRequest req;
+      req.set_from(config_.archive_id);
+      req.set_query(request.query());
+      req.set_limit(limit);
+      const absl::Time t0 = absl::Now();
+      grpc::Status st = stub->Search(&ctx, req, &answers[i]);
+      a->set_elapsed_ms(absl::ToDoubleMilliseconds(absl::Now() - t0));
+      if (st.ok()) {
+        a->set_state("ok");
+        a->set_hits(static_cast<uint32_t>(answers[i].hits_size()));
+      } else {
+        a->set_state(st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? "slow"
+                     : st.error_code() == grpc::StatusCode::UNAVAILABLE     ? "down"
+                                                                            : "refused");
+        a->set_error(st.error_message());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < targets.size(); ++i) {
+    out.set_total(out.total() + answers[i].total());
+    for (auto& h : *answers[i].mutable_hits()) {
+      h.set_archive(targets[i]->code());
+      h.set_archive_name(targets[i]->name());
+      *out.add_hits() = std::move(h);
+    }
+  }
+  std::stable_sort(out.mutable_hits()->begin(), out.mutable_hits()->end(),
+                   [](const v1::SearchHit& a, const v1::SearchHit& b) { return a.score() > b.score(); });
+  while (out.hits_size() > static_cast<int>(limit)) out.mutable_hits()->RemoveLast();
+  out.set_elapsed_ms(absl::ToDoubleMilliseconds(absl::Now() - start));
+  RETURN_IF_ERROR(store_->Audit({actor, "federation.search", request.query(),
+                                 absl::StrCat("ok: ", out.hits_size(), " hits from ", targets.size(), " archives")}));
+  return out;
+}
+
+absl::StatusOr<v1::CertBundle> PeerLink::ExportCerts() {
+  absl::MutexLock lock(&mu_);
+  if (!enrolled_) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  v1::CertBundle b;
+  b.set_root_pem(identity_.root_pem);
+  b.set_chain_pem(directory_.issuing_pem());
+  b.set_node_pem(tls_pem_);
+  b.set_seal_pem(seal_pem_);
+  b.set_seal_maker_pem(directory_.seal_maker_pem());
+  return b;
+}
+
+grpc::Status PeerService::Ping(grpc::ServerContext* ctx, const v1::PingRequest* req, v1::PingResponse* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.ping"); !st.ok()) return ToGrpcStatus(st);
+  resp->set_code(code_);
+  resp->set_time_micros(absl::ToUnixMicros(absl::Now()));
+  resp->set_directory_version(link_->Info().version());
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::Search(grpc::ServerContext* ctx, const v1::PeerSearchRequest* req,
+                                 v1::PeerSearchResponse* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.search"); !st.ok()) return ToGrpcStatus(st);
+  v1::SearchRequest local;
+  local.set_query(req->query());
+  local.set_field("catalog");  // catalog fields only: no full text, no persons
+  local.set_share_class(v1::SHARE_CLASS_UNCONDITIONAL);
+  local.set_limit(std::min<uint32_t>(req->limit() == 0 ? 10 : req->limit(), 100));
+  auto found = holdings_->Search(local, absl::StrCat("peer:", req->from()));
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  resp->set_code(code_);
+  resp->set_total(found->total());
+  resp->set_elapsed_ms(found->elapsed_ms());
+  for (auto& h : *found->mutable_hits()) {
+    h.set_page(0);
+    *resp->add_hits() = std::move(h);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace kuaguan::node

@@ -1,0 +1,91 @@
+// An archive node's place in the federation: its keys (a TLS identity and an SM2 seal key,
+// encrypted at rest), enrollment with the provincial node, the cached signed directory (kept in
+// the store and used while the provincial node is away, until it expires), the check of every
+// inbound peer call against that directory (refusals audited with their reason), pooled
+// mutual-TLS channels to the other members, and what is asked of them: pings and federated
+// search. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "federation/tls.h"
+#include "kuaguan/v1/admin.pb.h"
+#include "kuaguan/v1/federation.grpc.pb.h"
+#include "node/config.h"
+#include "node/holdings.h"
+#include "node/store.h"
+
+namespace kuaguan::node {
+
+class PeerLink {
+ public:
+  // Loads the identity and cached directory when the node has enrolled. `store` must outlive it.
+  static absl::StatusOr<std::unique_ptr<PeerLink>> Open(const NodeConfig& config, Store* store);
+  ~PeerLink();
+
+  bool enrolled() const;
+  // The identity peers see (only when enrolled).
+  federation::TlsIdentity identity() const;
+
+  // Enrolls with the provincial node at `command.provincial` using the one-time token; the node's
+  // peer listener will be `peer_address`. FAILED_PRECONDITION when already enrolled.
+  absl::StatusOr<kuaguan::v1::EnrollResult> Enroll(const kuaguan::v1::EnrollCommand& command,
+                                                   const std::string& peer_address, const std::string& actor);
+  // Fetches the directory from the provincial node now; the cache is kept when that fails.
+  absl::StatusOr<kuaguan::v1::DirectoryInfo> Refresh(const std::string& actor);
+  // Fetches the directory every refresh_seconds (from the directory) until destroyed.
+  void StartRefresher();
+
+  // OK when the caller of `ctx`, claiming to be archive `claimed`, may be served now.
+  // FAILED_PRECONDITION when our directory has expired, PERMISSION_DENIED otherwise; audited.
+  absl::Status CheckInbound(const grpc::ServerContext& ctx, const std::string& claimed, const std::string& action);
+
+  absl::StatusOr<kuaguan::v1::PeerList> Peers(const kuaguan::v1::PeersRequest& request);
+  absl::StatusOr<kuaguan::v1::SearchResponse> FederatedSearch(const kuaguan::v1::SearchRequest& request,
+                                                              const std::string& actor);
+  absl::StatusOr<kuaguan::v1::CertBundle> ExportCerts();
+  kuaguan::v1::DirectoryInfo Info();
+
+ private:
+  PeerLink() = default;
+  absl::Status AcceptDirectory(const kuaguan::v1::SignedDirectory& signed_dir, const std::string& actor);
+  std::shared_ptr<grpc::Channel> ChannelTo(const std::string& code, const std::string& address);
+
+  NodeConfig config_;
+  Store* store_ = nullptr;
+  std::string passphrase_;
+
+  mutable absl::Mutex mu_;
+  bool enrolled_ ABSL_GUARDED_BY(mu_) = false;
+  federation::TlsIdentity identity_ ABSL_GUARDED_BY(mu_);
+  std::string tls_pem_ ABSL_GUARDED_BY(mu_), seal_pem_ ABSL_GUARDED_BY(mu_);
+  kuaguan::v1::Directory directory_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::pair<std::string, std::shared_ptr<grpc::Channel>>> channels_ ABSL_GUARDED_BY(mu_);
+
+  absl::Notification stop_;
+  std::thread refresher_;
+};
+
+// Peer requests from other archives, served on the mutual-TLS listener.
+class PeerService final : public kuaguan::v1::Peer::Service {
+ public:
+  PeerService(PeerLink* link, Holdings* holdings, std::string code) : link_(link), holdings_(holdings), code_(std::move(code)) {}
+  grpc::Status Ping(grpc::ServerContext* ctx, const kuaguan::v1::PingRequest* req, kuaguan::v1::PingResponse* resp) override;
+  grpc::Status Search(grpc::ServerContext* ctx, const kuaguan::v1::PeerSearchRequest* req,
+                      kuaguan::v1::PeerSearchResponse* resp) override;
+
+ private:
+  PeerLink* const link_;
+  Holdings* const holdings_;
+  const std::string code_;
+};
+
+}  // namespace kuaguan::node

@@ -1,0 +1,117 @@
+// A provincial node and two archives on loopback, as processes: enrollment with one-time tokens,
+// mutual TLS between archives, federated search over unconditionally shared catalog records,
+// revocation reaching a peer within one refresh, work from the cached directory while the
+// provincial node is down, and OpenSSL against the nodes and their certificates.
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "tests/integration/node_fixture.h"
+
+using namespace kuaguan::testing;
+
+namespace {
+
+size_t Hits(const google::protobuf::Struct& s) { return s.fields().at("hits").list_value().values_size(); }
+
+std::string Token(RunningNode& provincial, const std::string& archive, const std::string& name) {
+  return Str(provincial.CliJson({"ca", "token", "--archive", archive, "--name", name}), "token");
+}
+
+// Runs a shell command; its exit status.
+int Sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+}  // namespace
+
+TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search - revocation - outage") {
+  RunningNode prov("410000", "河南省档案馆", "provincial");
+  RunningNode zz("410100", "郑州市档案馆");
+  RunningNode kf("410200", "开封市档案馆");
+  prov.Start();
+  zz.Start();
+  kf.Start();
+  const std::string enroll = Str(prov.CliJson({"status"}), "enroll_listen");
+  REQUIRE_FALSE(enroll.empty());
+
+  // Enrollment: one use per token; a token for another archive, or of another federation, is refused.
+  const std::string t1 = Token(prov, "410100", "郑州市档案馆");
+  auto enrolled = zz.CliJson({"enroll", "--provincial", enroll, "--token", t1});
+  CHECK(Str(enrolled, "archive") == "410100");
+  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", t1}).err.find("not for archive 410200") != std::string::npos);
+  const std::string t2 = Token(prov, "410200", "开封市档案馆");
+  std::string foreign = t2.substr(0, t2.rfind('.') + 1) + std::string(64, 'a');
+  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", foreign}).err.find("pinned") != std::string::npos);
+  REQUIRE(kf.Cli({"enroll", "--provincial", enroll, "--token", t2}).exit_code == 0);
+  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", t2}).err.find("already enrolled") != std::string::npos);
+  // A used token stays used, even for a fresh node of the same archive.
+  {
+    RunningNode kf2("410200", "开封市档案馆");
+    kf2.Start();
+    CHECK(kf2.Cli({"enroll", "--provincial", enroll, "--token", t2}).err.find("already used") != std::string::npos);
+  }
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  auto peers = zz.CliJson({"peers"});
+  const auto& list = peers.fields().at("peers").list_value();
+  REQUIRE(list.values_size() == 2);
+  for (const auto& p : list.values()) CHECK(p.struct_value().fields().at("reachable").bool_value());
+
+  // Federated search: only unconditionally shared records, catalog fields only, each hit names its archive.
+  WriteFile(kf.dir() / "kf.csv",
+            "档号,题名,年度,责任者,共享类别,密级\n"
+            "K1-WS·1990-Y-0001,关于开封市婚姻登记工作的通知,1990,开封市民政局,无条件共享,公开\n"
+            "K1-WS·1990-Y-0002,开封市婚姻登记档案移交清单,1990,开封市民政局,暂不共享,公开\n"
+            "K1-WS·1990-Y-0003,婚姻登记有条件查阅,1990,开封市民政局,有条件共享,公开\n");
+  REQUIRE(kf.Cli({"import", (kf.dir() / "kf.csv").string()}).exit_code == 0);
+  auto found = zz.CliJson({"search", "婚姻登记", "--federated"});
+  REQUIRE(Hits(found) == 1);
+  const auto& hit = found.fields().at("hits").list_value().values(0).struct_value();
+  CHECK(Str(hit, "code") == "K1-WS·1990-Y-0001");
+  CHECK(Str(hit, "archive") == "410200");
+  CHECK(Str(found.fields().at("archives").list_value().values(0).struct_value(), "state") == "ok");
+
+  // Certificates work with standard tools; the peer listener requires a client certificate.
+  const auto certs = zz.dir() / "certs";
+  REQUIRE(zz.Cli({"cert", "export", certs.string()}).exit_code == 0);
+  const std::string c = certs.string();
+  CHECK(Sh("openssl verify -CAfile " + c + "/root.pem -untrusted " + c + "/chain.pem " + c + "/node.pem >/dev/null") == 0);
+  CHECK(Sh("openssl verify -vfyopt distid:1234567812345678 -CAfile " + c + "/root.pem -untrusted " + c +
+           "/seal-maker.pem " + c + "/seal.pem >/dev/null") == 0);
+  const std::string kf_peer = Str(kf.CliJson({"status"}), "peer_listen");
+  const std::string key = (zz.dir() / "client.key").string(), chain = (zz.dir() / "client.pem").string();
+  REQUIRE(Sh("openssl pkey -in " + (zz.dir() / "data/keys/tls.key").string() + " -passin file:" +
+             (zz.dir() / "data/secrets/key-passphrase").string() + " -out " + key + " && cat " + c + "/node.pem " + c +
+             "/chain.pem > " + chain) == 0);
+  // Without a client certificate the server ends the connection in the handshake; with ours
+  // the handshake completes (TLS 1.3) and the server speaks HTTP/2.
+  const std::string probe = "/usr/bin/python3 " + std::string(KUAGUAN_SOURCE_DIR) +
+                            "/tests/integration/tls_probe.py " + kf_peer + " " + c + "/root.pem 410200.archive.kuaguan ";
+  CHECK(Sh(probe + " | grep -qE '^(received 0|refused)'") == 0);
+  CHECK(Sh(probe + chain + " " + key + " | grep -q 'received [1-9][0-9]* TLSv1.3'") == 0);
+  CHECK(Sh("echo | timeout 10 openssl s_client -connect " + kf_peer + " -CAfile " + c + "/root.pem -cert " + chain +
+           " -key " + key + " -servername 410200.archive.kuaguan 2>&1 | grep -q 'Verify return code: 0'") == 0);
+
+  // Revocation: after one refresh 郑州 no longer asks 开封, and 开封's requests are refused
+  // (and audited) with the reason.
+  REQUIRE(prov.Cli({"ca", "revoke", "410200", "--reason", "证书私钥泄露"}).exit_code == 0);
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  auto after = zz.CliJson({"search", "婚姻登记", "--federated"});
+  CHECK(Hits(after) == 0);
+  CHECK(after.fields().at("archives").list_value().values_size() == 0);
+  REQUIRE(kf.Cli({"directory", "refresh"}).exit_code == 0);
+  auto refused = kf.CliJson({"search", "婚姻登记", "--federated"});
+  REQUIRE(refused.fields().at("archives").list_value().values_size() == 1);
+  const auto& answer = refused.fields().at("archives").list_value().values(0).struct_value();
+  CHECK(Str(answer, "state") == "refused");
+  CHECK(Str(answer, "error").find("revoked") != std::string::npos);
+  CHECK(zz.daemon_log().find("refused peer.search from 410200") != std::string::npos);
+
+  // The provincial node goes away: members keep working from the cached directory.
+  prov.Stop(SIGKILL);
+  CHECK(zz.Cli({"directory", "refresh"}).exit_code != 0);
+  CHECK(Str(zz.CliJson({"status"}), "peer_listen") != "");
+  auto still = zz.CliJson({"peers"});
+  CHECK(still.fields().at("directory").struct_value().fields().at("expired").bool_value() == false);
+  CHECK(zz.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
+}
