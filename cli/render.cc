@@ -73,6 +73,11 @@ Json RecordJson(const v1::Record& record) {
   std::vector<std::pair<std::string, Json>> extra;
   for (const auto& [k, v] : record.extra()) extra.emplace_back(k, JStr(v));
   fields.emplace_back("extra", JObj(std::move(extra)));
+  std::vector<Json> hashes;  // keyed hashes of identity numbers (never the numbers)
+  for (const auto& p : record.persons()) {
+    if (!p.id_hash().empty()) hashes.push_back(JStr(seal::ToHex(p.id_hash())));
+  }
+  fields.emplace_back("person_hashes", JArr(std::move(hashes)));
   fields.emplace_back("reference", JObj({{"fonds", JStr(ref.fonds())},
                                          {"category", JStr(ref.category())},
                                          {"year", JStr(ref.year())},

@@ -305,8 +305,10 @@ absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
                                   : Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
   std::vector<Xapian::Query> filters;
   if (spec.year != 0) filters.emplace_back(absl::StrCat(kYearPrefix, spec.year));
-  if (!spec.person_hash.empty()) {
-    filters.emplace_back(kPersonPrefix + absl::BytesToHexString(spec.person_hash));
+  if (!spec.person_hashes.empty()) {
+    std::vector<Xapian::Query> any;
+    for (const auto& h : spec.person_hashes) any.emplace_back(kPersonPrefix + absl::BytesToHexString(h));
+    filters.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
   }
   if (spec.secrecy) filters.emplace_back(absl::StrCat(kSecrecyPrefix, static_cast<int>(*spec.secrecy)));
   if (spec.share_class) {

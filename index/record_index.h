@@ -36,7 +36,7 @@ struct SearchSpec {
   std::optional<kuaguan::v1::Secrecy> secrecy;
   std::optional<kuaguan::v1::ShareClass> share_class;
   std::optional<kuaguan::v1::LivelihoodCategory> livelihood;
-  std::string person_hash;    // keyed hash of an identity number: records about that person
+  std::vector<std::string> person_hashes;  // keyed hashes of one identity number (one per key): records about that person
 };
 
 struct SearchHit {

@@ -313,10 +313,10 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
       return AuditFailure(actor, "record.search", "person:<invalid>",
                           absl::InvalidArgumentError("--person is not an identity number"));
     }
-    ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
-    spec.person_hash = seal::PersonKeyedHash(key, id->normalized);
+    ASSIGN_OR_RETURN(const auto keys, store_->PersonKeys());
+    for (const auto& key : keys) spec.person_hashes.push_back(seal::PersonKeyedHash(key, id->normalized));
     // The audit names the person by a prefix of the hash, never by the number.
-    absl::StrAppend(&object, " person:", seal::ToHex(spec.person_hash).substr(0, 16));
+    absl::StrAppend(&object, " person:", seal::ToHex(spec.person_hashes.front()).substr(0, 16));
   }
   for (auto [in, out, flag] : {std::tuple{&request.from_date(), &spec.from_date, "--from"},
                                std::tuple{&request.to_date(), &spec.to_date, "--to"}}) {
@@ -333,7 +333,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
     return AuditFailure(actor, "record.search", object,
                         absl::InvalidArgumentError("--from is after --to"));
   }
-  const bool filtered = spec.year != 0 || !spec.person_hash.empty() || spec.secrecy || spec.share_class || spec.livelihood ||
+  const bool filtered = spec.year != 0 || !spec.person_hashes.empty() || spec.secrecy || spec.share_class || spec.livelihood ||
                         !spec.from_date.empty() || !spec.to_date.empty();
   if (request.query().empty() && !filtered) {
     return AuditFailure(actor, "record.search", object,

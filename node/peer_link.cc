@@ -159,6 +159,10 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   RETURN_IF_ERROR(store_->PutMeta({{kDirectoryCache, resp.directory().SerializeAsString()}},
                                   {actor, "federation.enroll", command.provincial(),
                                    absl::StrCat("ok: TLS ", tls_info.serial_hex, ", seal ", seal_info.serial_hex)}));
+  if (!resp.person_key().empty()) {
+    RETURN_IF_ERROR(store_->SetFederationPersonKey(
+        resp.person_key(), {actor, "federation.person-key", config_.archive_id, "ok: identity-number hashes now match across archives"}));
+  }
   RETURN_IF_ERROR(WriteText(keys / "tls.pem", resp.tls_cert_pem()));  // last: marks the node enrolled
   {
     absl::MutexLock lock(&mu_);

@@ -30,6 +30,7 @@ constexpr char kMemberPrefix[] = "fed/member/";
 constexpr char kTokenPrefix[] = "fed/token/";
 constexpr char kRevokedPrefix[] = "fed/revoked/";
 constexpr char kDirectoryKey[] = "fed/directory";
+constexpr char kPersonKey[] = "fed/person-key";  // the federation's key for identity-number hashes
 
 std::string Sha256Hex(const std::string& data) {
   return Botan::hex_encode(Botan::HashFunction::create_or_throw("SHA-256")->process(data), false);
@@ -71,7 +72,10 @@ absl::StatusOr<std::unique_ptr<Provincial>> Provincial::Open(const NodeConfig& c
     ASSIGN_OR_RETURN(p->ca_, federation::CertificateAuthority::Open(ca_dir, pass));
   } else {
     ASSIGN_OR_RETURN(p->ca_, federation::CertificateAuthority::Create(ca_dir, pass, config.archive_id, config.name));
-    RETURN_IF_ERROR(store->Audit({"kuaguand", "ca.create", config.archive_id, "ok"}));
+    Botan::AutoSeeded_RNG rng;
+    const auto person_key = rng.random_vec(32);
+    RETURN_IF_ERROR(store->PutMeta({{kPersonKey, std::string(person_key.begin(), person_key.end())}},
+                                   {"kuaguand", "ca.create", config.archive_id, "ok: CA and federation person key made"}));
   }
   // The provincial node's own TLS identity, issued by its CA.
   const fs::path key_path = config.data_dir / "keys" / "tls.key", cert_path = config.data_dir / "keys" / "tls.pem";
@@ -192,7 +196,9 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   ASSIGN_OR_RETURN(auto published,
                    PublishLocked(std::move(entries), {peer, "federation.enroll", t.archive(),
                                                       absl::StrCat("ok: TLS certificate ", info->serial_hex)}));
+  ASSIGN_OR_RETURN(auto person_key, store_->GetMeta(kPersonKey));
   v1::EnrollResponse r;
+  if (person_key) r.set_person_key(*person_key);
   r.set_tls_cert_pem(*tls);
   r.set_seal_cert_pem(*seal);
   *r.mutable_directory() = std::move(published);

@@ -429,7 +429,27 @@ absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> Store::GetBatch(const st
   return b;
 }
 
+absl::StatusOr<std::vector<std::string>> Store::PersonKeys() {
+  std::vector<std::string> keys;
+  ASSIGN_OR_RETURN(auto federation, GetMeta("person_key_federation"));
+  if (federation) keys.push_back(*federation);
+  ASSIGN_OR_RETURN(auto own, GetMeta("person_key"));
+  if (own) keys.push_back(*own);
+  if (keys.empty()) {
+    ASSIGN_OR_RETURN(auto made, PersonKey());
+    keys.push_back(made);
+  }
+  return keys;
+}
+
+absl::Status Store::SetFederationPersonKey(const std::string& key, const AuditNote& note) {
+  if (key.size() != 32) return absl::InvalidArgumentError("the federation's person key must be 32 bytes");
+  return PutMeta({{"person_key_federation", key}}, note);
+}
+
 absl::StatusOr<std::string> Store::PersonKey() {
+  ASSIGN_OR_RETURN(auto federation, GetMeta("person_key_federation"));
+  if (federation) return *federation;
   absl::MutexLock lock(&mu_);
   std::string key;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, "person_key", &key);

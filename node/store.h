@@ -109,8 +109,14 @@ class Store {
   // Every meta (key, value) whose key starts with `prefix`, in key order.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(const std::string& prefix);
 
-  // A per-node random key (32 bytes) for keyed hashes of identity numbers, made on first use.
+  // The key (32 bytes) for keyed hashes of identity numbers: the federation's once the node has
+  // enrolled (so that hashes match across archives), else a per-node random key made on first use.
   absl::StatusOr<std::string> PersonKey();
+  // Every key records may have been hashed with: the federation's first, then the node's own
+  // (hashes made before enrollment cannot be recomputed: the numbers are never stored).
+  absl::StatusOr<std::vector<std::string>> PersonKeys();
+  // Installs the federation's person key (at enrollment), with an audit entry.
+  absl::Status SetFederationPersonKey(const std::string& key, const AuditNote& note);
 
   // A snapshot view of the active records for an index rebuild.
   std::unique_ptr<index::RecordSource> SnapshotSource();

@@ -35,6 +35,18 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   const std::string enroll = Str(prov.CliJson({"status"}), "enroll_listen");
   REQUIRE_FALSE(enroll.empty());
 
+  // An identity number imported before enrollment is hashed with the node's own key.
+  const std::string person = "11010519491231002X";
+  auto import_person = [&](RunningNode& n, const std::string& code) {
+    WriteFile(n.dir() / "p.csv", "档号,题名,年度,身份证号\n" + code + ",退休审批表,2001," + person + "\n");
+    REQUIRE(n.Cli({"import", (n.dir() / "p.csv").string()}).exit_code == 0);
+    const auto got = n.CliJson({"get", code});
+    const auto& hashes = got.fields().at("record").struct_value().fields().at("person_hashes").list_value();
+    REQUIRE(hashes.values_size() == 1);
+    return hashes.values(0).string_value();
+  };
+  const std::string before = import_person(zz, "Z9-WS·2001-Y-0001");
+
   // Enrollment: one use per token; a token for another archive, or of another federation, is refused.
   const std::string t1 = Token(prov, "410100", "郑州市档案馆");
   auto enrolled = zz.CliJson({"enroll", "--provincial", enroll, "--token", t1});
@@ -51,6 +63,12 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
     kf2.Start();
     CHECK(kf2.Cli({"enroll", "--provincial", enroll, "--token", t2}).err.find("already used") != std::string::npos);
   }
+  // After enrollment both archives hash with the federation's key: the same person, the same hash.
+  const std::string zz_after = import_person(zz, "Z9-WS·2001-Y-0002");
+  CHECK(zz_after == import_person(kf, "K9-WS·2001-Y-0001"));
+  CHECK(zz_after != before);
+  auto by_person = zz.CliJson({"search", "--person", person});
+  CHECK(Hits(by_person) == 2);  // the older hash is still searched with the node's own key
   REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
   auto peers = zz.CliJson({"peers"});
   const auto& list = peers.fields().at("peers").list_value();
