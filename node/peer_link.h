@@ -69,6 +69,8 @@ class PeerLink {
   std::string tls_pem_ ABSL_GUARDED_BY(mu_), seal_pem_ ABSL_GUARDED_BY(mu_);
   kuaguan::v1::Directory directory_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::pair<std::string, std::shared_ptr<grpc::Channel>>> channels_ ABSL_GUARDED_BY(mu_);
+  // Peers already checked against this directory version: "claimed|certificate" -> its expiry.
+  std::map<std::string, std::chrono::system_clock::time_point> accepted_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_;
   std::thread refresher_;

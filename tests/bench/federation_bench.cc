@@ -1,0 +1,238 @@
+// Benchmark: federated search across archives on loopback, and what mutual TLS costs.
+//  1. A provincial node and up to 8 archive nodes (kuaguand processes), each holding generated
+//     catalog records; from one more archive, federated searches fanned out to 1, 4 and 8 members
+//     (p50 / p99 over the queries, through the node's own admin socket as the CLI does).
+//  2. In-process, the same tiny RPC (a Ping that does no work) over plaintext and over mutual TLS with
+//     our certificates: per call on a kept channel, and per call with a new connection each time;
+//     plus the cost of our per-call peer check against the directory.
+//   federation_bench [--records N] [--queries Q]
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <botan/auto_rng.h>
+#include <botan/pk_keys.h>
+#include <botan/pkcs10.h>
+#include <botan/x509self.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "federation/ca.h"
+#include "federation/certs.h"
+#include "federation/directory.h"
+#include "federation/key_file.h"
+#include "federation/tls.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "kuaguan/v1/federation.grpc.pb.h"
+#include "kuaguan/v1/admin.grpc.pb.h"
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace kt = kuaguan::testing;
+namespace v1 = kuaguan::v1;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+struct Pct {
+  double p50, p99;
+};
+Pct Percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)]};
+}
+
+std::string Json(const kt::RunResult& r, const std::string& key) {
+  google::protobuf::Struct s;
+  if (!google::protobuf::util::JsonStringToMessage(r.out, &s).ok() || !s.fields().contains(key)) return "";
+  return s.fields().at(key).string_value();
+}
+
+struct Node {
+  std::filesystem::path dir;
+  std::unique_ptr<kt::Process> daemon;
+  std::string config() const { return (dir / "kuaguan.toml").string(); }
+  kt::RunResult Cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), kt::BinDir() + "/kuaguan");
+    args.push_back("--config");
+    args.push_back(config());
+    return kt::Run(args);
+  }
+};
+
+bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& code, const std::string& role) {
+  n->dir = dir;
+  if (kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
+               absl::StrCat("档案馆", code), "--role", role}).exit_code != 0) {
+    return false;
+  }
+  n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
+                                            (dir / "kuaguand.log").string());
+  for (int i = 0; i < 200; ++i) {
+    if (n->Cli({"status"}).exit_code == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Federated search latency from `asker` over `queries`, through its admin socket.
+Pct SearchLatency(const Node& asker, const std::vector<std::string>& queries, int expect_archives) {
+  auto channel = grpc::CreateChannel("unix:" + (asker.dir / "data" / "kuaguand.sock").string(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::FederationAdmin::NewStub(channel);
+  std::vector<double> ms;
+  int incomplete = 0;
+  for (const auto& q : queries) {
+    grpc::ClientContext ctx;
+    v1::SearchRequest req;
+    req.set_query(q);
+    req.set_limit(10);
+    v1::SearchResponse resp;
+    const auto t0 = Clock::now();
+    grpc::Status st = stub->FederatedSearch(&ctx, req, &resp);
+    ms.push_back(Ms(Clock::now() - t0));
+    int ok = 0;
+    for (const auto& a : resp.archives()) ok += a.state() == "ok";
+    if (!st.ok() || ok != expect_archives) ++incomplete;
+  }
+  if (incomplete > 0) std::printf("    (%d searches did not hear from every archive)\n", incomplete);
+  return Percentiles(ms);
+}
+
+void TlsCost(const std::filesystem::path& dir, int calls) {
+  auto ca = *kuaguan::federation::CertificateAuthority::Create(dir / "ca", "bench", "410000", "河南省档案馆");
+  Botan::AutoSeeded_RNG rng;
+  auto issue = [&](const std::string& code, std::unique_ptr<Botan::Private_Key>* key) {
+    *key = kuaguan::federation::NewKey(kuaguan::federation::KeyKind::kEcdsaP256, rng);
+    Botan::X509_Cert_Options opts(code);
+    return *ca->IssueTlsCert(Botan::X509::create_cert_req(opts, **key, "SHA-256", rng).BER_encode(), code, "馆",
+                             std::chrono::hours(24));
+  };
+  std::unique_ptr<Botan::Private_Key> skey, ckey;
+  const std::string scert = issue("410200", &skey), ccert = issue("410100", &ckey);
+  const kuaguan::federation::TlsIdentity server{kuaguan::federation::PlainKeyPem(*skey), scert + ca->issuing_pem(),
+                                                ca->root_pem()};
+  const kuaguan::federation::TlsIdentity client{kuaguan::federation::PlainKeyPem(*ckey), ccert + ca->issuing_pem(),
+                                                ca->root_pem()};
+  // The smallest real RPC: a Ping answered without any work.
+  class Echo final : public v1::Peer::Service {
+    grpc::Status Ping(grpc::ServerContext*, const v1::PingRequest*, v1::PingResponse* r) override {
+      r->set_code("410200");
+      return grpc::Status::OK;
+    }
+  } echo;
+  grpc::ServerBuilder b;
+  b.RegisterService(&echo);
+  int plain = 0, tls = 0;
+  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &plain);
+  b.AddListeningPort("127.0.0.1:0", kuaguan::federation::MutualTlsServerCredentials(server), &tls);
+  auto srv = b.BuildAndStart();
+  if (!srv) {
+    std::printf("  (cannot start the in-process TLS server: ports %d / %d)\n", plain, tls);
+    return;
+  }
+  auto timed = [&](auto make_channel, bool fresh) {
+    std::vector<double> ms;
+    std::shared_ptr<grpc::Channel> kept = make_channel();
+    for (int i = 0; i < calls; ++i) {
+      auto ch = fresh ? make_channel() : kept;
+      auto stub = v1::Peer::NewStub(ch);
+      grpc::ClientContext ctx;
+      v1::PingRequest req;
+      v1::PingResponse resp;
+      const auto t0 = Clock::now();
+      if (!stub->Ping(&ctx, req, &resp).ok()) return Pct{-1, -1};
+      ms.push_back(Ms(Clock::now() - t0));
+    }
+    return Percentiles(ms);
+  };
+  auto plain_channel = [&] {
+    grpc::ChannelArguments a;
+    a.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a new connection, not a shared one
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", plain), grpc::InsecureChannelCredentials(), a);
+  };
+  auto tls_channel = [&] {
+    grpc::SslCredentialsOptions o{client.root_pem, client.key_pem, client.chain_pem};
+    grpc::ChannelArguments a;
+    a.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    a.SetSslTargetNameOverride(kuaguan::federation::PeerHostName("410200"));
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", tls), grpc::SslCredentials(o), a);
+  };
+  const Pct p_kept = timed(plain_channel, false), t_kept = timed(tls_channel, false);
+  const Pct p_new = timed(plain_channel, true), t_new = timed(tls_channel, true);
+  std::printf("  per call, kept channel      plaintext p50 %.3f ms p99 %.3f | mutual TLS p50 %.3f ms p99 %.3f\n",
+              p_kept.p50, p_kept.p99, t_kept.p50, t_kept.p99);
+  std::printf("  per call, new connection    plaintext p50 %.3f ms p99 %.3f | mutual TLS p50 %.3f ms p99 %.3f\n",
+              p_new.p50, p_new.p99, t_new.p50, t_new.p99);
+  // Our per-call authorization: chain, validity, revocation and registration against the directory.
+  kuaguan::v1::Directory d;
+  d.set_root_pem(ca->root_pem());
+  d.set_issuing_pem(ca->issuing_pem());
+  auto* m = d.add_members();
+  m->set_code("410100");
+  m->set_tls_cert_sha256(kuaguan::federation::ParseCert(ccert)->sha256_hex);
+  const auto t0 = Clock::now();
+  for (int i = 0; i < calls; ++i) {
+    if (!kuaguan::federation::CheckPeer(d, "410100", ccert, std::chrono::system_clock::now()).ok()) return;
+  }
+  std::printf("  per-call peer check against the directory: %.3f ms\n", Ms(Clock::now() - t0) / calls);
+  srv->Shutdown();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int records = 5000, queries = 200;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--records") (void)absl::SimpleAtoi(argv[i + 1], &records);
+    if (a == "--queries") (void)absl::SimpleAtoi(argv[i + 1], &queries);
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  kt::TempDir dir;
+  std::printf("federation_bench: %d records per archive, %d federated searches per size\n", records, queries);
+  Node prov;
+  if (!StartNode(&prov, dir.path() / "prov", "410000", "provincial")) return 1;
+  const std::string enroll = Json(prov.Cli({"status", "--json"}), "enroll_listen");
+  std::vector<std::unique_ptr<Node>> nodes;  // nodes[0] asks; the others answer
+  auto add = [&](int k) {
+    auto n = std::make_unique<Node>();
+    const std::string code = absl::StrCat(4101 + k, "00");
+    if (!StartNode(n.get(), dir.path() / code, code, "archive")) return false;
+    const std::string token = Json(prov.Cli({"ca", "token", "--archive", code, "--json"}), "token");
+    if (n->Cli({"enroll", "--provincial", enroll, "--token", token}).exit_code != 0) return false;
+    if (k > 0) {
+      const auto csv = dir.path() / absl::StrCat(code, ".csv");
+      kt::Run({kt::BinDir() + "/kuaguan-gen-catalog", csv.string(), "--count", std::to_string(records), "--seed",
+               std::to_string(k)});
+      if (n->Cli({"import", csv.string()}).exit_code != 0) return false;
+    }
+    nodes.push_back(std::move(n));
+    return true;
+  };
+  const std::vector<std::string> words = {"婚姻登记", "退休审批", "档案", "关于加强", "通知", "土地承包",
+                                          "工作总结", "职称评审", "防汛抗旱", "库房建设"};
+  std::vector<std::string> qs;
+  for (int i = 0; i < queries; ++i) qs.push_back(words[i % words.size()]);
+  if (!add(0)) return 1;
+  for (int size : {1, 4, 8}) {
+    while (static_cast<int>(nodes.size()) < size + 1) {
+      if (!add(static_cast<int>(nodes.size()))) {
+        std::fprintf(stderr, "could not start and enroll archive %zu\n", nodes.size());
+        return 1;
+      }
+    }
+    if (nodes[0]->Cli({"directory", "refresh"}).exit_code != 0) return 1;
+    SearchLatency(*nodes[0], {qs.begin(), qs.begin() + std::min<size_t>(10, qs.size())}, size);  // warm the channels
+    const Pct p = SearchLatency(*nodes[0], qs, size);
+    std::printf("  federated search, %d archive%s  p50 %6.2f ms  p99 %6.2f ms%s\n", size, size == 1 ? " " : "s",
+                p.p50, p.p99, size == 8 ? (p.p99 <= 100 ? "  (goal p99 <= 100 ms: met)" : "  (goal p99 <= 100 ms: NOT met)") : "");
+  }
+  TlsCost(dir.path() / "tls", 500);
+  return 0;
+}
