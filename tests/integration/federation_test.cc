@@ -110,6 +110,17 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(Sh("echo | timeout 10 openssl s_client -connect " + kf_peer + " -CAfile " + c + "/root.pem -cert " + chain +
            " -key " + key + " -servername 410200.archive.kuaguan 2>&1 | grep -q 'Verify return code: 0'") == 0);
 
+  // An independent client (Python grpcio, stubs generated from our protos) calls a peer with
+  // 郑州's certificate; claiming to be another archive is refused.
+  const std::string gen = (zz.dir() / "py").string();
+  const std::string src = KUAGUAN_SOURCE_DIR;
+  REQUIRE(Sh("mkdir -p " + gen + " && protoc -I " + src + "/proto --python_out=" + gen + " --grpc_python_out=" + gen +
+             " --plugin=protoc-gen-grpc_python=$(command -v grpc_python_plugin) " + src + "/proto/kuaguan/v1/*.proto") == 0);
+  const std::string py = "/usr/bin/python3 " + src + "/tests/integration/peer_client.py " + gen + " " + kf_peer + " " +
+                         c + "/root.pem " + chain + " " + key + " 410200 ";
+  CHECK(Sh(py + "410100 | grep -q '^ok 410200'") == 0);
+  CHECK(Sh(py + "410300 | grep -q '^error PERMISSION_DENIED'") == 0);
+
   // Revocation: after one refresh 郑州 no longer asks 开封, and 开封's requests are refused
   // (and audited) with the reason.
   REQUIRE(prov.Cli({"ca", "revoke", "410200", "--reason", "证书私钥泄露"}).exit_code == 0);
