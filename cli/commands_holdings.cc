@@ -348,9 +348,9 @@ absl::Status SearchCommand(const Argv& argv) {
                                           a.elapsed_ms(), a.error().empty() ? "" : absl::StrCat(" (", a.error(), ")")));
   }
   for (const auto& h : resp.hits()) {
-    if (!h.archive().empty()) absl::StrAppend(&out, "     [", h.archive(), " ", h.archive_name(), "]\n");
-    absl::StrAppend(&out, absl::StrFormat("%3d. %s  %s  %s%s\n", ++rank, h.code(), h.date(), h.title(),
-                                          h.page() > 0 ? absl::StrCat("  (page ", h.page(), ")") : ""));
+    absl::StrAppend(&out, absl::StrFormat("%3d. %s  %s  %s%s%s\n", ++rank, h.code(), h.date(), h.title(),
+                                          h.page() > 0 ? absl::StrCat("  (page ", h.page(), ")") : "",
+                                          h.archive().empty() ? "" : absl::StrCat("  [", h.archive(), " ", h.archive_name(), "]")));
     if (!h.snippet().empty() && h.snippet() != h.title()) absl::StrAppend(&out, "     ", h.snippet(), "\n");
   }
   Print(out);

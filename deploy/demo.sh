@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo: one archive node on loopback, generated Chinese holdings imported, searched,
-# modified, withdrawn and audited, each step printed. Usage: deploy/demo.sh BIN_DIR
+# The demo: an archive node on loopback with generated Chinese holdings imported, searched,
+# modified, withdrawn, ingested from scans and audited; then a federation: the provincial node
+# (CA and directory) and a second archive, enrollment, mutual TLS, a federated search answered
+# by the other archive, revocation. Each step printed. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
 BIN=$(cd "${1:-build/bin}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,8 @@ export KUAGUAN_CONFIG="$CFG"
 step "2. Start kuaguand"
 "$BIN/kuaguand" --config "$CFG" >"$RUN/kuaguand.log" 2>&1 &
 DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null || true; wait $DAEMON 2>/dev/null || true' EXIT
+PIDS="$DAEMON"
+trap 'kill $PIDS 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do "$KG" status >/dev/null 2>&1 && break; sleep 0.1; done
 show "$KG" status
 
@@ -50,7 +53,10 @@ show "$KG" stats
 
 step "7. Digitization ingest: scanned pages OCR'd (Tesseract, one engine per core)"
 "$BIN/kuaguan-gen-scans" "$RUN/scans" --items 4
-show "$KG" ingest scans "$RUN/scans/manifest.csv"
+"$KG" ingest scans "$RUN/scans/manifest.csv" --json >"$RUN/ingest.jsonl"
+BATCH=$(tail -n 1 "$RUN/ingest.jsonl" | sed -n 's/.*"batch":"\([^"]*\)".*/\1/p')
+show "$KG" ingest report "$BATCH"
+show "$KG" ingest accept "$BATCH" || show "$KG" ingest accept "$BATCH" --override 演示批次，人工抽检通过
 show "$KG" search 档案馆库房改造 --limit 2
 show "$KG" ingest held
 show "$KG" search --person 11010519491231002X
@@ -63,9 +69,48 @@ show "$KG" export "$RUN/export.csv"
 show "$KG" reindex
 show "$KG" audit verify
 
-step "9. Stop the node cleanly"
-kill -TERM $DAEMON
-wait $DAEMON || true
+step "9. The provincial node (河南省档案馆): certificate authority and signed directory"
+show "$KG" init "$RUN/henan" --archive-id 410000 --name 河南省档案馆 --role provincial
+"$BIN/kuaguand" --config "$RUN/henan/kuaguan.toml" >"$RUN/henan.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 100); do "$KG" status --config "$RUN/henan/kuaguan.toml" >/dev/null 2>&1 && break; sleep 0.1; done
+show "$KG" status --config "$RUN/henan/kuaguan.toml"
+ENROLL=$("$KG" status --config "$RUN/henan/kuaguan.toml" --json | sed -n 's/.*"enroll_listen":"\([^"]*\)".*/\1/p')
+
+step "10. A second archive (开封市档案馆) with its own holdings"
+show "$KG" init "$RUN/kaifeng" --archive-id 410200 --name 开封市档案馆
+KF="$RUN/kaifeng/kuaguan.toml"
+"$BIN/kuaguand" --config "$KF" >"$RUN/kaifeng.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 1 100); do "$KG" status --config "$KF" >/dev/null 2>&1 && break; sleep 0.1; done
+"$BIN/kuaguan-gen-catalog" "$RUN/kaifeng.csv" --count 3000 --seed 410200
+show "$KG" import "$RUN/kaifeng.csv" --config "$KF"
+
+step "11. Enrollment: one-time tokens from the provincial CA; keys made locally, CSRs sent"
+TOKEN_ZZ=$("$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410100 --name 郑州市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+TOKEN_KF=$("$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410200 --name 开封市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+show "$KG" enroll --provincial "$ENROLL" --token "$TOKEN_ZZ"
+show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF"
+show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF" || true   # a token works once
+show "$KG" directory refresh
+show "$KG" peers
+
+step "12. Federated search from 郑州: 开封 answers over mutual TLS (unconditionally shared catalog records only)"
+show "$KG" search 婚姻登记 --federated --limit 5
+
+step "13. The certificates work with standard tools"
+show "$KG" cert export "$RUN/certs"
+show openssl verify -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/chain.pem" "$RUN/certs/node.pem"
+show openssl verify -vfyopt distid:1234567812345678 -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/seal-maker.pem" "$RUN/certs/seal.pem"
+
+step "14. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
+show "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
+show "$KG" directory refresh
+show "$KG" search 婚姻登记 --federated --limit 5
+
+step "15. Stop the nodes cleanly"
+kill -TERM $PIDS
+wait || true
 trap - EXIT
 tail -n 2 "$RUN/kuaguand.log"
 printf '\nDemo finished. The node data is in %s.\n' "$RUN"
