@@ -73,6 +73,19 @@ absl::Status Revoke(CommandContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status RollSigner(CommandContext& ctx) {
+  v1::DirectoryInfo resp;
+  auto call = ctx.client->Context(kCall);
+  grpc::Status st = ctx.client->federation().RollSigner(call.get(), v1::RollSignerRequest(), &resp);
+  if (!st.ok()) return ctx.client->Explain(st);
+  Print(ctx.json ? ProtoJson(resp)
+                 : absl::StrCat(resp.next_signer() ? "Next directory signer announced (stage 1 of 2): run "
+                                                     "`kuaguan ca roll-signer` again once every node has refreshed.\n"
+                                                   : "The announced directory signer now signs (stage 2 of 2).\n",
+                                DirectoryLine(resp)));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CaCommand(const Argv& argv) {
@@ -80,7 +93,8 @@ absl::Status CaCommand(const Argv& argv) {
   const auto& pos = ctx.args.positional();
   if (!pos.empty() && pos[0] == "token") return Token(ctx);
   if (!pos.empty() && pos[0] == "revoke") return Revoke(ctx);
-  return absl::InvalidArgumentError("usage: kuaguan ca token|revoke ...");
+  if (!pos.empty() && pos[0] == "roll-signer") return RollSigner(ctx);
+  return absl::InvalidArgumentError("usage: kuaguan ca token|revoke|roll-signer ...");
 }
 
 absl::Status EnrollCommand(const Argv& argv) {

@@ -59,6 +59,8 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
                          (provincial) a one-time enrollment token that pins the root
   ca revoke CODE --reason TEXT | ca revoke --serial HEX --reason TEXT
                          (provincial) revoke a member or one certificate; republishes
+  ca roll-signer         (provincial) directory-signer rollover: run once to announce the next
+                         key, again (after every node refreshed) to switch to it
   enroll --provincial HOST:PORT --token TOKEN
                          make keys, send CSRs, receive the TLS and SM2 seal certificates
   directory refresh      fetch the signed directory now

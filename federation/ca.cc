@@ -139,6 +139,8 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Crea
   if (ec) return absl::InternalError(absl::StrCat(dir.string(), ": ", ec.message()));
   Botan::AutoSeeded_RNG rng;
   auto ca = std::unique_ptr<CertificateAuthority>(new CertificateAuthority());
+  ca->dir_ = dir;
+  ca->passphrase_ = passphrase;
   ca->root_key_ = NewKey(KeyKind::kEcdsaP256, rng);
   ca->issuing_key_ = NewKey(KeyKind::kEcdsaP256, rng);
   ca->seal_maker_key_ = NewKey(KeyKind::kSm2, rng);
@@ -171,6 +173,8 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Crea
 absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Open(const fs::path& dir,
                                                                                  const std::string& passphrase) {
   auto ca = std::unique_ptr<CertificateAuthority>(new CertificateAuthority());
+  ca->dir_ = dir;
+  ca->passphrase_ = passphrase;
   std::unique_ptr<Botan::Private_Key>* keys[] = {&ca->root_key_, &ca->issuing_key_, &ca->seal_maker_key_,
                                                  &ca->signer_key_};
   std::string* pems[] = {&ca->root_pem_, &ca->issuing_pem_, &ca->seal_maker_pem_, &ca->signer_pem_};
@@ -182,7 +186,55 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Open
     if (!key.ok()) return key.status();
     *keys[i] = *std::move(key);
   }
+  std::error_code ec;
+  if (fs::exists(dir / "directory-signer-next.pem", ec)) {
+    auto pem = ReadText(dir / "directory-signer-next.pem");
+    if (!pem.ok()) return pem.status();
+    auto key = ReadKeyFile(dir / "directory-signer-next.key", passphrase);
+    if (!key.ok()) return key.status();
+    ca->next_signer_pem_ = *std::move(pem);
+    ca->next_signer_key_ = *std::move(key);
+  }
   return ca;
+}
+
+absl::StatusOr<std::string> CertificateAuthority::PrepareNextSigner() {
+  if (!next_signer_pem_.empty()) return absl::FailedPreconditionError("a next directory signer is already announced");
+  Botan::AutoSeeded_RNG rng;
+  auto key = NewKey(KeyKind::kEcdsaP256, rng);
+  std::string pem;
+  try {
+    const Botan::X509_DN root_dn = SubjectDn(root_pem_);
+    Botan::DataSource_Memory src(signer_pem_);
+    const std::string cn = Botan::X509_Certificate(src).subject_dn().get_first_attribute("X520.CommonName");
+    pem = Make({root_key_.get(), root_dn, KeyId(root_pem_)}, key->subject_public_key(),
+               Dn(cn, root_dn.get_first_attribute("X520.Organization")),
+               LeafExtensions(Botan::Key_Constraints(Botan::DIGITAL_SIGNATURE)), 5 * kYear);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cannot make the next directory signer: ", e.what()));
+  }
+  if (absl::Status st = WriteKeyFile(dir_ / "directory-signer-next.key", *key, passphrase_); !st.ok()) return st;
+  if (absl::Status st = WriteText(dir_ / "directory-signer-next.pem", pem); !st.ok()) return st;
+  next_signer_key_ = std::move(key);
+  next_signer_pem_ = pem;
+  return pem;
+}
+
+absl::Status CertificateAuthority::PromoteNextSigner() {
+  if (next_signer_pem_.empty()) return absl::FailedPreconditionError("no next directory signer has been announced");
+  std::error_code ec;
+  const auto retired = ParseCert(signer_pem_);
+  const std::string tag = retired.ok() ? retired->serial_hex : "old";
+  for (const char* ext : {".pem", ".key"}) {
+    fs::rename(dir_ / absl::StrCat("directory-signer", ext), dir_ / absl::StrCat("directory-signer-retired-", tag, ext), ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot retire the directory signer: ", ec.message()));
+    fs::rename(dir_ / absl::StrCat("directory-signer-next", ext), dir_ / absl::StrCat("directory-signer", ext), ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot promote the next directory signer: ", ec.message()));
+  }
+  signer_key_ = std::move(next_signer_key_);
+  signer_pem_ = std::move(next_signer_pem_);
+  next_signer_pem_.clear();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> CertificateAuthority::IssueTlsCert(const std::vector<uint8_t>& csr_der,

@@ -4,7 +4,7 @@
 // SM2 seal key, and a directory signer (ECDSA P-256, certified by the root). Private keys are
 // encrypted at rest (federation/key_file.h). Certificates are built field by field by the CA:
 // a request contributes only its public key, never its own name or extensions.
-// Thread-safe after Create/Open (the keys are read-only; Botan signing uses a fresh RNG per call).
+// Thread-compatible: the provincial node serializes its calls.
 #pragma once
 
 #include <chrono>
@@ -49,16 +49,26 @@ class CertificateAuthority {
   // ECDSA/SHA-256 signature (DER) of `data` by the directory signer.
   std::vector<uint8_t> SignDirectory(const std::string& data);
 
+  // Directory-signer rollover, in two stages. Prepare makes the next signer (certified by the
+  // root) and keeps it beside the current one: publish it in the directory first. Promote then
+  // makes it the signer (the old key is kept, renamed, never deleted). FAILED_PRECONDITION when
+  // a next signer already exists / does not exist.
+  absl::StatusOr<std::string> PrepareNextSigner();
+  absl::Status PromoteNextSigner();
+
   const std::string& root_pem() const { return root_pem_; }
   const std::string& issuing_pem() const { return issuing_pem_; }
   const std::string& seal_maker_pem() const { return seal_maker_pem_; }
   const std::string& signer_pem() const { return signer_pem_; }
+  const std::string& next_signer_pem() const { return next_signer_pem_; }  // empty when none
 
  private:
   CertificateAuthority() = default;
 
-  std::unique_ptr<Botan::Private_Key> root_key_, issuing_key_, seal_maker_key_, signer_key_;
-  std::string root_pem_, issuing_pem_, seal_maker_pem_, signer_pem_;
+  std::filesystem::path dir_;
+  std::string passphrase_;
+  std::unique_ptr<Botan::Private_Key> root_key_, issuing_key_, seal_maker_key_, signer_key_, next_signer_key_;
+  std::string root_pem_, issuing_pem_, seal_maker_pem_, signer_pem_, next_signer_pem_;
 };
 
 }  // namespace kuaguan::federation

@@ -68,6 +68,12 @@ absl::StatusOr<v1::Directory> VerifyDirectory(const v1::SignedDirectory& signed_
   } catch (const std::exception& e) {
     return absl::UnauthenticatedError(absl::StrCat("the directory's signature cannot be checked: ", e.what()));
   }
+  if (cached != nullptr && cached->version() > 0 && d.signer_pem() != cached->signer_pem() &&
+      d.signer_pem() != cached->next_signer_pem()) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "directory version ", d.version(), " is signed by a key that cached version ", cached->version(),
+        " did not announce (a signer must be published as the next one before it signs)"));
+  }
   if (cached != nullptr && d.version() < cached->version()) {
     return absl::FailedPreconditionError(absl::StrCat("directory version ", d.version(),
                                                       " is older than the cached version ", cached->version()));

@@ -1,6 +1,7 @@
 // The signed directory: the provincial node signs each version with its directory signer; a node
 // accepts a version only when the signer's certificate is certified by the pinned root and the
-// signature verifies, the version is not older than the one it holds, and it has not expired.
+// signature verifies, the signer is the one of the version it holds or the next one that version
+// announced (two-stage key rollover), the version is not older, and it has not expired.
 // Lookups answer the questions a node asks of the directory. Pure functions; thread-safe.
 #pragma once
 

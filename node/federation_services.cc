@@ -56,6 +56,12 @@ grpc::Status FederationAdminService::Revoke(grpc::ServerContext* ctx, const v1::
   return Reply(provincial_->Revoke(*req, Actor(*ctx)), resp);
 }
 
+grpc::Status FederationAdminService::RollSigner(grpc::ServerContext* ctx, const v1::RollSignerRequest*,
+                                                v1::DirectoryInfo* resp) {
+  if (provincial_ == nullptr) return NotRole("provincial");
+  return Reply(provincial_->RollSigner(Actor(*ctx)), resp);
+}
+
 grpc::Status FederationAdminService::Enroll(grpc::ServerContext* ctx, const v1::EnrollCommand* req,
                                             v1::EnrollResult* resp) {
   if (link_ == nullptr) return NotRole("archive");

@@ -41,6 +41,8 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
                            kuaguan::v1::TokenResponse* resp) override;
   grpc::Status Revoke(grpc::ServerContext* ctx, const kuaguan::v1::RevokeRequest* req,
                       kuaguan::v1::DirectoryInfo* resp) override;
+  grpc::Status RollSigner(grpc::ServerContext* ctx, const kuaguan::v1::RollSignerRequest* req,
+                          kuaguan::v1::DirectoryInfo* resp) override;
   grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollCommand* req,
                       kuaguan::v1::EnrollResult* resp) override;
   grpc::Status RefreshDirectory(grpc::ServerContext* ctx, const kuaguan::v1::RefreshRequest* req,

@@ -63,6 +63,7 @@ v1::DirectoryInfo InfoOf(const v1::Directory& d) {
   const int64_t now = absl::ToUnixMicros(absl::Now());
   info.set_age_s(d.version() == 0 ? 0 : double(now - d.issued_micros()) / 1e6);
   info.set_expired(d.version() != 0 && now > d.expires_micros());
+  info.set_next_signer(!d.next_signer_pem().empty());
   return info;
 }
 
@@ -93,8 +94,17 @@ absl::StatusOr<std::unique_ptr<PeerLink>> PeerLink::Open(const NodeConfig& confi
 }
 
 PeerLink::~PeerLink() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stop_ = true;
+  }
   if (refresher_.joinable()) refresher_.join();
+}
+
+void PeerLink::Wake(uint64_t version) {
+  if (version <= Info().version()) return;
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
 }
 
 bool PeerLink::enrolled() const {
@@ -229,7 +239,13 @@ void PeerLink::StartRefresher() {
         absl::MutexLock lock(&mu_);
         if (directory_.refresh_seconds() > 0) seconds = directory_.refresh_seconds();
       }
-      if (stop_.WaitForNotificationWithTimeout(absl::Seconds(seconds))) return;
+      {
+        absl::MutexLock lock(&wake_mu_);
+        auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; };
+        wake_mu_.AwaitWithTimeout(absl::Condition(&woken), absl::Seconds(seconds));
+        if (stop_) return;
+        wake_ = false;
+      }
       if (!enrolled()) continue;
       if (auto r = Refresh("kuaguand"); !r.ok()) {
         std::fprintf(stderr, "kuaguand: directory refresh failed (working from the cache): %s\n",
@@ -258,12 +274,21 @@ absl::Status PeerLink::CheckInbound(const grpc::ServerContext& ctx, const std::s
       // under this directory version is remembered until its certificate expires.
       const std::string pem = federation::PeerCertPem(ctx);
       const std::string key = absl::StrCat(claimed, "|", pem);
+      if (claimed == directory_.provincial_code()) {
+        auto info = federation::CheckTlsCert(pem, directory_.issuing_pem(), directory_.root_pem(), now);
+        st = !info.ok() ? info.status()
+             : info->sha256_hex != directory_.provincial_tls_sha256()
+                 ? absl::PermissionDeniedError("the certificate is not the provincial node's")
+                 : absl::OkStatus();
+        accepted_.erase(key);
+      } else {
       auto it = accepted_.find(key);
       if (it == accepted_.end() || now > it->second) {
         st = federation::CheckPeer(directory_, claimed, pem, now);
         if (st.ok()) {
           if (auto info = federation::ParseCert(pem); info.ok()) accepted_[key] = info->not_after;
         }
+      }
       }
     }
   }
@@ -412,6 +437,16 @@ grpc::Status PeerService::Ping(grpc::ServerContext* ctx, const v1::PingRequest* 
   resp->set_code(code_);
   resp->set_time_micros(absl::ToUnixMicros(absl::Now()));
   resp->set_directory_version(link_->Info().version());
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::DirectoryChanged(grpc::ServerContext* ctx, const v1::DirectoryChangedRequest* req,
+                                           v1::DirectoryChangedResponse* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.directory-changed"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  link_->Wake(req->version());
+  resp->set_have_version(link_->Info().version());
   return grpc::Status::OK;
 }
 

@@ -15,7 +15,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "federation/tls.h"
 #include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
@@ -41,8 +40,11 @@ class PeerLink {
                                                    const std::string& peer_address, const std::string& actor);
   // Fetches the directory from the provincial node now; the cache is kept when that fails.
   absl::StatusOr<kuaguan::v1::DirectoryInfo> Refresh(const std::string& actor);
-  // Fetches the directory every refresh_seconds (from the directory) until destroyed.
+  // Fetches the directory every refresh_seconds (from the directory) until destroyed, and at once
+  // after Wake.
   void StartRefresher();
+  // Asks the refresher to fetch now (the provincial node announced version `version`).
+  void Wake(uint64_t version);
 
   // OK when the caller of `ctx`, claiming to be archive `claimed`, may be served now.
   // FAILED_PRECONDITION when our directory has expired, PERMISSION_DENIED otherwise; audited.
@@ -72,7 +74,9 @@ class PeerLink {
   // Peers already checked against this directory version: "claimed|certificate" -> its expiry.
   std::map<std::string, std::chrono::system_clock::time_point> accepted_ ABSL_GUARDED_BY(mu_);
 
-  absl::Notification stop_;
+  absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread refresher_;
 };
 
@@ -81,6 +85,8 @@ class PeerService final : public kuaguan::v1::Peer::Service {
  public:
   PeerService(PeerLink* link, Holdings* holdings, std::string code) : link_(link), holdings_(holdings), code_(std::move(code)) {}
   grpc::Status Ping(grpc::ServerContext* ctx, const kuaguan::v1::PingRequest* req, kuaguan::v1::PingResponse* resp) override;
+  grpc::Status DirectoryChanged(grpc::ServerContext* ctx, const kuaguan::v1::DirectoryChangedRequest* req,
+                                kuaguan::v1::DirectoryChangedResponse* resp) override;
   grpc::Status Search(grpc::ServerContext* ctx, const kuaguan::v1::PeerSearchRequest* req,
                       kuaguan::v1::PeerSearchResponse* resp) override;
 

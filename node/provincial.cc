@@ -6,6 +6,7 @@
 #include <botan/pk_keys.h>
 
 #include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "federation/directory.h"
 #include "federation/key_file.h"
 #include "federation/sm2.h"
+#include "kuaguan/v1/federation.grpc.pb.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
@@ -227,8 +229,26 @@ absl::StatusOr<v1::DirectoryInfo> Provincial::Revoke(const v1::RevokeRequest& re
   } else {
     return absl::InvalidArgumentError("name an archive or a certificate serial to revoke");
   }
-  ASSIGN_OR_RETURN(auto published, PublishLocked(std::move(entries), {actor, "ca.revoke", object,
-                                                                      absl::StrCat("ok: ", request.reason())}));
+  RETURN_IF_ERROR(PublishLocked(std::move(entries), {actor, "ca.revoke", object, absl::StrCat("ok: ", request.reason())})
+                      .status());
+  return Info();
+}
+
+absl::StatusOr<v1::DirectoryInfo> Provincial::RollSigner(const std::string& actor) {
+  absl::MutexLock lock(&mu_);
+  std::string stage;
+  if (ca_->next_signer_pem().empty()) {
+    RETURN_IF_ERROR(ca_->PrepareNextSigner().status());
+    stage = "next directory signer announced; run again once every node has refreshed";
+  } else {
+    RETURN_IF_ERROR(ca_->PromoteNextSigner());
+    stage = "the announced signer now signs";
+  }
+  RETURN_IF_ERROR(PublishLocked({}, {actor, "ca.roll-signer", "", absl::StrCat("ok: ", stage)}).status());
+  return Info();
+}
+
+v1::DirectoryInfo Provincial::Info() const {
   v1::DirectoryInfo info;
   info.set_version(current_.version());
   info.set_issued_micros(current_.issued_micros());
@@ -236,6 +256,7 @@ absl::StatusOr<v1::DirectoryInfo> Provincial::Revoke(const v1::RevokeRequest& re
   info.set_members(static_cast<uint32_t>(current_.members_size()));
   info.set_revoked_serials(static_cast<uint32_t>(current_.revoked_serials_size()));
   info.set_provincial_address(current_.provincial_address());
+  info.set_next_signer(!current_.next_signer_pem().empty());
   return info;
 }
 
@@ -276,6 +297,8 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
   d.set_issuing_pem(ca_->issuing_pem());
   d.set_seal_maker_pem(ca_->seal_maker_pem());
   d.set_signer_pem(ca_->signer_pem());
+  d.set_next_signer_pem(ca_->next_signer_pem());
+  if (auto own = federation::ParseCert(identity_.chain_pem); own.ok()) d.set_provincial_tls_sha256(own->sha256_hex);
   v1::SignedDirectory s = federation::SignDirectory(d, ca_.get());
   entries.emplace_back(kDirectoryKey, s.SerializeAsString());
   AuditNote n = note;
@@ -283,7 +306,24 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
   RETURN_IF_ERROR(store_->PutMeta(entries, n));
   current_ = std::move(d);
   signed_ = s;
+  Notify();
   return s;
+}
+
+void Provincial::Notify() {
+  // Members are told in the background; one that is down learns at its next refresh.
+  std::thread([identity = identity_, directory = current_] {
+    for (const auto& m : directory.members()) {
+      auto stub = v1::Peer::NewStub(federation::MutualTlsChannel(identity, m.address(), m.code()));
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      v1::DirectoryChangedRequest req;
+      req.set_from(directory.provincial_code());
+      req.set_version(directory.version());
+      v1::DirectoryChangedResponse resp;
+      (void)stub->DirectoryChanged(&ctx, req, &resp);
+    }
+  }).detach();
 }
 
 }  // namespace kuaguan::node

@@ -1,6 +1,7 @@
 // The provincial role: the certificate authority, the member registry, one-time enrollment
 // tokens and the signed directory, republished one version up with every change (enrollment,
-// revocation, a new address) and whenever half its validity has passed. Everything it decides is
+// revocation, a new address, a signer rollover) and whenever half its validity has passed;
+// members are told of each new version so that they fetch it at once. Everything it decides is
 // kept in the store's meta family with an audit entry in the same write. The provincial node
 // holds no records: it is directory, CA and (later) audit hub only.
 // Thread-safe: changes are serialized by a mutex.
@@ -45,11 +46,17 @@ class Provincial {
   // Revokes a member (all its certificates) or one certificate by serial, and publishes.
   absl::StatusOr<kuaguan::v1::DirectoryInfo> Revoke(const kuaguan::v1::RevokeRequest& request,
                                                     const std::string& actor);
+  // Directory-signer rollover: the first call announces the next signer in a new version, the
+  // second (after every node has refreshed) makes it sign.
+  absl::StatusOr<kuaguan::v1::DirectoryInfo> RollSigner(const std::string& actor);
   // The current signed directory, republished first when half its validity has passed.
   absl::StatusOr<kuaguan::v1::SignedDirectory> Current();
 
  private:
   Provincial() = default;
+  kuaguan::v1::DirectoryInfo Info() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells every member that a new version is out (in the background, best effort).
+  void Notify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Builds, signs and stores the next version with `entries` written in the same batch.
   absl::StatusOr<kuaguan::v1::SignedDirectory> PublishLocked(
       std::vector<std::pair<std::string, std::string>> entries, const AuditNote& note)

@@ -111,3 +111,26 @@ TEST_CASE("a peer is accepted only with the certificate registered for the archi
   CHECK(CheckPeer(d, "410100", zz, now).message().find("撤销测试") != absl::string_view::npos);
   CHECK(CheckPeer(d, "410100", zz, now + hours(24 * 400)).message().find("expired") != absl::string_view::npos);
 }
+
+TEST_CASE("a new directory signer is accepted only after a version announced it") {
+  kuaguan::testing::TempDir dir;
+  auto ca = *CertificateAuthority::Create(dir.path() / "ca", "p", "410000", "河南省档案馆");
+  const auto now = std::chrono::system_clock::now();
+  const v1::Directory v1_dir = Base(ca.get(), 1);
+  const std::string first = ca->signer_pem();
+  REQUIRE(ca->PrepareNextSigner().ok());
+  CHECK(ca->PrepareNextSigner().status().code() == absl::StatusCode::kFailedPrecondition);
+  v1::Directory v2_dir = Base(ca.get(), 2);
+  v2_dir.set_next_signer_pem(ca->next_signer_pem());
+  REQUIRE(VerifyDirectory(SignDirectory(v2_dir, ca.get()), ca->root_pem(), now, &v1_dir).ok());
+  REQUIRE(ca->PromoteNextSigner().ok());
+  CHECK(ca->signer_pem() != first);
+  const auto v3 = SignDirectory(Base(ca.get(), 3), ca.get());
+  auto unannounced = VerifyDirectory(v3, ca->root_pem(), now, &v1_dir);
+  CHECK(unannounced.status().message().find("did not announce") != absl::string_view::npos);
+  CHECK(VerifyDirectory(v3, ca->root_pem(), now, &v2_dir).ok());
+  auto reopened = CertificateAuthority::Open(dir.path() / "ca", "p");
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->signer_pem() == ca->signer_pem());
+  CHECK((*reopened)->next_signer_pem().empty());
+}

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/node_fixture.h"
 
@@ -107,6 +108,11 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
                             "/tests/integration/tls_probe.py " + kf_peer + " " + c + "/root.pem 410200.archive.kuaguan ";
   CHECK(Sh(probe + " | grep -qE '^(received 0|refused)'") == 0);
   CHECK(Sh(probe + chain + " " + key + " | grep -q 'received [1-9][0-9]* TLSv1.3'") == 0);
+  // A certificate made outside the federation (self-signed, claiming 郑州) is refused in the handshake.
+  const std::string outsider = (zz.dir() / "outsider").string();
+  REQUIRE(Sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + outsider +
+             ".key -out " + outsider + ".pem -subj /CN=410100 -days 1 2>/dev/null") == 0);
+  CHECK(Sh(probe + outsider + ".pem " + outsider + ".key | grep -qE '^(received 0|refused)'") == 0);
   CHECK(Sh("echo | timeout 10 openssl s_client -connect " + kf_peer + " -CAfile " + c + "/root.pem -cert " + chain +
            " -key " + key + " -servername 410200.archive.kuaguan 2>&1 | grep -q 'Verify return code: 0'") == 0);
 
@@ -123,8 +129,15 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
 
   // Revocation: after one refresh 郑州 no longer asks 开封, and 开封's requests are refused
   // (and audited) with the reason.
-  REQUIRE(prov.Cli({"ca", "revoke", "410200", "--reason", "证书私钥泄露"}).exit_code == 0);
-  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  auto revoked = prov.CliJson({"ca", "revoke", "410200", "--reason", "证书私钥泄露"});
+  // The provincial node tells its members: 郑州 fetches the new version without being asked.
+  bool told = false;
+  for (int i = 0; i < 100 && !told; ++i) {
+    auto seen = zz.CliJson({"peers", "--timeout-ms", "500"});
+    told = Num(seen.fields().at("directory").struct_value(), "version") == Num(revoked, "version");
+    if (!told) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(told);
   auto after = zz.CliJson({"search", "婚姻登记", "--federated"});
   CHECK(Hits(after) == 0);
   CHECK(after.fields().at("archives").list_value().values_size() == 0);
@@ -135,6 +148,13 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(Str(answer, "state") == "refused");
   CHECK(Str(answer, "error").find("revoked") != std::string::npos);
   CHECK(zz.daemon_log().find("refused peer.search from 410200") != std::string::npos);
+
+  // The directory signer rolls over in two stages; a node that refreshed in between follows.
+  REQUIRE(prov.Cli({"ca", "roll-signer"}).exit_code == 0);
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  REQUIRE(prov.Cli({"ca", "roll-signer"}).exit_code == 0);
+  auto rolled = zz.CliJson({"directory", "refresh"});
+  CHECK_FALSE(rolled.fields().at("next_signer").bool_value());
 
   // The provincial node goes away: members keep working from the cached directory.
   prov.Stop(SIGKILL);
