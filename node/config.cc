@@ -67,14 +67,21 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   RETURN_IF_ERROR(str("enroll_listen", &c.enroll_listen, false));
   std::string key_file;
   RETURN_IF_ERROR(str("key_file", &key_file, false));
-  for (auto [key, out] : {std::pair{"directory_validity_hours", &c.directory_validity_hours},
-                          std::pair{"directory_refresh_seconds", &c.directory_refresh_seconds}}) {
-    if (!node[key]) continue;
-    auto v = node[key].value<int64_t>();
+  if (node["directory_validity_hours"]) {
+    auto v = node["directory_validity_hours"].value<double>();
     if (!v || *v <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] ", key, " must be a positive integer"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] directory_validity_hours must be a positive number"));
     }
-    *out = *v;
+    c.directory_validity_hours = *v;
+  }
+  if (node["directory_refresh_seconds"]) {
+    auto v = node["directory_refresh_seconds"].value<int64_t>();
+    if (!v || *v <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] directory_refresh_seconds must be a positive integer"));
+    }
+    c.directory_refresh_seconds = *v;
   }
   if (absl::Status st = ValidateConfig(c); !st.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", st.message()));

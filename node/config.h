@@ -9,7 +9,7 @@
 //   peer_listen = "127.0.0.1:7443" # mutual-TLS listener for peers (port 0: chosen at enrollment)
 //   enroll_listen = "127.0.0.1:7444"  # provincial only: server-TLS listener for enrollment
 //   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
-//   directory_validity_hours = 72  # provincial: how long a published directory stays valid
+//   directory_validity_hours = 72  # provincial: how long a published directory stays valid (may be fractional)
 //   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
 #pragma once
 
@@ -30,7 +30,7 @@ struct NodeConfig {
   std::string peer_listen = "127.0.0.1:0";
   std::string enroll_listen = "127.0.0.1:0";
   std::filesystem::path key_file;  // absolute after LoadConfig; empty: KeyFile()'s default
-  int64_t directory_validity_hours = 72;
+  double directory_validity_hours = 72;  // fractions allowed (tests use seconds)
   int64_t directory_refresh_seconds = 300;
   std::filesystem::path config_path;
 

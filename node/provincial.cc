@@ -263,7 +263,7 @@ v1::DirectoryInfo Provincial::Info() const {
 absl::StatusOr<v1::SignedDirectory> Provincial::Current() {
   absl::MutexLock lock(&mu_);
   const int64_t now = absl::ToUnixMicros(absl::Now());
-  const int64_t half = config_.directory_validity_hours * 3600 * 1000000 / 2;
+  const auto half = static_cast<int64_t>(config_.directory_validity_hours * 3600e6 / 2);
   if (current_.version() == 0 || now > current_.issued_micros() + half) {
     return PublishLocked({}, {"kuaguand", "federation.publish", "", "ok: periodic"});
   }
@@ -289,7 +289,7 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
   d.set_provincial_address(address_);
   const int64_t now = absl::ToUnixMicros(absl::Now());
   d.set_issued_micros(now);
-  d.set_expires_micros(now + config_.directory_validity_hours * 3600 * 1000000);
+  d.set_expires_micros(now + static_cast<int64_t>(config_.directory_validity_hours * 3600e6));
   d.set_refresh_seconds(config_.directory_refresh_seconds);
   for (auto& [key, m] : members) *d.add_members() = std::move(m);
   for (const auto& [serial, reason] : revoked) d.add_revoked_serials(serial);

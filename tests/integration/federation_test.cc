@@ -185,3 +185,31 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(still.fields().at("directory").struct_value().fields().at("expired").bool_value() == false);
   CHECK(zz.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
 }
+
+TEST_CASE("past its directory's expiry an archive refuses peers and says why") {
+  RunningNode prov("410000", "河南省档案馆", "provincial");
+  {
+    std::ofstream cfg(prov.config(), std::ios::app);
+    cfg << "directory_validity_hours = 0.002\n";  // 7.2 seconds
+  }
+  RunningNode zz("410100", "郑州市档案馆");
+  RunningNode kf("410200", "开封市档案馆");
+  prov.Start();
+  zz.Start();
+  kf.Start();
+  const std::string enroll = Str(prov.CliJson({"status"}), "enroll_listen");
+  REQUIRE(zz.Cli({"enroll", "--provincial", enroll, "--token", Token(prov, "410100", "郑州市档案馆")}).exit_code == 0);
+  REQUIRE(kf.Cli({"enroll", "--provincial", enroll, "--token", Token(prov, "410200", "开封市档案馆")}).exit_code == 0);
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  REQUIRE(kf.Cli({"directory", "refresh"}).exit_code == 0);
+  auto fresh = zz.CliJson({"search", "婚姻登记", "--federated"});
+  CHECK(Str(fresh.fields().at("archives").list_value().values(0).struct_value(), "state") == "ok");
+  prov.Stop(SIGKILL);  // no one can fetch a new version now
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  auto stale = zz.CliJson({"search", "婚姻登记", "--federated"});
+  const auto& answer = stale.fields().at("archives").list_value().values(0).struct_value();
+  CHECK(Str(answer, "state") == "refused");
+  INFO(Str(answer, "error"));
+  CHECK(Str(answer, "error").find("directory expired") != std::string::npos);
+  CHECK(zz.CliJson({"peers"}).fields().at("directory").struct_value().fields().at("expired").bool_value());
+}
