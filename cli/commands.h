@@ -30,6 +30,7 @@ absl::Status EnrollCommand(const Argv& argv);
 absl::Status DirectoryCommand(const Argv& argv);
 absl::Status PeersCommand(const Argv& argv);
 absl::Status CertCommand(const Argv& argv);
+absl::Status StaffCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

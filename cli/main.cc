@@ -67,6 +67,10 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   peers [--timeout-ms MS]
                          members with reachability, round trip, clock skew, certificate expiry
   cert export DIR        root.pem, chain.pem, node.pem (and seal.pem, seal-maker.pem)
+  staff add NAME --role ROLE --out DIR
+                         a staff certificate from the provincial CA (roles: front-desk,
+                         back-office, appraiser, security-officer, auditor, admin) and
+                         DIR/desk.toml for kuaguan-desk; the key is made here, mode 600
 
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
       {"reindex", ReindexCommand},   {"audit", AuditCommand},       {"ingest", IngestCommand},
       {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
+      {"staff", StaffCommand},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {

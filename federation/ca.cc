@@ -237,10 +237,10 @@ absl::Status CertificateAuthority::PromoteNextSigner() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> CertificateAuthority::IssueTlsCert(const std::vector<uint8_t>& csr_der,
-                                                               const std::string& code, const std::string& name,
-                                                               std::chrono::hours validity) {
-  std::vector<uint8_t> key;
+namespace {
+
+// The ECDSA P-256 public key of a PKCS#10 request whose self-signature verifies.
+absl::StatusOr<std::vector<uint8_t>> RequestKey(const std::vector<uint8_t>& csr_der) {
   try {
     Botan::DataSource_Memory src(csr_der);
     Botan::PKCS10_Request req(src);
@@ -252,12 +252,45 @@ absl::StatusOr<std::string> CertificateAuthority::IssueTlsCert(const std::vector
       return absl::InvalidArgumentError(absl::StrCat("a TLS identity must be an ECDSA P-256 key, not ",
                                                      pub->algo_name(), " ", pub->key_length()));
     }
-    key = pub->subject_public_key();
+    return pub->subject_public_key();
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("not a PKCS#10 certificate request: ", e.what()));
   }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CertificateAuthority::IssueStaffCert(const std::vector<uint8_t>& csr_der,
+                                                                 const std::string& archive, const std::string& name,
+                                                                 const std::string& role, std::chrono::hours validity) {
+  if (!IsStaffRole(role)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "role '", role, "' is not front-desk, back-office, appraiser, security-officer, auditor or admin"));
+  }
+  if (name.empty()) return absl::InvalidArgumentError("a staff certificate needs the person's name");
+  auto key = RequestKey(csr_der);
+  if (!key.ok()) return key.status();
+  Botan::X509_DN dn;
+  dn.add_attribute("X520.Country", "CN");
+  dn.add_attribute("X520.Organization", archive);
+  dn.add_attribute("X520.OrganizationalUnit", role);
+  dn.add_attribute("X520.CommonName", name);
+  Botan::Extensions ext = LeafExtensions(Botan::Key_Constraints(Botan::DIGITAL_SIGNATURE));
+  ext.add(new Extended_Key_Usage(std::vector<Botan::OID>{Botan::OID::from_string("PKIX.ClientAuth")}));
   try {
-    return Make({issuing_key_.get(), SubjectDn(issuing_pem_), KeyId(issuing_pem_)}, key, Dn(code, name),
+    return Make({issuing_key_.get(), SubjectDn(issuing_pem_), KeyId(issuing_pem_)}, *key, dn, std::move(ext), validity);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cannot issue the staff certificate: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::string> CertificateAuthority::IssueTlsCert(const std::vector<uint8_t>& csr_der,
+                                                               const std::string& code, const std::string& name,
+                                                               std::chrono::hours validity) {
+  auto key = RequestKey(csr_der);
+  if (!key.ok()) return key.status();
+  try {
+    return Make({issuing_key_.get(), SubjectDn(issuing_pem_), KeyId(issuing_pem_)}, *key, Dn(code, name),
                 TlsExtensions(code), validity);
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("cannot issue the certificate: ", e.what()));

@@ -41,6 +41,11 @@ class CertificateAuthority {
   // A TLS certificate for a key the caller holds (the provincial node's own identity).
   absl::StatusOr<std::string> IssueTlsCertForKey(const Botan::Private_Key& key, const std::string& code,
                                                  const std::string& name, std::chrono::hours validity);
+  // A staff member's TLS certificate (client use only) over the key of a PKCS#10 request: CN the
+  // person's name, OU the role, O the archive code. INVALID_ARGUMENT for an unknown role.
+  absl::StatusOr<std::string> IssueStaffCert(const std::vector<uint8_t>& csr_der, const std::string& archive,
+                                             const std::string& name, const std::string& role,
+                                             std::chrono::hours validity);
   // An SM2 seal certificate (PEM) for `code` / `name` over an SM2 public key
   // (SubjectPublicKeyInfo DER, as id-ecPublicKey on sm2p256v1).
   absl::StatusOr<std::string> IssueSealCert(const std::vector<uint8_t>& sm2_public_key,

@@ -86,6 +86,43 @@ absl::StatusOr<CertInfo> CheckTlsCert(absl::string_view leaf_pem, absl::string_v
   }
 }
 
+bool IsStaffRole(absl::string_view role) {
+  for (absl::string_view r : {"front-desk", "back-office", "appraiser", "security-officer", "auditor", "admin"}) {
+    if (role == r) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<StaffInfo> CheckStaffCert(absl::string_view pem, absl::string_view issuing_pem,
+                                         absl::string_view root_pem, TimePoint when) {
+  try {
+    const Botan::X509_Certificate leaf = Load(pem);
+    if (leaf.is_self_signed()) return absl::UnauthenticatedError("the certificate is self-signed");
+    if (absl::Status st = CheckTimes(leaf, when, "the staff certificate"); !st.ok()) return st;
+    Botan::Certificate_Store_In_Memory trusted;
+    trusted.add_certificate(Load(root_pem));
+    const Botan::Path_Validation_Result result = Botan::x509_path_validate(
+        std::vector<Botan::X509_Certificate>{leaf, Load(issuing_pem)}, Botan::Path_Validation_Restrictions(false, 110),
+        trusted, "", Botan::Usage_Type::UNSPECIFIED, when);
+    if (!result.successful_validation()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the certificate does not chain to this federation's root: ", result.result_string()));
+    }
+    StaffInfo s;
+    s.cert = Info(leaf);
+    s.archive = leaf.subject_dn().get_first_attribute("X520.Organization");
+    s.role = leaf.subject_dn().get_first_attribute("X520.OrganizationalUnit");
+    s.name = s.cert.subject_cn;
+    if (!IsStaffRole(s.role) || leaf.allowed_extended_usage("PKIX.ServerAuth") ||
+        !leaf.allowed_extended_usage("PKIX.ClientAuth")) {
+      return absl::UnauthenticatedError("not a staff certificate (role and client-only usage)");
+    }
+    return s;
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("not a certificate: ", e.what()));
+  }
+}
+
 absl::StatusOr<CertInfo> CheckSealCert(absl::string_view seal_pem, absl::string_view seal_maker_pem,
                                        absl::string_view root_pem, TimePoint when) {
   try {

@@ -30,6 +30,21 @@ struct CertInfo {
 // The TLS target name that a node certificate for `code` carries, e.g. 410100.archive.kuaguan.
 std::string PeerHostName(absl::string_view code);
 
+// The staff roles (three-role separation: admin, security-officer, auditor; plus the clerks).
+bool IsStaffRole(absl::string_view role);
+
+struct StaffInfo {
+  std::string archive;  // O
+  std::string role;     // OU
+  std::string name;     // CN
+  CertInfo cert;
+};
+
+// Checks a staff certificate like CheckTlsCert (chain, validity) but for client use only, and
+// reads who it names. UNAUTHENTICATED with the reason; a node certificate is not a staff one.
+absl::StatusOr<StaffInfo> CheckStaffCert(absl::string_view pem, absl::string_view issuing_pem,
+                                         absl::string_view root_pem, std::chrono::system_clock::time_point when);
+
 // Parses one PEM certificate. INVALID_ARGUMENT when it is not one.
 absl::StatusOr<CertInfo> ParseCert(absl::string_view pem);
 

@@ -44,6 +44,19 @@ grpc::Status FederationService::GetDirectory(grpc::ServerContext* ctx, const v1:
   return Reply(provincial_->Current(), resp);
 }
 
+grpc::Status FederationService::IssueStaffCert(grpc::ServerContext* ctx, const v1::StaffCertRequest* req,
+                                               v1::StaffCertResponse* resp) {
+  return Reply(provincial_->IssueStaffCert(*req, federation::PeerCertPem(*ctx)), resp);
+}
+
+grpc::Status FederationAdminService::AddStaff(grpc::ServerContext* ctx, const v1::StaffAddRequest* req,
+                                              v1::StaffAddResult* resp) {
+  if (link_ == nullptr) return NotRole("archive");
+  auto address = enroll_address_();
+  if (!address.ok()) return ToGrpcStatus(address.status());
+  return Reply(link_->AddStaff(*req, *address, Actor(*ctx)), resp);
+}
+
 grpc::Status FederationAdminService::CreateToken(grpc::ServerContext* ctx, const v1::TokenRequest* req,
                                                  v1::TokenResponse* resp) {
   if (provincial_ == nullptr) return NotRole("provincial");

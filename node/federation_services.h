@@ -22,6 +22,9 @@ class FederationService final : public kuaguan::v1::Federation::Service {
   // Only for callers with a certificate of this federation.
   grpc::Status GetDirectory(grpc::ServerContext* ctx, const kuaguan::v1::DirectoryRequest* req,
                             kuaguan::v1::SignedDirectory* resp) override;
+  // Only for member nodes, for their own archive's staff.
+  grpc::Status IssueStaffCert(grpc::ServerContext* ctx, const kuaguan::v1::StaffCertRequest* req,
+                              kuaguan::v1::StaffCertResponse* resp) override;
 
  private:
   Provincial* const provincial_;
@@ -43,6 +46,8 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
                       kuaguan::v1::DirectoryInfo* resp) override;
   grpc::Status RollSigner(grpc::ServerContext* ctx, const kuaguan::v1::RollSignerRequest* req,
                           kuaguan::v1::DirectoryInfo* resp) override;
+  grpc::Status AddStaff(grpc::ServerContext* ctx, const kuaguan::v1::StaffAddRequest* req,
+                        kuaguan::v1::StaffAddResult* resp) override;
   grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollCommand* req,
                       kuaguan::v1::EnrollResult* resp) override;
   grpc::Status RefreshDirectory(grpc::ServerContext* ctx, const kuaguan::v1::RefreshRequest* req,

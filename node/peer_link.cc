@@ -209,6 +209,46 @@ absl::Status PeerLink::AcceptDirectory(const v1::SignedDirectory& signed_dir, co
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::StaffAddResult> PeerLink::AddStaff(const v1::StaffAddRequest& request,
+                                                      const std::string& node_address, const std::string& actor) {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  std::string address, code;
+  {
+    absl::MutexLock lock(&mu_);
+    address = directory_.provincial_address();
+    code = directory_.provincial_code();
+  }
+  auto stub = v1::Federation::NewStub(ChannelTo(code, address));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::StaffCertRequest req;
+  req.set_from(config_.archive_id);
+  req.set_name(request.name());
+  req.set_role(request.role());
+  req.set_csr(request.csr());
+  v1::StaffCertResponse resp;
+  grpc::Status st = stub->IssueStaffCert(&ctx, req, &resp);
+  const std::string object = absl::StrCat(request.role(), " ", request.name());
+  if (!st.ok()) {
+    absl::Status failed = FromGrpc(st, "the provincial CA refused the staff certificate");
+    (void)store_->Audit({actor, "staff.add", object, absl::StrCat("refused: ", failed.message())});
+    return failed;
+  }
+  ASSIGN_OR_RETURN(auto info, federation::CheckStaffCert(resp.cert_pem(), resp.issuing_pem(), identity().root_pem,
+                                                         std::chrono::system_clock::now()));
+  RETURN_IF_ERROR(store_->Audit({actor, "staff.add", object, absl::StrCat("ok: certificate ", info.cert.serial_hex)}));
+  v1::StaffAddResult r;
+  r.set_archive(info.archive);
+  r.set_name(info.name);
+  r.set_role(info.role);
+  r.set_serial(info.cert.serial_hex);
+  r.set_cert_pem(resp.cert_pem());
+  r.set_issuing_pem(resp.issuing_pem());
+  r.set_root_pem(resp.root_pem());
+  r.set_node_address(node_address);
+  return r;
+}
+
 absl::StatusOr<v1::DirectoryInfo> PeerLink::Refresh(const std::string& actor) {
   if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
   std::string address, code;

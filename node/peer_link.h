@@ -38,6 +38,10 @@ class PeerLink {
   // peer listener will be `peer_address`. FAILED_PRECONDITION when already enrolled.
   absl::StatusOr<kuaguan::v1::EnrollResult> Enroll(const kuaguan::v1::EnrollCommand& command,
                                                    const std::string& peer_address, const std::string& actor);
+  // Obtains a staff certificate from the provincial CA for this archive (the CSR is made by the
+  // caller); `node_address` is where the staff member's desk client will connect.
+  absl::StatusOr<kuaguan::v1::StaffAddResult> AddStaff(const kuaguan::v1::StaffAddRequest& request,
+                                                       const std::string& node_address, const std::string& actor);
   // Fetches the directory from the provincial node now; the cache is kept when that fails.
   absl::StatusOr<kuaguan::v1::DirectoryInfo> Refresh(const std::string& actor);
   // Fetches the directory every refresh_seconds (from the directory) until destroyed, and at once

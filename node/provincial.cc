@@ -207,6 +207,31 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   return r;
 }
 
+absl::StatusOr<v1::StaffCertResponse> Provincial::IssueStaffCert(const v1::StaffCertRequest& request,
+                                                                  const std::string& caller_pem) {
+  absl::MutexLock lock(&mu_);
+  const std::string object = absl::StrCat(request.from(), " ", request.role(), " ", request.name());
+  if (absl::Status st = federation::CheckPeer(current_, request.from(), caller_pem, std::chrono::system_clock::now());
+      !st.ok()) {
+    (void)store_->Audit({absl::StrCat("peer:", request.from()), "ca.staff", object, absl::StrCat("refused: ", st.message())});
+    return absl::PermissionDeniedError(st.message());
+  }
+  auto cert = ca_->IssueStaffCert(std::vector<uint8_t>(request.csr().begin(), request.csr().end()), request.from(),
+                                  request.name(), request.role(), std::chrono::hours(24 * 365));
+  if (!cert.ok()) {
+    (void)store_->Audit({absl::StrCat("peer:", request.from()), "ca.staff", object,
+                         absl::StrCat("refused: ", cert.status().message())});
+    return cert.status();
+  }
+  RETURN_IF_ERROR(store_->Audit({absl::StrCat("peer:", request.from()), "ca.staff", object,
+                                 absl::StrCat("ok: ", federation::ParseCert(*cert)->serial_hex)}));
+  v1::StaffCertResponse r;
+  r.set_cert_pem(*cert);
+  r.set_issuing_pem(ca_->issuing_pem());
+  r.set_root_pem(ca_->root_pem());
+  return r;
+}
+
 absl::StatusOr<v1::DirectoryInfo> Provincial::Revoke(const v1::RevokeRequest& request, const std::string& actor) {
   absl::MutexLock lock(&mu_);
   if (request.reason().empty()) return absl::InvalidArgumentError("a revocation needs a reason (--reason)");

@@ -43,6 +43,10 @@ class Provincial {
   // old certificate) and publishes. Refusals are audited with their reason.
   absl::StatusOr<kuaguan::v1::EnrollResponse> Enroll(const kuaguan::v1::EnrollRequest& request,
                                                      const std::string& peer);
+  // Issues a staff certificate for the calling member's own archive (`caller_pem` is the
+  // caller's TLS certificate, checked against the directory). Audited.
+  absl::StatusOr<kuaguan::v1::StaffCertResponse> IssueStaffCert(const kuaguan::v1::StaffCertRequest& request,
+                                                               const std::string& caller_pem);
   // Revokes a member (all its certificates) or one certificate by serial, and publishes.
   absl::StatusOr<kuaguan::v1::DirectoryInfo> Revoke(const kuaguan::v1::RevokeRequest& request,
                                                     const std::string& actor);

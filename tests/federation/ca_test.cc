@@ -144,3 +144,24 @@ TEST_CASE("key files are encrypted and refuse loose permissions") {
   CHECK(pass->size() == 64);
   CHECK(*LoadPassphrase(dir.path() / "pass", false) == *pass);
 }
+
+TEST_CASE("staff certificates name the person and role and are for client use only") {
+  kuaguan::testing::TempDir dir;
+  auto ca = *CertificateAuthority::Create(dir.path() / "ca", "p", "410000", "河南省档案馆");
+  Botan::AutoSeeded_RNG rng;
+  auto key = NewKey(KeyKind::kEcdsaP256, rng);
+  const auto now = std::chrono::system_clock::now();
+  auto pem = ca->IssueStaffCert(Csr(*key), "410100", "张三", "back-office", hours(24));
+  REQUIRE(pem.ok());
+  auto staff = CheckStaffCert(*pem, ca->issuing_pem(), ca->root_pem(), now);
+  REQUIRE(staff.ok());
+  CHECK(staff->archive == "410100");
+  CHECK(staff->role == "back-office");
+  CHECK(staff->name == "张三");
+  CHECK_FALSE(CheckTlsCert(*pem, ca->issuing_pem(), ca->root_pem(), now).ok());  // not a node
+  const auto node = *ca->IssueTlsCert(Csr(*key), "410100", "郑州市档案馆", hours(24));
+  CHECK_FALSE(CheckStaffCert(node, ca->issuing_pem(), ca->root_pem(), now).ok());  // not a person
+  CHECK(ca->IssueStaffCert(Csr(*key), "410100", "张三", "janitor", hours(24)).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(CheckStaffCert(*pem, ca->issuing_pem(), ca->root_pem(), now + hours(25)).ok());
+}

@@ -90,6 +90,23 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(Str(hit, "archive") == "410200");
   CHECK(Str(found.fields().at("archives").list_value().values(0).struct_value(), "state") == "ok");
 
+  // Staff certificates: issued by the provincial CA through the member node, client use only.
+  const auto desk = zz.dir() / "desk-zhang";
+  auto staff = zz.CliJson({"staff", "add", "张三", "--role", "front-desk", "--out", desk.string()});
+  CHECK(Str(staff, "archive") == "410100");
+  CHECK(Str(staff, "role") == "front-desk");
+  CHECK(std::filesystem::exists(desk / "desk.toml"));
+  CHECK((std::filesystem::status(desk / "desk.key").permissions() & std::filesystem::perms::group_read) ==
+        std::filesystem::perms::none);
+  const std::string dk = desk.string();
+  CHECK(Sh("openssl verify -CAfile " + dk + "/root.pem -untrusted " + dk + "/desk.pem -purpose sslclient " + dk +
+           "/desk.pem >/dev/null") == 0);
+  CHECK(Sh("openssl verify -CAfile " + dk + "/root.pem -untrusted " + dk + "/desk.pem -purpose sslserver " + dk +
+           "/desk.pem >/dev/null 2>&1") != 0);
+  CHECK(zz.Cli({"staff", "add", "李四", "--role", "janitor", "--out", (zz.dir() / "x").string()}).exit_code != 0);
+  CHECK(prov.Cli({"staff", "add", "王五", "--role", "admin", "--out", (zz.dir() / "y").string()}).err.find("archive") !=
+        std::string::npos);
+
   // An archive that is down is listed as such, not waited for.
   {
     RunningNode ly("410300", "洛阳市档案馆");
