@@ -96,6 +96,7 @@ absl::StatusOr<std::unique_ptr<Provincial>> Provincial::Open(const NodeConfig& c
   p->identity_.key_pem = federation::PlainKeyPem(*key);
   p->identity_.chain_pem = cert + p->ca_->issuing_pem() + p->ca_->root_pem();
   p->identity_.root_pem = p->ca_->root_pem();
+  p->notifier_ = std::thread([raw = p.get()] { raw->NotifyLoop(); });
   ASSIGN_OR_RETURN(auto stored, store->GetMeta(kDirectoryKey));
   if (stored) {
     absl::MutexLock lock(&p->mu_);
@@ -336,10 +337,27 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
 }
 
 void Provincial::Notify() {
-  // Members are told in the background; one that is down learns at its next refresh.
-  std::thread([identity = identity_, directory = current_] {
+  absl::MutexLock lock(&notify_mu_);
+  pending_ = current_;
+}
+
+void Provincial::NotifyLoop() {
+  while (true) {
+    v1::Directory directory;
+    {
+      absl::MutexLock lock(&notify_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) { return pending_.has_value() || stop_; };
+      notify_mu_.Await(absl::Condition(&ready));
+      if (stop_) return;
+      directory = *std::move(pending_);
+      pending_.reset();
+    }
     for (const auto& m : directory.members()) {
-      auto stub = v1::Peer::NewStub(federation::MutualTlsChannel(identity, m.address(), m.code()));
+      {
+        absl::MutexLock lock(&notify_mu_);
+        if (stop_) return;
+      }
+      auto stub = v1::Peer::NewStub(federation::MutualTlsChannel(identity_, m.address(), m.code()));
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
       v1::DirectoryChangedRequest req;
@@ -348,7 +366,15 @@ void Provincial::Notify() {
       v1::DirectoryChangedResponse resp;
       (void)stub->DirectoryChanged(&ctx, req, &resp);
     }
-  }).detach();
+  }
+}
+
+Provincial::~Provincial() {
+  {
+    absl::MutexLock lock(&notify_mu_);
+    stop_ = true;
+  }
+  if (notifier_.joinable()) notifier_.join();
 }
 
 }  // namespace kuaguan::node

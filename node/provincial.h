@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <thread>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -27,6 +29,7 @@ class Provincial {
   // Opens the CA in DATA_DIR/ca (making it on first start) and the provincial node's own TLS
   // identity. `store` must outlive this object.
   static absl::StatusOr<std::unique_ptr<Provincial>> Open(const NodeConfig& config, Store* store);
+  ~Provincial();
 
   // The identity the provincial listeners present (chain includes the root, for enrollment).
   const federation::TlsIdentity& identity() const { return identity_; }
@@ -61,6 +64,7 @@ class Provincial {
   kuaguan::v1::DirectoryInfo Info() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tells every member that a new version is out (in the background, best effort).
   void Notify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NotifyLoop();
   // Builds, signs and stores the next version with `entries` written in the same batch.
   absl::StatusOr<kuaguan::v1::SignedDirectory> PublishLocked(
       std::vector<std::pair<std::string, std::string>> entries, const AuditNote& note)
@@ -75,6 +79,11 @@ class Provincial {
   std::string address_ ABSL_GUARDED_BY(mu_);
   kuaguan::v1::Directory current_ ABSL_GUARDED_BY(mu_);
   kuaguan::v1::SignedDirectory signed_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex notify_mu_;  // taken after mu_, never before
+  std::optional<kuaguan::v1::Directory> pending_ ABSL_GUARDED_BY(notify_mu_);
+  bool stop_ ABSL_GUARDED_BY(notify_mu_) = false;
+  std::thread notifier_;
 };
 
 }  // namespace kuaguan::node
