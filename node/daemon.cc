@@ -97,6 +97,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   } else {
     ASSIGN_OR_RETURN(d->link_, PeerLink::Open(config, d->store_.get()));
     d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), config.archive_id);
+    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), config.archive_id, config.name);
   }
   d->federation_admin_ = std::make_unique<FederationAdminService>(
       d->provincial_.get(), d->link_.get(), [p = d.get()] { return p->EnrollAddress(); },
@@ -168,6 +169,7 @@ absl::Status Daemon::StartPeerServers() {
     builder.RegisterService(federation_service_.get());
   } else {
     builder.RegisterService(peer_service_.get());
+    builder.RegisterService(desk_service_.get());
   }
   peer_server_ = builder.BuildAndStart();
   if (!peer_server_ || port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " for peers"));

@@ -14,6 +14,7 @@
 #include "node/admin_service.h"
 #include "absl/synchronization/mutex.h"
 #include "node/config.h"
+#include "node/desk_service.h"
 #include "node/federation_services.h"
 #include "node/peer_link.h"
 #include "node/provincial.h"
@@ -62,6 +63,7 @@ class Daemon {
   std::unique_ptr<Provincial> provincial_;
   std::unique_ptr<PeerLink> link_;
   std::unique_ptr<PeerService> peer_service_;
+  std::unique_ptr<DeskService> desk_service_;
   std::unique_ptr<FederationService> federation_service_;
   std::unique_ptr<FederationAdminService> federation_admin_;
   absl::Mutex peer_mu_;

@@ -340,6 +340,33 @@ absl::Status PeerLink::CheckInbound(const grpc::ServerContext& ctx, const std::s
   return st;
 }
 
+absl::StatusOr<federation::StaffInfo> PeerLink::CheckStaff(const grpc::ServerContext& ctx, const std::string& action) {
+  absl::StatusOr<federation::StaffInfo> staff;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto now = std::chrono::system_clock::now();
+    if (federation::Expired(directory_, now)) {
+      staff = absl::FailedPreconditionError(absl::StrCat("the directory expired at ", When(directory_.expires_micros())));
+    } else {
+      staff = federation::CheckStaffCert(federation::PeerCertPem(ctx), directory_.issuing_pem(), directory_.root_pem(), now);
+      if (staff.ok() && staff->archive != config_.archive_id) {
+        staff = absl::PermissionDeniedError(absl::StrCat("the staff certificate is archive ", staff->archive,
+                                                         "'s; this node is ", config_.archive_id));
+      }
+      for (const auto& serial : directory_.revoked_serials()) {
+        if (staff.ok() && staff->cert.serial_hex == serial) {
+          staff = absl::PermissionDeniedError(absl::StrCat("staff certificate ", serial, " is revoked"));
+        }
+      }
+    }
+  }
+  if (!staff.ok()) {
+    (void)store_->Audit({"staff:?", action, ctx.peer(), absl::StrCat("refused: ", staff.status().message())});
+    return absl::PermissionDeniedError(staff.status().message());
+  }
+  return staff;
+}
+
 std::shared_ptr<grpc::Channel> PeerLink::ChannelTo(const std::string& code, const std::string& address) {
   absl::MutexLock lock(&mu_);
   auto& slot = channels_[code];

@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "federation/certs.h"
 #include "federation/tls.h"
 #include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
@@ -53,6 +54,10 @@ class PeerLink {
   // OK when the caller of `ctx`, claiming to be archive `claimed`, may be served now.
   // FAILED_PRECONDITION when our directory has expired, PERMISSION_DENIED otherwise; audited.
   absl::Status CheckInbound(const grpc::ServerContext& ctx, const std::string& claimed, const std::string& action);
+
+  // The staff member calling with `ctx`: a staff certificate of this federation, valid, not
+  // revoked, of this archive, while the directory is current. Refusals audited.
+  absl::StatusOr<federation::StaffInfo> CheckStaff(const grpc::ServerContext& ctx, const std::string& action);
 
   absl::StatusOr<kuaguan::v1::PeerList> Peers(const kuaguan::v1::PeersRequest& request);
   absl::StatusOr<kuaguan::v1::SearchResponse> FederatedSearch(const kuaguan::v1::SearchRequest& request,

@@ -103,6 +103,23 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
            "/desk.pem >/dev/null") == 0);
   CHECK(Sh("openssl verify -CAfile " + dk + "/root.pem -untrusted " + dk + "/desk.pem -purpose sslserver " + dk +
            "/desk.pem >/dev/null 2>&1") != 0);
+  // kuaguan-desk reaches its own node with the staff certificate; another archive's node refuses it.
+  auto who = Run({BinDir() + "/kuaguan-desk", "--profile", (desk / "desk.toml").string(), "whoami", "--json"});
+  INFO(who.err);
+  CHECK(who.exit_code == 0);
+  CHECK(who.out.find("\"name\":\"张三\"") != std::string::npos);
+  CHECK(who.out.find("\"role\":\"front-desk\"") != std::string::npos);
+  {
+    std::ifstream in(desk / "desk.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find(Str(zz.CliJson({"status"}), "peer_listen")), Str(zz.CliJson({"status"}), "peer_listen").size(),
+                 Str(kf.CliJson({"status"}), "peer_listen"));
+    text.replace(text.find("archive = \"410100\""), 18, "archive = \"410200\"");
+    std::ofstream(desk / "elsewhere.toml") << text;
+  }
+  auto elsewhere = Run({BinDir() + "/kuaguan-desk", "--profile", (desk / "elsewhere.toml").string(), "whoami"});
+  CHECK(elsewhere.exit_code != 0);
+  CHECK(elsewhere.err.find("archive 410100's") != std::string::npos);
   CHECK(zz.Cli({"staff", "add", "李四", "--role", "janitor", "--out", (zz.dir() / "x").string()}).exit_code != 0);
   CHECK(prov.Cli({"staff", "add", "王五", "--role", "admin", "--out", (zz.dir() / "y").string()}).err.find("archive") !=
         std::string::npos);
