@@ -1,6 +1,8 @@
 // The running node: holds the data directory's lock, opens the store and the index, brings the
-// index up to date, and serves gRPC (Admin, health, reflection) on the Unix socket and the TCP
-// listen address. Thread-safe: Shutdown may be called from any thread (e.g. a signal thread).
+// index up to date, and serves gRPC (Admin, FederationAdmin, health, reflection) on the Unix
+// socket and the TCP listen address; once enrolled (or as the provincial node) it also serves the
+// mutual-TLS peer listener (Peer and Desk; Federation on the provincial node) and, provincial
+// only, the enrollment listener. Thread-safe: Shutdown may be called from any thread.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -27,7 +29,8 @@ namespace kuaguan::node {
 class Daemon {
  public:
   // Starts the node. FAILED_PRECONDITION when another kuaguand holds the data directory, or the
-  // listen address is not loopback (peer traffic needs mutual TLS, not yet here).
+  // admin listen address is not loopback (the admin service is plaintext; peers use the
+  // mutual-TLS peer listener).
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const NodeConfig& config);
   ~Daemon();
 
