@@ -266,6 +266,28 @@ absl::Status Holdings::SharedCheck(const v1::StoredRecord& r) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::SearchResponse> Holdings::PeerSearch(const std::string& query, uint32_t limit,
+                                                        const std::string& from) {
+  v1::SearchRequest local;
+  local.set_query(query);
+  local.set_field("catalog");
+  local.set_share_class(v1::SHARE_CLASS_UNCONDITIONAL);
+  local.set_secrecy(v1::SECRECY_PUBLIC);
+  local.set_limit(std::min<uint32_t>(limit == 0 ? 10 : limit, 100) * 2);  // room for the checks below
+  ASSIGN_OR_RETURN(v1::SearchResponse found, Search(local, absl::StrCat("peer:", from)));
+  v1::SearchResponse out;
+  out.set_total(found.total());
+  out.set_elapsed_ms(found.elapsed_ms());
+  for (auto& h : *found.mutable_hits()) {
+    if (out.hits_size() >= static_cast<int>(std::min<uint32_t>(limit == 0 ? 10 : limit, 100))) break;
+    ASSIGN_OR_RETURN(const auto r, store_->GetRecord(h.code()));
+    if (!r || !SharedCheck(*r).ok()) continue;  // e.g. a scan batch not yet accepted
+    h.set_page(0);
+    *out.add_hits() = std::move(h);
+  }
+  return out;
+}
+
 absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, bool history,
                                                     const std::string& actor, bool shared) {
   ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));

@@ -83,6 +83,12 @@ class Holdings {
   // Items held for a secrecy mark.
   absl::StatusOr<kuaguan::v1::HeldList> ListHeld(const std::string& actor);
 
+  // What another archive may find here: unconditionally shared, public records (from accepted
+  // ingest batches), searched in catalog fields only (no full text, no persons), at most
+  // `limit`. Audited with the asking archive as the actor.
+  absl::StatusOr<kuaguan::v1::SearchResponse> PeerSearch(const std::string& query, uint32_t limit,
+                                                         const std::string& from);
+
   // Releases a held item (a new version; it joins the index). A reason is required;
   // FAILED_PRECONDITION when the item is not held.
   absl::StatusOr<kuaguan::v1::ChangeResponse> ReleaseHeld(const kuaguan::v1::ReleaseRequest& request,

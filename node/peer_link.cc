@@ -520,20 +520,12 @@ grpc::Status PeerService::DirectoryChanged(grpc::ServerContext* ctx, const v1::D
 grpc::Status PeerService::Search(grpc::ServerContext* ctx, const v1::PeerSearchRequest* req,
                                  v1::PeerSearchResponse* resp) {
   if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.search"); !st.ok()) return ToGrpcStatus(st);
-  v1::SearchRequest local;
-  local.set_query(req->query());
-  local.set_field("catalog");  // catalog fields only: no full text, no persons
-  local.set_share_class(v1::SHARE_CLASS_UNCONDITIONAL);
-  local.set_limit(std::min<uint32_t>(req->limit() == 0 ? 10 : req->limit(), 100));
-  auto found = holdings_->Search(local, absl::StrCat("peer:", req->from()));
+  auto found = holdings_->PeerSearch(req->query(), req->limit(), req->from());
   if (!found.ok()) return ToGrpcStatus(found.status());
   resp->set_code(code_);
   resp->set_total(found->total());
   resp->set_elapsed_ms(found->elapsed_ms());
-  for (auto& h : *found->mutable_hits()) {
-    h.set_page(0);
-    *resp->add_hits() = std::move(h);
-  }
+  *resp->mutable_hits() = std::move(*found->mutable_hits());
   return grpc::Status::OK;
 }
 

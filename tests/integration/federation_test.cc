@@ -81,7 +81,8 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
             "档号,题名,年度,责任者,共享类别,密级\n"
             "K1-WS·1990-Y-0001,关于开封市婚姻登记工作的通知,1990,开封市民政局,无条件共享,公开\n"
             "K1-WS·1990-Y-0002,开封市婚姻登记档案移交清单,1990,开封市民政局,暂不共享,公开\n"
-            "K1-WS·1990-Y-0003,婚姻登记有条件查阅,1990,开封市民政局,有条件共享,公开\n");
+            "K1-WS·1990-Y-0003,婚姻登记有条件查阅,1990,开封市民政局,有条件共享,公开\n"
+            "K1-WS·1990-Y-0004,婚姻登记内部通报,1990,开封市民政局,无条件共享,内部\n");
   REQUIRE(kf.Cli({"import", (kf.dir() / "kf.csv").string()}).exit_code == 0);
   auto found = zz.CliJson({"search", "婚姻登记", "--federated"});
   REQUIRE(Hits(found) == 1);
