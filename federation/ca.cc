@@ -107,22 +107,6 @@ Botan::Extensions TlsExtensions(const std::string& code) {
   return ext;
 }
 
-absl::StatusOr<std::string> ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-absl::Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat(path.string(), ": cannot write"));
-  return absl::OkStatus();
-}
-
 constexpr const char* kParts[] = {"root", "issuing", "seal-maker", "directory-signer"};
 
 }  // namespace
@@ -165,7 +149,7 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Crea
   const std::string* pems[] = {&ca->root_pem_, &ca->issuing_pem_, &ca->seal_maker_pem_, &ca->signer_pem_};
   for (size_t i = 0; i < 4; ++i) {
     if (absl::Status st = WriteKeyFile(dir / absl::StrCat(kParts[i], ".key"), *keys[i], passphrase); !st.ok()) return st;
-    if (absl::Status st = WriteText(dir / absl::StrCat(kParts[i], ".pem"), *pems[i]); !st.ok()) return st;
+    if (absl::Status st = WriteTextFile(dir / absl::StrCat(kParts[i], ".pem"), *pems[i]); !st.ok()) return st;
   }
   return ca;
 }
@@ -179,7 +163,7 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Open
                                                  &ca->signer_key_};
   std::string* pems[] = {&ca->root_pem_, &ca->issuing_pem_, &ca->seal_maker_pem_, &ca->signer_pem_};
   for (size_t i = 0; i < 4; ++i) {
-    auto pem = ReadText(dir / absl::StrCat(kParts[i], ".pem"));
+    auto pem = ReadTextFile(dir / absl::StrCat(kParts[i], ".pem"));
     if (!pem.ok()) return pem.status();
     *pems[i] = *std::move(pem);
     auto key = ReadKeyFile(dir / absl::StrCat(kParts[i], ".key"), passphrase);
@@ -188,7 +172,7 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Open
   }
   std::error_code ec;
   if (fs::exists(dir / "directory-signer-next.pem", ec)) {
-    auto pem = ReadText(dir / "directory-signer-next.pem");
+    auto pem = ReadTextFile(dir / "directory-signer-next.pem");
     if (!pem.ok()) return pem.status();
     auto key = ReadKeyFile(dir / "directory-signer-next.key", passphrase);
     if (!key.ok()) return key.status();
@@ -214,7 +198,7 @@ absl::StatusOr<std::string> CertificateAuthority::PrepareNextSigner() {
     return absl::InternalError(absl::StrCat("cannot make the next directory signer: ", e.what()));
   }
   if (absl::Status st = WriteKeyFile(dir_ / "directory-signer-next.key", *key, passphrase_); !st.ok()) return st;
-  if (absl::Status st = WriteText(dir_ / "directory-signer-next.pem", pem); !st.ok()) return st;
+  if (absl::Status st = WriteTextFile(dir_ / "directory-signer-next.pem", pem); !st.ok()) return st;
   next_signer_key_ = std::move(key);
   next_signer_pem_ = pem;
   return pem;

@@ -45,6 +45,24 @@ absl::Status CheckTimes(const Botan::X509_Certificate& cert, TimePoint when, abs
   return absl::OkStatus();
 }
 
+// OK when `leaf` is no self-signed certificate, is valid at `when` and chains through `issuing`
+// to `root`; UNAUTHENTICATED saying which not.
+absl::Status CheckChain(const Botan::X509_Certificate& leaf, absl::string_view issuing_pem, absl::string_view root_pem,
+                        TimePoint when, absl::string_view what) {
+  if (leaf.is_self_signed()) return absl::UnauthenticatedError("the certificate is self-signed");
+  if (absl::Status st = CheckTimes(leaf, when, what); !st.ok()) return st;
+  Botan::Certificate_Store_In_Memory trusted;
+  trusted.add_certificate(Load(root_pem));
+  const Botan::Path_Validation_Result result = Botan::x509_path_validate(
+      std::vector<Botan::X509_Certificate>{leaf, Load(issuing_pem)}, Botan::Path_Validation_Restrictions(false, 110),
+      trusted, "", Botan::Usage_Type::UNSPECIFIED, when);
+  if (!result.successful_validation()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the certificate does not chain to this federation's root: ", result.result_string()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string PeerHostName(absl::string_view code) { return absl::StrCat(code, ".archive.kuaguan"); }
@@ -61,20 +79,7 @@ absl::StatusOr<CertInfo> CheckTlsCert(absl::string_view leaf_pem, absl::string_v
                                       absl::string_view root_pem, TimePoint when) {
   try {
     const Botan::X509_Certificate leaf = Load(leaf_pem);
-    const Botan::X509_Certificate issuing = Load(issuing_pem);
-    const Botan::X509_Certificate root = Load(root_pem);
-    if (leaf.is_self_signed()) return absl::UnauthenticatedError("the certificate is self-signed");
-    if (absl::Status st = CheckTimes(leaf, when, "the certificate"); !st.ok()) return st;
-    Botan::Certificate_Store_In_Memory trusted;
-    trusted.add_certificate(root);
-    const Botan::Path_Validation_Restrictions restrictions(false, 110);
-    const Botan::Path_Validation_Result result = Botan::x509_path_validate(
-        std::vector<Botan::X509_Certificate>{leaf, issuing}, restrictions, trusted, "",
-        Botan::Usage_Type::UNSPECIFIED, when);
-    if (!result.successful_validation()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("the certificate does not chain to this federation's root: ", result.result_string()));
-    }
+    if (absl::Status st = CheckChain(leaf, issuing_pem, root_pem, when, "the certificate"); !st.ok()) return st;
     if (leaf.is_CA_cert()) return absl::UnauthenticatedError("a CA certificate is not a TLS identity");
     if (!leaf.allowed_usage(Botan::DIGITAL_SIGNATURE) || !leaf.allowed_extended_usage("PKIX.ClientAuth") ||
         !leaf.allowed_extended_usage("PKIX.ServerAuth")) {
@@ -97,17 +102,7 @@ absl::StatusOr<StaffInfo> CheckStaffCert(absl::string_view pem, absl::string_vie
                                          absl::string_view root_pem, TimePoint when) {
   try {
     const Botan::X509_Certificate leaf = Load(pem);
-    if (leaf.is_self_signed()) return absl::UnauthenticatedError("the certificate is self-signed");
-    if (absl::Status st = CheckTimes(leaf, when, "the staff certificate"); !st.ok()) return st;
-    Botan::Certificate_Store_In_Memory trusted;
-    trusted.add_certificate(Load(root_pem));
-    const Botan::Path_Validation_Result result = Botan::x509_path_validate(
-        std::vector<Botan::X509_Certificate>{leaf, Load(issuing_pem)}, Botan::Path_Validation_Restrictions(false, 110),
-        trusted, "", Botan::Usage_Type::UNSPECIFIED, when);
-    if (!result.successful_validation()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("the certificate does not chain to this federation's root: ", result.result_string()));
-    }
+    if (absl::Status st = CheckChain(leaf, issuing_pem, root_pem, when, "the staff certificate"); !st.ok()) return st;
     StaffInfo s;
     s.cert = Info(leaf);
     s.archive = leaf.subject_dn().get_first_attribute("X520.Organization");

@@ -119,6 +119,20 @@ absl::Status CheckPeer(const v1::Directory& directory, absl::string_view code, a
   return absl::OkStatus();
 }
 
+v1::DirectoryInfo DirectoryInfoOf(const v1::Directory& d, TimePoint now) {
+  v1::DirectoryInfo info;
+  info.set_version(d.version());
+  info.set_issued_micros(d.issued_micros());
+  info.set_expires_micros(d.expires_micros());
+  info.set_members(static_cast<uint32_t>(d.members_size()));
+  info.set_revoked_serials(static_cast<uint32_t>(d.revoked_serials_size()));
+  info.set_provincial_address(d.provincial_address());
+  info.set_age_s(d.version() == 0 ? 0 : double(Micros(now) - d.issued_micros()) / 1e6);
+  info.set_expired(d.version() != 0 && Expired(d, now));
+  info.set_next_signer(!d.next_signer_pem().empty());
+  return info;
+}
+
 bool Expired(const v1::Directory& directory, TimePoint now) { return Micros(now) > directory.expires_micros(); }
 
 }  // namespace kuaguan::federation

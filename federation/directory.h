@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/federation.pb.h"
 
 namespace kuaguan::federation {
@@ -37,6 +38,10 @@ const kuaguan::v1::Member* FindMember(const kuaguan::v1::Directory& directory, a
 // revoked (by serial or with its member), and be exactly the one registered for `code`.
 absl::Status CheckPeer(const kuaguan::v1::Directory& directory, absl::string_view code,
                        absl::string_view cert_pem, std::chrono::system_clock::time_point now);
+
+// What operators see of a directory at `now` (version, times, counts, age, expiry, rollover).
+kuaguan::v1::DirectoryInfo DirectoryInfoOf(const kuaguan::v1::Directory& directory,
+                                           std::chrono::system_clock::time_point now);
 
 // True when the directory has expired at `now`.
 bool Expired(const kuaguan::v1::Directory& directory, std::chrono::system_clock::time_point now);

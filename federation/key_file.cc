@@ -85,6 +85,22 @@ absl::StatusOr<std::unique_ptr<Botan::Private_Key>> ReadKeyFile(const fs::path& 
   }
 }
 
+absl::StatusOr<std::string> ReadTextFile(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": no such file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status WriteTextFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat(path.string(), ": cannot write"));
+  return absl::OkStatus();
+}
+
 std::string PlainKeyPem(const Botan::Private_Key& key) { return Botan::PKCS8::PEM_encode(key); }
 
 absl::StatusOr<std::string> LoadPassphrase(const fs::path& file, bool create) {

@@ -35,6 +35,11 @@ absl::StatusOr<std::unique_ptr<Botan::Private_Key>> ReadKeyFile(const std::files
 // The unencrypted PKCS#8 PEM of `key`, for handing to the TLS stack in memory only.
 std::string PlainKeyPem(const Botan::Private_Key& key);
 
+// Certificates and other public files beside the keys: read whole / written (truncating).
+// NOT_FOUND / INTERNAL naming the file.
+absl::StatusOr<std::string> ReadTextFile(const std::filesystem::path& path);
+absl::Status WriteTextFile(const std::filesystem::path& path, const std::string& text);
+
 // The node's key passphrase: the contents of `file` (trailing newline dropped). When `file` does
 // not exist and `create` is set, a random passphrase is written there first (mode 0600): a key
 // file, which operators may move to removable media and point the config at.

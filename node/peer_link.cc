@@ -28,43 +28,12 @@ namespace {
 
 constexpr char kDirectoryCache[] = "fed/directory-cache";
 
-absl::StatusOr<std::string> ReadText(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) return absl::NotFoundError(absl::StrCat(p.string(), ": no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-absl::Status WriteText(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat(p.string(), ": cannot write"));
-  return absl::OkStatus();
-}
-
 std::string When(int64_t micros) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(micros), absl::UTCTimeZone());
 }
 
 absl::Status FromGrpc(const grpc::Status& st, absl::string_view what) {
   return absl::Status(static_cast<absl::StatusCode>(st.error_code()), absl::StrCat(what, ": ", st.error_message()));
-}
-
-v1::DirectoryInfo InfoOf(const v1::Directory& d) {
-  v1::DirectoryInfo info;
-  info.set_version(d.version());
-  info.set_issued_micros(d.issued_micros());
-  info.set_expires_micros(d.expires_micros());
-  info.set_members(static_cast<uint32_t>(d.members_size()));
-  info.set_revoked_serials(static_cast<uint32_t>(d.revoked_serials_size()));
-  info.set_provincial_address(d.provincial_address());
-  const int64_t now = absl::ToUnixMicros(absl::Now());
-  info.set_age_s(d.version() == 0 ? 0 : double(now - d.issued_micros()) / 1e6);
-  info.set_expired(d.version() != 0 && now > d.expires_micros());
-  info.set_next_signer(!d.next_signer_pem().empty());
-  return info;
 }
 
 }  // namespace
@@ -84,9 +53,9 @@ absl::StatusOr<std::unique_ptr<PeerLink>> PeerLink::Open(const NodeConfig& confi
   s.ParseFromString(*cached);
   absl::MutexLock lock(&link->mu_);
   link->directory_.ParseFromString(s.directory());
-  ASSIGN_OR_RETURN(link->tls_pem_, ReadText(keys / "tls.pem"));
-  ASSIGN_OR_RETURN(link->seal_pem_, ReadText(keys / "seal.pem"));
-  ASSIGN_OR_RETURN(link->identity_.root_pem, ReadText(keys / "root.pem"));
+  ASSIGN_OR_RETURN(link->tls_pem_, federation::ReadTextFile(keys / "tls.pem"));
+  ASSIGN_OR_RETURN(link->seal_pem_, federation::ReadTextFile(keys / "seal.pem"));
+  ASSIGN_OR_RETURN(link->identity_.root_pem, federation::ReadTextFile(keys / "root.pem"));
   link->identity_.key_pem = federation::PlainKeyPem(*key);
   link->identity_.chain_pem = link->tls_pem_ + link->directory_.issuing_pem();
   link->enrolled_ = true;
@@ -164,8 +133,8 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   const fs::path keys = config_.data_dir / "keys";
   RETURN_IF_ERROR(federation::WriteKeyFile(keys / "tls.key", *tls_key, passphrase_));
   RETURN_IF_ERROR(federation::WriteKeyFile(keys / "seal.key", *seal_key, passphrase_));
-  RETURN_IF_ERROR(WriteText(keys / "root.pem", dir.root_pem()));
-  RETURN_IF_ERROR(WriteText(keys / "seal.pem", resp.seal_cert_pem()));
+  RETURN_IF_ERROR(federation::WriteTextFile(keys / "root.pem", dir.root_pem()));
+  RETURN_IF_ERROR(federation::WriteTextFile(keys / "seal.pem", resp.seal_cert_pem()));
   RETURN_IF_ERROR(store_->PutMeta({{kDirectoryCache, resp.directory().SerializeAsString()}},
                                   {actor, "federation.enroll", command.provincial(),
                                    absl::StrCat("ok: TLS ", tls_info.serial_hex, ", seal ", seal_info.serial_hex)}));
@@ -173,7 +142,7 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
     RETURN_IF_ERROR(store_->SetFederationPersonKey(
         resp.person_key(), {actor, "federation.person-key", config_.archive_id, "ok: identity-number hashes now match across archives"}));
   }
-  RETURN_IF_ERROR(WriteText(keys / "tls.pem", resp.tls_cert_pem()));  // last: marks the node enrolled
+  RETURN_IF_ERROR(federation::WriteTextFile(keys / "tls.pem", resp.tls_cert_pem()));  // last: marks the node enrolled
   {
     absl::MutexLock lock(&mu_);
     directory_ = dir;
@@ -189,7 +158,7 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   r.set_tls_serial(tls_info.serial_hex);
   r.set_seal_serial(seal_info.serial_hex);
   r.set_peer_address(peer_address);
-  *r.mutable_directory() = InfoOf(dir);
+  *r.mutable_directory() = federation::DirectoryInfoOf(dir, std::chrono::system_clock::now());
   return r;
 }
 
@@ -297,7 +266,7 @@ void PeerLink::StartRefresher() {
 
 v1::DirectoryInfo PeerLink::Info() {
   absl::MutexLock lock(&mu_);
-  return InfoOf(directory_);
+  return federation::DirectoryInfoOf(directory_, std::chrono::system_clock::now());
 }
 
 absl::Status PeerLink::CheckInbound(const grpc::ServerContext& ctx, const std::string& claimed, const std::string& action) {
@@ -382,7 +351,7 @@ absl::StatusOr<v1::PeerList> PeerLink::Peers(const v1::PeersRequest& request) {
     d = directory_;
   }
   v1::PeerList list;
-  *list.mutable_directory() = InfoOf(d);
+  *list.mutable_directory() = federation::DirectoryInfoOf(d, std::chrono::system_clock::now());
   const auto timeout = std::chrono::milliseconds(request.timeout_ms() == 0 ? 2000 : request.timeout_ms());
   std::vector<std::thread> threads;
   for (int i = 0; i < d.members_size(); ++i) list.add_peers();

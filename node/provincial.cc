@@ -42,14 +42,6 @@ std::string When(int64_t micros) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(micros), absl::UTCTimeZone());
 }
 
-absl::StatusOr<std::string> ReadText(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) return absl::NotFoundError(absl::StrCat(p.string(), ": no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string LevelOf(const std::string& code) {
   auto id = federation::ParseArchiveId(code);
   if (!id.ok()) return "";
@@ -85,13 +77,13 @@ absl::StatusOr<std::unique_ptr<Provincial>> Provincial::Open(const NodeConfig& c
   std::string cert;
   if (fs::exists(cert_path, ec)) {
     ASSIGN_OR_RETURN(key, federation::ReadKeyFile(key_path, pass));
-    ASSIGN_OR_RETURN(cert, ReadText(cert_path));
+    ASSIGN_OR_RETURN(cert, federation::ReadTextFile(cert_path));
   } else {
     Botan::AutoSeeded_RNG rng;
     key = federation::NewKey(federation::KeyKind::kEcdsaP256, rng);
     ASSIGN_OR_RETURN(cert, p->ca_->IssueTlsCertForKey(*key, config.archive_id, config.name, kNodeCertValidity));
     RETURN_IF_ERROR(federation::WriteKeyFile(key_path, *key, pass));
-    std::ofstream(cert_path) << cert;
+    RETURN_IF_ERROR(federation::WriteTextFile(cert_path, cert));
   }
   p->identity_.key_pem = federation::PlainKeyPem(*key);
   p->identity_.chain_pem = cert + p->ca_->issuing_pem() + p->ca_->root_pem();
@@ -275,15 +267,7 @@ absl::StatusOr<v1::DirectoryInfo> Provincial::RollSigner(const std::string& acto
 }
 
 v1::DirectoryInfo Provincial::Info() const {
-  v1::DirectoryInfo info;
-  info.set_version(current_.version());
-  info.set_issued_micros(current_.issued_micros());
-  info.set_expires_micros(current_.expires_micros());
-  info.set_members(static_cast<uint32_t>(current_.members_size()));
-  info.set_revoked_serials(static_cast<uint32_t>(current_.revoked_serials_size()));
-  info.set_provincial_address(current_.provincial_address());
-  info.set_next_signer(!current_.next_signer_pem().empty());
-  return info;
+  return federation::DirectoryInfoOf(current_, std::chrono::system_clock::now());
 }
 
 absl::StatusOr<v1::SignedDirectory> Provincial::Current() {
