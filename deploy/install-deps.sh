@@ -20,6 +20,7 @@ PACKAGES=(
   libsqlite3-dev zlib1g-dev
   softhsm2 p11-kit
   openssl python3 python3-grpcio python3-protobuf
+  poppler-utils qpdf
 )
 
 missing=()

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "federation/certs.h"
+#include "federation/e_seal.h"
 #include "federation/key_file.h"
 
 namespace kuaguan::federation {
@@ -311,6 +312,27 @@ absl::StatusOr<std::string> CertificateAuthority::IssueSealCert(const std::vecto
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("not a usable SM2 public key: ", e.what()));
   }
+}
+
+absl::StatusOr<std::string> CertificateAuthority::MakeArchiveSeal(const std::string& seal_id,
+                                                                  const std::string& seal_name,
+                                                                  const std::string& seal_cert_pem,
+                                                                  const std::string& picture_png) {
+  auto cert = ParseCert(seal_cert_pem);
+  if (!cert.ok()) return cert.status();
+  auto cert_der = PemToDer(seal_cert_pem);
+  if (!cert_der.ok()) return cert_der.status();
+  auto maker_der = PemToDer(seal_maker_pem_);
+  if (!maker_der.ok()) return maker_der.status();
+  SealInfo info;
+  info.seal_id = seal_id;
+  info.name = seal_name;
+  info.signer_cert_sm3 = {CertSm3(*cert_der)};
+  info.created = std::chrono::system_clock::now();
+  info.valid_from = cert->not_before;
+  info.valid_to = cert->not_after;
+  info.picture_png = picture_png;
+  return MakeSeal(info, *seal_maker_key_, *maker_der);
 }
 
 std::vector<uint8_t> CertificateAuthority::SignDirectory(const std::string& data) {

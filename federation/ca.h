@@ -51,6 +51,11 @@ class CertificateAuthority {
   absl::StatusOr<std::string> IssueSealCert(const std::vector<uint8_t>& sm2_public_key,
                                             const std::string& code, const std::string& name,
                                             std::chrono::hours validity);
+  // The archive's electronic seal (SESeal DER, e_seal.h) made and signed by the seal maker: it
+  // lists the seal certificate `seal_cert_pem` as its one signer and is valid as long as it.
+  // INVALID_ARGUMENT when the certificate does not parse.
+  absl::StatusOr<std::string> MakeArchiveSeal(const std::string& seal_id, const std::string& seal_name,
+                                              const std::string& seal_cert_pem, const std::string& picture_png);
   // ECDSA/SHA-256 signature (DER) of `data` by the directory signer.
   std::vector<uint8_t> SignDirectory(const std::string& data);
 
