@@ -40,6 +40,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const node::NodeConfig& config)
       grpc::CreateCustomChannel("unix:" + c.socket_, grpc::InsecureChannelCredentials(), args);
   c.stub_ = kuaguan::v1::Admin::NewStub(channel);
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
+  c.requests_ = kuaguan::v1::Requests::NewStub(channel);
   return c;
 }
 

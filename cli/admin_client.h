@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
+#include "kuaguan/v1/desk.grpc.pb.h"
 #include "node/config.h"
 
 namespace kuaguan::cli {
@@ -21,6 +22,7 @@ class AdminClient {
 
   kuaguan::v1::Admin::Stub& stub() { return *stub_; }
   kuaguan::v1::FederationAdmin::Stub& federation() { return *federation_; }
+  kuaguan::v1::Requests::Stub& requests() { return *requests_; }
   // A context carrying the actor and a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
   // A status for a failed call: names the node's socket when the daemon is unreachable.
@@ -31,6 +33,7 @@ class AdminClient {
   std::string actor_;
   std::shared_ptr<kuaguan::v1::Admin::Stub> stub_;
   std::shared_ptr<kuaguan::v1::FederationAdmin::Stub> federation_;
+  std::shared_ptr<kuaguan::v1::Requests::Stub> requests_;
 };
 
 }  // namespace kuaguan::cli

@@ -31,6 +31,9 @@ absl::Status DirectoryCommand(const Argv& argv);
 absl::Status PeersCommand(const Argv& argv);
 absl::Status CertCommand(const Argv& argv);
 absl::Status StaffCommand(const Argv& argv);
+absl::Status RequestsCommand(const Argv& argv);
+absl::Status RequestStatsCommand(const Argv& argv);
+absl::Status VerifyCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

@@ -126,6 +126,7 @@ absl::Status StatusCommand(const Argv& argv) {
 }
 
 absl::Status StatsCommand(const Argv& argv) {
+  if (!argv.empty() && argv[0] == "requests") return RequestStatsCommand(Argv(argv.begin() + 1, argv.end()));
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
   v1::NodeStats s;
   auto call = ctx.client->Context(kShort);

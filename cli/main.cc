@@ -72,6 +72,23 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
                          back-office, appraiser, security-officer, auditor, admin) and
                          DIR/desk.toml for kuaguan-desk; the key is made here, mode 600
 
+Remote requests, back office (馆际查档 乙方):
+  requests list [--side front|back] [--state STATE]
+                         requests at both ends, newest first
+  requests show ID       a request, its history, deadline and likely matching records
+  requests issue ID --record CODE [--record CODE]...
+                         certify the records: a sealed PDF certificate travels to the front desk
+  requests not-found ID [--reason TEXT] | requests refuse ID --reason TEXT
+  requests extend ID --reason TEXT
+                         once, 3 more working days; the front desk sees the reason
+  requests overdue [--as-of YYYY-MM-DD]
+                         open requests past their due date
+  stats requests         accepted, issued, not found, refused, on time and late by archive,
+                         category and month, at both ends
+  verify FILE.pdf [--online]
+                         check a certificate: seal, signature, chain to the provincial root,
+                         revocation, serial; --online also asks the issuing archive
+
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";
@@ -88,7 +105,7 @@ int main(int argc, char** argv) {
       {"reindex", ReindexCommand},   {"audit", AuditCommand},       {"ingest", IngestCommand},
       {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
-      {"staff", StaffCommand},
+      {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {

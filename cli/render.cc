@@ -138,4 +138,52 @@ std::string FormatMicros(int64_t micros) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
 }
 
+std::string RequestStateText(kuaguan::v1::RequestState state) {
+  switch (state) {
+    case kuaguan::v1::REQUEST_STATE_FILED: return "filed 已受理";
+    case kuaguan::v1::REQUEST_STATE_RECEIVED: return "received 已接收";
+    case kuaguan::v1::REQUEST_STATE_IN_REVIEW: return "in review 审核中";
+    case kuaguan::v1::REQUEST_STATE_EXTENDED: return "extended 已延期";
+    case kuaguan::v1::REQUEST_STATE_ISSUED: return "issued 已出证";
+    case kuaguan::v1::REQUEST_STATE_NOT_FOUND: return "not found 查无档案";
+    case kuaguan::v1::REQUEST_STATE_REFUSED: return "refused 不予提供";
+    case kuaguan::v1::REQUEST_STATE_DELIVERED: return "delivered 已送达";
+    default: return "unknown";
+  }
+}
+
+std::string RequestLine(const kuaguan::v1::StoredRequest& s) {
+  const auto& r = s.request();
+  return absl::StrCat(r.request_id(), "  ", s.back_office() ? "back " : "front", "  ",
+                      s.back_office() ? absl::StrCat("from ", r.from_archive()) : absl::StrCat("to ", r.target_archive()),
+                      "  ", r.person_name(), "  ", RequestStateText(s.state()),
+                      s.due_date().empty() ? "" : absl::StrCat("  due ", s.due_date()),
+                      s.certificate().serial().empty() ? "" : absl::StrCat("  ", s.certificate().serial()), "\n");
+}
+
+std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
+  const auto& r = s.request();
+  std::string out = absl::StrCat("request ", r.request_id(), "  ", RequestStateText(s.state()), "\n");
+  absl::StrAppend(&out, "  from      ", r.from_archive(), " ", r.from_name(), " (clerk ", r.filed_by(), ", ",
+                  FormatMicros(r.filed_micros()), ")\n");
+  absl::StrAppend(&out, "  to        ", r.target_archive(), "\n");
+  absl::StrAppend(&out, "  person    ", r.person_name(), " ", r.person_id_masked(), "\n");
+  absl::StrAppend(&out, "  purpose   ", r.purpose(), "\n");
+  for (const auto& c : r.record_codes()) absl::StrAppend(&out, "  record    ", c, "\n");
+  for (const auto& a : r.attachments()) absl::StrAppend(&out, "  attached  ", a.name(), " (", a.media_type(), ")\n");
+  if (!s.due_date().empty()) absl::StrAppend(&out, "  due       ", s.due_date(), " (received ", s.received_date(), ")\n");
+  if (!s.extension_reason().empty()) absl::StrAppend(&out, "  extended  ", s.extension_reason(), "\n");
+  if (!s.certificate().serial().empty()) {
+    absl::StrAppend(&out, "  certificate ", s.certificate().serial(), ", ", s.certificate().pages(), " pages\n");
+  }
+  if (!s.verify_error().empty()) absl::StrAppend(&out, "  CERTIFICATE REFUSED: ", s.verify_error(), "\n");
+  if (history) {
+    for (const auto& c : s.history()) {
+      absl::StrAppend(&out, "  ", FormatMicros(c.at_micros()), "  ", c.archive(), "  ", RequestStateText(c.state()), "  ",
+                      c.actor(), c.reason().empty() ? "" : absl::StrCat("  ", c.reason()), "\n");
+    }
+  }
+  return out;
+}
+
 }  // namespace kuaguan::cli

@@ -8,6 +8,7 @@
 
 #include "google/protobuf/struct.pb.h"
 #include "kuaguan/v1/record.pb.h"
+#include "kuaguan/v1/request.pb.h"
 
 namespace kuaguan::cli {
 
@@ -37,6 +38,13 @@ std::string RecordText(const kuaguan::v1::Record& record);
 // "active" or "withdrawn"; "created", "modified" or "withdrawn".
 std::string StateName(kuaguan::v1::RecordState state);
 std::string ChangeName(kuaguan::v1::ChangeKind kind);
+
+// "issued 已出证" and so on.
+std::string RequestStateText(kuaguan::v1::RequestState state);
+// A request in a few readable lines: who, what, where, state, deadline, history.
+std::string RequestText(const kuaguan::v1::StoredRequest& request, bool history);
+// One line per request for lists.
+std::string RequestLine(const kuaguan::v1::StoredRequest& request);
 
 // Local time of a Unix-microseconds timestamp, "2026-11-22 10:04:05".
 std::string FormatMicros(int64_t micros);

@@ -2,7 +2,8 @@
 # The demo: an archive node on loopback with generated Chinese holdings imported, searched,
 # modified, withdrawn, ingested from scans and audited; then a federation: the provincial node
 # (CA and directory) and a second archive, enrollment, mutual TLS, a federated search answered
-# by the other archive, revocation. Each step printed. Usage: deploy/demo.sh BIN_DIR
+# by the other archive, a remote request filed at one archive's front desk and certified by the
+# other with its electronic seal (the PDF left in demo-out/), revocation. Each step printed. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
 BIN=$(cd "${1:-build/bin}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,7 +62,6 @@ show "$KG" search 档案馆库房改造 --limit 2
 show "$KG" ingest held
 show "$KG" search --person 11010519491231002X
 show "$KG" get Z109-WS·2020-Y-SMJ-0003
-show "$KG" modify Z109-WS·2020-Y-SMJ-0003 --set 共享类别=无条件共享 --reason 开放鉴定通过
 show "$KG" page Z109-WS·2020-Y-SMJ-0003 1 --shared --out "$RUN/shared-page.png"
 
 step "8. Export, rebuild the index, verify the audit chain"
@@ -103,14 +103,53 @@ show "$KG" cert export "$RUN/certs"
 show openssl verify -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/chain.pem" "$RUN/certs/node.pem"
 show openssl verify -vfyopt distid:1234567812345678 -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/seal-maker.pem" "$RUN/certs/seal.pem"
 
-step "14. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
+step "14. Remote request (就地受理、远程查询、异地出证): at 开封's front desk, for a marriage record held by 郑州"
+OUT="$ROOT/demo-out"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+show "$KG" staff add 赵敏 --role front-desk --out "$RUN/desk-kaifeng" --config "$KF"
+DESK=("$BIN/kuaguan-desk" --profile "$RUN/desk-kaifeng/desk.toml")
+show "${DESK[@]}" whoami
+printf '$ %s\n' "kuaguan-desk request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 --purpose 办理养老保险待遇"
+REQ=$("${DESK[@]}" request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 \
+      --purpose 办理养老保险待遇 --json | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p')
+echo "request_id $REQ"
+show "${DESK[@]}" receipt "$REQ" | tee "$OUT/receipt.txt"
+wait_state() {
+  for _ in $(seq 1 200); do
+    "${DESK[@]}" status "$1" --json | grep -q "\"state\":\"$2\"" && return 0
+    sleep 0.1
+  done
+  echo "request $1 did not reach $2" >&2
+  "${DESK[@]}" status "$1"
+  return 1
+}
+wait_state "$REQ" REQUEST_STATE_IN_REVIEW
+show "$KG" requests list --side back
+show "$KG" requests show "$REQ"
+show "$KG" requests issue "$REQ" --record Z109-WS·2020-Y-SMJ-0003
+wait_state "$REQ" REQUEST_STATE_DELIVERED
+show "${DESK[@]}" status "$REQ"
+show "${DESK[@]}" fetch "$REQ" --out "$OUT/certificate.pdf"
+show "$KG" verify "$OUT/certificate.pdf" --online --config "$KF"
+cp "$OUT/certificate.pdf" "$RUN/tampered.pdf"
+printf 'X' | dd of="$RUN/tampered.pdf" bs=1 seek=2000 conv=notrunc status=none
+show "$KG" verify "$RUN/tampered.pdf" --config "$KF" || echo "(a changed byte is refused, as it must be)"
+if command -v pdftoppm >/dev/null; then
+  pdftoppm -r 60 -png "$OUT/certificate.pdf" "$OUT/certificate-page"
+  ls "$OUT"
+fi
+show "$KG" stats requests --config "$KF"
+show "$KG" stats requests
+
+step "15. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
 show "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
 show "$KG" directory refresh
 show "$KG" search 婚姻登记 --federated --limit 5
 
-step "15. Stop the nodes cleanly"
+step "16. Stop the nodes cleanly"
 kill -TERM $PIDS
 wait || true
 trap - EXIT
 tail -n 2 "$RUN/kuaguand.log"
-printf '\nDemo finished. The node data is in %s.\n' "$RUN"
+printf '\nDemo finished. The node data is in %s; the certificate and its receipt are in %s.\n' "$RUN" "$ROOT/demo-out"

@@ -68,6 +68,8 @@ std::shared_ptr<grpc::Channel> MutualTlsChannel(const TlsIdentity& id, const std
   opts.pem_private_key = id.key_pem;
   opts.pem_cert_chain = id.chain_pem;
   grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
+  args.SetMaxSendMessageSize(kMaxPeerMessageBytes);
   args.SetSslTargetNameOverride(PeerHostName(code));
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(opts), args);
 }

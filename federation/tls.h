@@ -15,6 +15,10 @@
 
 namespace kuaguan::federation {
 
+// The largest message between nodes and from desk clients: certificates with scanned pages and
+// requests with their attachments travel whole.
+inline constexpr int kMaxPeerMessageBytes = 64 << 20;
+
 struct TlsIdentity {
   std::string key_pem;    // unencrypted, in memory only
   std::string chain_pem;  // the certificate, then the issuing CA's (and the root's, for enrollment)

@@ -10,12 +10,7 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-std::string Actor(const grpc::CallbackServerContext* ctx) {
-  const auto& md = ctx->client_metadata();
-  auto it = md.find(kActorMetadata);
-  if (it == md.end() || it->second.empty()) return "unknown";
-  return std::string(it->second.data(), it->second.size());
-}
+std::string Actor(const grpc::CallbackServerContext* ctx) { return ActorOf(*ctx); }
 
 // Finishes `ctx`'s default reactor with the result of `fn`, which writes into `resp`.
 template <typename Resp, typename Fn>
@@ -41,6 +36,13 @@ grpc::ServerUnaryReactor* LongUnary(grpc::CallbackServerContext* ctx, Resp* resp
 }
 
 }  // namespace
+
+std::string ActorOf(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(kActorMetadata);
+  if (it == md.end() || it->second.empty()) return "unknown";
+  return std::string(it->second.data(), it->second.size());
+}
 
 grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* ctx,
                                                   const v1::GetStatusRequest*,

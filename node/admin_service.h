@@ -14,6 +14,9 @@ namespace kuaguan::node {
 // Metadata key carrying the operator's name.
 inline constexpr char kActorMetadata[] = "x-kuaguan-actor";
 
+// The operator named by a call's x-kuaguan-actor metadata ("unknown" when absent).
+std::string ActorOf(const grpc::ServerContextBase& ctx);
+
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
   // `status` fills the node's identity and addresses; `holdings` must outlive the service.

@@ -83,6 +83,11 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
     }
     c.directory_refresh_seconds = *v;
   }
+  if (node["auto_issue"]) {
+    auto v = node["auto_issue"].value<bool>();
+    if (!v) return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] auto_issue must be true or false"));
+    c.auto_issue = *v;
+  }
   if (absl::Status st = ValidateConfig(c); !st.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", st.message()));
   }
@@ -101,6 +106,7 @@ std::string RenderConfig(const NodeConfig& c) {
                    {"role", c.role},             {"listen", c.listen},
                    {"data_dir", c.data_dir.string()}, {"peer_listen", c.peer_listen}};
   if (c.role == "provincial") node.insert("enroll_listen", c.enroll_listen);
+  if (c.auto_issue) node.insert("auto_issue", true);
   toml::table root{{"node", node}};
   std::ostringstream out;
   out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";

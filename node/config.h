@@ -11,6 +11,8 @@
 //   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
 //   directory_validity_hours = 72  # provincial: how long a published directory stays valid (may be fractional)
 //   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
+//   auto_issue = false             # archive: certify at once unconditionally shared records
+//                                  # that name the requesting person exactly (no clerk)
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@ struct NodeConfig {
   std::filesystem::path key_file;  // absolute after LoadConfig; empty: KeyFile()'s default
   double directory_validity_hours = 72;  // fractions allowed (tests use seconds)
   int64_t directory_refresh_seconds = 300;
+  bool auto_issue = false;
   std::filesystem::path config_path;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).

@@ -96,9 +96,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
     d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get());
   } else {
     ASSIGN_OR_RETURN(d->link_, PeerLink::Open(config, d->store_.get()));
-    d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), config.archive_id);
-    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), config.archive_id, config.name);
+    d->requests_ = std::make_unique<RemoteRequests>(config.archive_id, config.name, RequestPolicy{config.auto_issue},
+                                                    d->store_.get(), d->holdings_.get(), d->link_.get());
+    d->requests_->Start();
+    d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), d->requests_.get(),
+                                                     config.archive_id);
+    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), d->requests_.get(),
+                                                     config.archive_id, config.name);
   }
+  d->requests_service_ = std::make_unique<RequestsService>(d->requests_.get());
   d->federation_admin_ = std::make_unique<FederationAdminService>(
       d->provincial_.get(), d->link_.get(), [p = d.get()] { return p->EnrollAddress(); },
       [p = d.get()] {
@@ -118,6 +124,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(d->admin_.get());
   builder.RegisterService(d->federation_admin_.get());
+  builder.RegisterService(d->requests_service_.get());
   d->server_ = builder.BuildAndStart();
   if (!d->server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen, " and ",
@@ -165,6 +172,8 @@ absl::Status Daemon::StartPeerServers() {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, federation::MutualTlsServerCredentials(id), &port);
+  builder.SetMaxReceiveMessageSize(federation::kMaxPeerMessageBytes);
+  builder.SetMaxSendMessageSize(federation::kMaxPeerMessageBytes);
   if (provincial_) {
     builder.RegisterService(federation_service_.get());
   } else {

@@ -20,6 +20,8 @@
 #include "node/federation_services.h"
 #include "node/peer_link.h"
 #include "node/provincial.h"
+#include "node/remote_requests.h"
+#include "node/requests_service.h"
 #include "node/holdings.h"
 #include "node/scan_ingest.h"
 #include "node/store.h"
@@ -65,6 +67,8 @@ class Daemon {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Provincial> provincial_;
   std::unique_ptr<PeerLink> link_;
+  std::unique_ptr<RemoteRequests> requests_;  // after link_: its outbox thread stops first
+  std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<DeskService> desk_service_;
   std::unique_ptr<FederationService> federation_service_;

@@ -22,4 +22,47 @@ grpc::Status DeskService::WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::Wh
   return grpc::Status::OK;
 }
 
+grpc::Status DeskService::FileRequest(grpc::ServerContext* ctx, const kuaguan::v1::FileRequestRequest* req,
+                                      kuaguan::v1::StoredRequest* resp) {
+  auto staff = link_->CheckStaff(*ctx, "desk.request");
+  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  auto filed = requests_->File(*req, *staff);
+  if (!filed.ok()) {
+    (void)store_->Audit({absl::StrCat("staff:", staff->role, ":", staff->name), "desk.request", req->target(),
+                         absl::StrCat("refused: ", filed.status().message())});
+  }
+  return Reply(std::move(filed), resp);
+}
+
+grpc::Status DeskService::ListRequests(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
+                                       kuaguan::v1::RequestList* resp) {
+  auto staff = link_->CheckStaff(*ctx, "desk.list");
+  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  return Reply(requests_->List(*req), resp);
+}
+
+grpc::Status DeskService::GetRequest(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                                     kuaguan::v1::StoredRequest* resp) {
+  auto staff = link_->CheckStaff(*ctx, "desk.status");
+  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  return Reply(requests_->Get(req->request_id()), resp);
+}
+
+grpc::Status DeskService::FetchCertificate(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                                           kuaguan::v1::CertificateFile* resp) {
+  auto staff = link_->CheckStaff(*ctx, "desk.fetch");
+  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  return Reply(requests_->Fetch(req->request_id(), absl::StrCat("staff:", staff->role, ":", staff->name)), resp);
+}
+
+grpc::Status DeskService::GetReceipt(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                                     kuaguan::v1::Receipt* resp) {
+  auto staff = link_->CheckStaff(*ctx, "desk.receipt");
+  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  auto text = requests_->Receipt(req->request_id());
+  if (!text.ok()) return ToGrpcStatus(text.status());
+  resp->set_text(*text);
+  return grpc::Status::OK;
+}
+
 }  // namespace kuaguan::node

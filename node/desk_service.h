@@ -1,25 +1,38 @@
 // The Desk gRPC service on an archive's mutual-TLS listener: staff of this archive, identified by
-// their staff certificates, ask their own node (kuaguan-desk). Thin: checks the caller through
-// PeerLink::CheckStaff. Thread-safe.
+// their staff certificates, ask their own node (kuaguan-desk): who am I, file a remote request,
+// follow it, fetch its certificate, print the receipt. Thin: checks the caller through
+// PeerLink::CheckStaff and calls RemoteRequests. Thread-safe.
 #pragma once
 
 #include <string>
 
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "node/peer_link.h"
+#include "node/remote_requests.h"
 
 namespace kuaguan::node {
 
 class DeskService final : public kuaguan::v1::Desk::Service {
  public:
-  DeskService(PeerLink* link, Store* store, std::string archive, std::string name)
-      : link_(link), store_(store), archive_(std::move(archive)), name_(std::move(name)) {}
+  DeskService(PeerLink* link, Store* store, RemoteRequests* requests, std::string archive, std::string name)
+      : link_(link), store_(store), requests_(requests), archive_(std::move(archive)), name_(std::move(name)) {}
   grpc::Status WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::WhoAmIRequest* req,
                       kuaguan::v1::WhoAmIResponse* resp) override;
+  grpc::Status FileRequest(grpc::ServerContext* ctx, const kuaguan::v1::FileRequestRequest* req,
+                           kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status ListRequests(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
+                            kuaguan::v1::RequestList* resp) override;
+  grpc::Status GetRequest(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                          kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status FetchCertificate(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                                kuaguan::v1::CertificateFile* resp) override;
+  grpc::Status GetReceipt(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                          kuaguan::v1::Receipt* resp) override;
 
  private:
   PeerLink* const link_;
   Store* const store_;
+  RemoteRequests* const requests_;
   const std::string archive_, name_;
 };
 

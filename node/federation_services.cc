@@ -11,18 +11,7 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-std::string Actor(const grpc::ServerContext& ctx) {
-  const auto& md = ctx.client_metadata();
-  auto it = md.find(kActorMetadata);
-  if (it == md.end() || it->second.empty()) return "unknown";
-  return std::string(it->second.data(), it->second.size());
-}
-
-template <typename Resp>
-grpc::Status Reply(absl::StatusOr<Resp> result, Resp* resp) {
-  if (result.ok()) *resp = *std::move(result);
-  return ToGrpcStatus(result.status());
-}
+std::string Actor(const grpc::ServerContext& ctx) { return ActorOf(ctx); }
 
 grpc::Status NotRole(const char* role) {
   return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, absl::StrCat("only a ", role, " node does this"));

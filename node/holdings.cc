@@ -340,6 +340,10 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
     // The audit names the person by a prefix of the hash, never by the number.
     absl::StrAppend(&object, " person:", seal::ToHex(spec.person_hashes.front()).substr(0, 16));
   }
+  if (!request.person_hash().empty()) {
+    spec.person_hashes.push_back(request.person_hash());
+    absl::StrAppend(&object, " person:", seal::ToHex(request.person_hash()).substr(0, 16));
+  }
   for (auto [in, out, flag] : {std::tuple{&request.from_date(), &spec.from_date, "--from"},
                                std::tuple{&request.to_date(), &spec.to_date, "--to"}}) {
     if (in->empty()) continue;

@@ -19,6 +19,7 @@
 #include "federation/key_file.h"
 #include "federation/sm2.h"
 #include "node/grpc_status.h"
+#include "node/remote_requests.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
@@ -55,6 +56,10 @@ absl::StatusOr<std::unique_ptr<PeerLink>> PeerLink::Open(const NodeConfig& confi
   link->directory_.ParseFromString(s.directory());
   ASSIGN_OR_RETURN(link->tls_pem_, federation::ReadTextFile(keys / "tls.pem"));
   ASSIGN_OR_RETURN(link->seal_pem_, federation::ReadTextFile(keys / "seal.pem"));
+  ASSIGN_OR_RETURN(auto seal_key, federation::ReadKeyFile(keys / "seal.key", link->passphrase_));
+  link->seal_.key = std::move(seal_key);
+  link->seal_.cert_pem = link->seal_pem_;
+  ASSIGN_OR_RETURN(link->seal_.seal_der, federation::ReadTextFile(keys / "seal.esl"));
   ASSIGN_OR_RETURN(link->identity_.root_pem, federation::ReadTextFile(keys / "root.pem"));
   link->identity_.key_pem = federation::PlainKeyPem(*key);
   link->identity_.chain_pem = link->tls_pem_ + link->directory_.issuing_pem();
@@ -135,6 +140,7 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   RETURN_IF_ERROR(federation::WriteKeyFile(keys / "seal.key", *seal_key, passphrase_));
   RETURN_IF_ERROR(federation::WriteTextFile(keys / "root.pem", dir.root_pem()));
   RETURN_IF_ERROR(federation::WriteTextFile(keys / "seal.pem", resp.seal_cert_pem()));
+  RETURN_IF_ERROR(federation::WriteTextFile(keys / "seal.esl", resp.seal()));
   RETURN_IF_ERROR(store_->PutMeta({{kDirectoryCache, resp.directory().SerializeAsString()}},
                                   {actor, "federation.enroll", command.provincial(),
                                    absl::StrCat("ok: TLS ", tls_info.serial_hex, ", seal ", seal_info.serial_hex)}));
@@ -148,6 +154,9 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
     directory_ = dir;
     tls_pem_ = resp.tls_cert_pem();
     seal_pem_ = resp.seal_cert_pem();
+    seal_.key = std::move(seal_key);
+    seal_.cert_pem = seal_pem_;
+    seal_.seal_der = resp.seal();
     identity_.key_pem = federation::PlainKeyPem(*tls_key);
     identity_.chain_pem = tls_pem_ + dir.issuing_pem();
     identity_.root_pem = dir.root_pem();
@@ -456,6 +465,51 @@ absl::StatusOr<v1::SearchResponse> PeerLink::FederatedSearch(const v1::SearchReq
   return out;
 }
 
+absl::StatusOr<std::unique_ptr<v1::Peer::Stub>> PeerLink::PeerStub(const std::string& code) {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  std::string address;
+  {
+    absl::MutexLock lock(&mu_);
+    const v1::Member* m = federation::FindMember(directory_, code);
+    if (m == nullptr) return absl::NotFoundError(absl::StrCat("archive ", code, " is not a member of the federation"));
+    if (m->revoked()) {
+      return absl::FailedPreconditionError(absl::StrCat("archive ", code, " was revoked: ", m->revoked_reason()));
+    }
+    address = m->address();
+  }
+  return v1::Peer::NewStub(ChannelTo(code, address));
+}
+
+std::string PeerLink::MemberName(const std::string& code) {
+  absl::MutexLock lock(&mu_);
+  const v1::Member* m = federation::FindMember(directory_, code);
+  return m == nullptr ? "" : m->name();
+}
+
+v1::TrustBundle PeerLink::Trust() {
+  absl::MutexLock lock(&mu_);
+  v1::TrustBundle t;
+  t.set_root_pem(directory_.root_pem());
+  t.set_seal_maker_pem(directory_.seal_maker_pem());
+  for (const auto& m : directory_.members()) {
+    auto* s = t.add_members();
+    s->set_code(m.code());
+    s->set_name(m.name());
+    s->set_seal_cert_pem(m.seal_cert_pem());
+    s->set_revoked(m.revoked());
+    s->set_revoked_reason(m.revoked_reason());
+  }
+  t.set_directory_version(directory_.version());
+  t.set_directory_expires_micros(directory_.expires_micros());
+  return t;
+}
+
+absl::StatusOr<SealKit> PeerLink::Seal() {
+  absl::MutexLock lock(&mu_);
+  if (!enrolled_ || !seal_.key) return absl::FailedPreconditionError("this node has no seal: it is not enrolled (kuaguan enroll)");
+  return seal_;
+}
+
 absl::StatusOr<v1::CertBundle> PeerLink::ExportCerts() {
   absl::MutexLock lock(&mu_);
   if (!enrolled_) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
@@ -496,6 +550,23 @@ grpc::Status PeerService::Search(grpc::ServerContext* ctx, const v1::PeerSearchR
   resp->set_elapsed_ms(found->elapsed_ms());
   *resp->mutable_hits() = std::move(*found->mutable_hits());
   return grpc::Status::OK;
+}
+
+grpc::Status PeerService::SubmitRequest(grpc::ServerContext* ctx, const v1::RemoteRequest* req,
+                                        v1::SubmitResponse* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from_archive(), "peer.submit"); !st.ok()) return ToGrpcStatus(st);
+  return Reply(requests_->Receive(*req, req->from_archive()), resp);
+}
+
+grpc::Status PeerService::UpdateRequest(grpc::ServerContext* ctx, const v1::RequestUpdate* req, v1::UpdateAck* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.update"); !st.ok()) return ToGrpcStatus(st);
+  return Reply(requests_->ApplyUpdate(*req, req->from()), resp);
+}
+
+grpc::Status PeerService::CheckCertificate(grpc::ServerContext* ctx, const v1::CertificateQuery* req,
+                                           v1::CertificateStatus* resp) {
+  if (absl::Status st = link_->CheckInbound(*ctx, req->from(), "peer.certificate"); !st.ok()) return ToGrpcStatus(st);
+  return Reply(requests_->CertificateState(*req), resp);
 }
 
 }  // namespace kuaguan::node

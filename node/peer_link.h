@@ -18,12 +18,24 @@
 #include "federation/certs.h"
 #include "federation/tls.h"
 #include "kuaguan/v1/admin.pb.h"
+#include "kuaguan/v1/desk.pb.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
 #include "node/config.h"
 #include "node/holdings.h"
 #include "node/store.h"
 
+namespace Botan {
+class Private_Key;
+}
+
 namespace kuaguan::node {
+
+// What the back office stamps certificates with (the seal key signs nothing else).
+struct SealKit {
+  std::shared_ptr<const Botan::Private_Key> key;  // SM2
+  std::string cert_pem;                           // its seal certificate
+  std::string seal_der;                           // the archive's seal (SESeal), from the seal maker
+};
 
 class PeerLink {
  public:
@@ -65,6 +77,16 @@ class PeerLink {
   absl::StatusOr<kuaguan::v1::CertBundle> ExportCerts();
   kuaguan::v1::DirectoryInfo Info();
 
+  // A stub for member `code`'s peer service over the pooled channel. NOT_FOUND when it is not a
+  // member, FAILED_PRECONDITION when it is revoked or this node is not enrolled.
+  absl::StatusOr<std::unique_ptr<kuaguan::v1::Peer::Stub>> PeerStub(const std::string& code);
+  // Member `code`'s name ("" when unknown).
+  std::string MemberName(const std::string& code);
+  // What certificates are verified against: the root, the seal maker and the members' seals.
+  kuaguan::v1::TrustBundle Trust();
+  // This archive's seal key, seal certificate and seal. FAILED_PRECONDITION before enrollment.
+  absl::StatusOr<SealKit> Seal();
+
  private:
   PeerLink() = default;
   absl::Status AcceptDirectory(const kuaguan::v1::SignedDirectory& signed_dir, const std::string& actor);
@@ -78,6 +100,7 @@ class PeerLink {
   bool enrolled_ ABSL_GUARDED_BY(mu_) = false;
   federation::TlsIdentity identity_ ABSL_GUARDED_BY(mu_);
   std::string tls_pem_ ABSL_GUARDED_BY(mu_), seal_pem_ ABSL_GUARDED_BY(mu_);
+  SealKit seal_ ABSL_GUARDED_BY(mu_);
   kuaguan::v1::Directory directory_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::pair<std::string, std::shared_ptr<grpc::Channel>>> channels_ ABSL_GUARDED_BY(mu_);
   // Peers already checked against this directory version: "claimed|certificate" -> its expiry.
@@ -89,19 +112,29 @@ class PeerLink {
   std::thread refresher_;
 };
 
+class RemoteRequests;
+
 // Peer requests from other archives, served on the mutual-TLS listener.
 class PeerService final : public kuaguan::v1::Peer::Service {
  public:
-  PeerService(PeerLink* link, Holdings* holdings, std::string code) : link_(link), holdings_(holdings), code_(std::move(code)) {}
+  PeerService(PeerLink* link, Holdings* holdings, RemoteRequests* requests, std::string code)
+      : link_(link), holdings_(holdings), requests_(requests), code_(std::move(code)) {}
   grpc::Status Ping(grpc::ServerContext* ctx, const kuaguan::v1::PingRequest* req, kuaguan::v1::PingResponse* resp) override;
   grpc::Status DirectoryChanged(grpc::ServerContext* ctx, const kuaguan::v1::DirectoryChangedRequest* req,
                                 kuaguan::v1::DirectoryChangedResponse* resp) override;
   grpc::Status Search(grpc::ServerContext* ctx, const kuaguan::v1::PeerSearchRequest* req,
                       kuaguan::v1::PeerSearchResponse* resp) override;
+  grpc::Status SubmitRequest(grpc::ServerContext* ctx, const kuaguan::v1::RemoteRequest* req,
+                             kuaguan::v1::SubmitResponse* resp) override;
+  grpc::Status UpdateRequest(grpc::ServerContext* ctx, const kuaguan::v1::RequestUpdate* req,
+                             kuaguan::v1::UpdateAck* resp) override;
+  grpc::Status CheckCertificate(grpc::ServerContext* ctx, const kuaguan::v1::CertificateQuery* req,
+                                kuaguan::v1::CertificateStatus* resp) override;
 
  private:
   PeerLink* const link_;
   Holdings* const holdings_;
+  RemoteRequests* const requests_;
   const std::string code_;
 };
 

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "document/seal_picture.h"
 #include "federation/archive_id.h"
 #include "federation/certs.h"
 #include "federation/directory.h"
@@ -33,6 +34,7 @@ constexpr char kTokenPrefix[] = "fed/token/";
 constexpr char kRevokedPrefix[] = "fed/revoked/";
 constexpr char kDirectoryKey[] = "fed/directory";
 constexpr char kPersonKey[] = "fed/person-key";  // the federation's key for identity-number hashes
+constexpr char kSealPurpose[] = "电子出证专用章";  // the seal serves remote certification only (R5.4)
 
 std::string Sha256Hex(const std::string& data) {
   return Botan::hex_encode(Botan::HashFunction::create_or_throw("SHA-256")->process(data), false);
@@ -170,6 +172,12 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   const std::vector<uint8_t> seal_key(request.seal_public_key().begin(), request.seal_public_key().end());
   auto seal = ca_->IssueSealCert(seal_key, t.archive(), t.name(), kNodeCertValidity);
   if (!seal.ok()) return refuse(seal.status());
+  auto picture = document::RenderSealPng(t.name(), kSealPurpose, 600);
+  if (!picture.ok()) return refuse(picture.status());
+  const auto seal_info = federation::ParseCert(*seal);
+  auto e_seal = ca_->MakeArchiveSeal(absl::StrCat(t.archive(), "-", seal_info->serial_hex),
+                                     absl::StrCat(t.name(), kSealPurpose), *seal, *picture);
+  if (!e_seal.ok()) return refuse(e_seal.status());
   const auto info = federation::ParseCert(*tls);
   std::vector<std::pair<std::string, std::string>> entries;
   if (const v1::Member* old = federation::FindMember(current_, t.archive()); old != nullptr) {
@@ -196,6 +204,7 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   if (person_key) r.set_person_key(*person_key);
   r.set_tls_cert_pem(*tls);
   r.set_seal_cert_pem(*seal);
+  r.set_seal(*e_seal);
   *r.mutable_directory() = std::move(published);
   return r;
 }

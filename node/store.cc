@@ -164,6 +164,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir) {
   store->cf_meta_ = store->handles_[5];
   store->cf_pages_ = store->handles_[6];
   store->cf_text_ = store->handles_[7];
+  store->cf_requests_ = store->handles_[8];
+  store->cf_certificates_ = store->handles_[9];
+  store->cf_outbox_ = store->handles_[10];
   RETURN_IF_ERROR(store->LoadMeta());
   return store;
 }
@@ -291,12 +294,23 @@ absl::Status Store::Audit(const AuditNote& note) {
   return absl::OkStatus();
 }
 
-absl::Status Store::PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
-                            const AuditNote& note) {
+rocksdb::ColumnFamilyHandle* Store::Handle(Family family) const {
+  switch (family) {
+    case Family::kMeta: return cf_meta_;
+    case Family::kRequests: return cf_requests_;
+    case Family::kCertificates: return cf_certificates_;
+    case Family::kOutbox: return cf_outbox_;
+  }
+  return cf_meta_;
+}
+
+absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& note) {
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
-  for (const auto& [key, value] : entries) {
-    RETURN_IF_ERROR(FromRocks(batch.Put(cf_meta_, key, value), "put meta"));
+  for (const KeyWrite& w : writes) {
+    RETURN_IF_ERROR(FromRocks(w.value ? batch.Put(Handle(w.family), w.key, *w.value)
+                                      : batch.Delete(Handle(w.family), w.key),
+                              "write"));
   }
   ASSIGN_OR_RETURN(const AuditEntry entry, AppendAudit(&batch, note));
   StoreCounts counts = counts_;
@@ -304,28 +318,35 @@ absl::Status Store::PutMeta(const std::vector<std::pair<std::string, std::string
   PutCounters(&batch, counts, seq_, entry);
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "meta"));
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "write"));
   counts_ = counts;
   audit_seq_ = entry.seq();
   audit_hash_ = entry.hash();
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+absl::Status Store::PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
+                            const AuditNote& note) {
+  std::vector<KeyWrite> writes;
+  for (const auto& [key, value] : entries) writes.push_back({Family::kMeta, key, value});
+  return Write(writes, note);
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(Family family, const std::string& key) {
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, key, &v);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(family), key, &v);
   if (s.IsNotFound()) return std::nullopt;
-  RETURN_IF_ERROR(FromRocks(s, "meta"));
+  RETURN_IF_ERROR(FromRocks(s, "read"));
   return v;
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Store::ScanMeta(const std::string& prefix) {
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Store::Scan(Family family, const std::string& prefix) {
   std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_meta_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(family)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "meta"));
+  RETURN_IF_ERROR(FromRocks(it->status(), "read"));
   return out;
 }
 

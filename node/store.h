@@ -3,7 +3,8 @@
 // counters, one column family per kind (plus families reserved for pages, text, requests,
 // certificates, outbox and directory). Every change is one WriteBatch holding the records, their
 // versions, their change-log entries, the counters and the audit entry that records it, so a
-// crash leaves all or nothing. Nothing is ever deleted.
+// crash leaves all or nothing. Nothing is ever deleted but
+// outbox messages, once their recipient has acknowledged them (the audit keeps their delivery).
 // Thread-safe: writes are serialized by an internal mutex; reads may run concurrently.
 #pragma once
 
@@ -44,6 +45,16 @@ struct RecordWrite {
   // PageDerivativeKey (identical pages are stored once).
   std::vector<std::pair<std::string, std::string>> page_blobs;
   std::vector<kuaguan::v1::PageText> page_texts;
+};
+
+// Column families written by key (beside records, versions and audit, which have their own calls).
+enum class Family { kMeta, kRequests, kCertificates, kOutbox };
+
+// One key written (value set) or removed (value empty: only outbox messages once acknowledged).
+struct KeyWrite {
+  Family family;
+  std::string key;
+  std::optional<std::string> value;
 };
 
 struct StoreCounts {
@@ -100,14 +111,20 @@ class Store {
   absl::Status PutBatch(const kuaguan::v1::IngestBatch& batch);
   absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> GetBatch(const std::string& id);
 
-  // Writes `entries` (key -> value) into the meta column family together with one audit entry,
-  // atomically and fsync'd (federation state: members, tokens, the directory).
+  // Applies `writes` together with one audit entry, atomically and fsync'd.
+  absl::Status Write(const std::vector<KeyWrite>& writes, const AuditNote& note);
+  // The value under `key` in `family`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> Get(Family family, const std::string& key);
+  // Every (key, value) of `family` whose key starts with `prefix`, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(Family family, const std::string& prefix);
+
+  // The meta family (federation state: members, tokens, the directory) through Write/Get/Scan.
   absl::Status PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
                        const AuditNote& note);
-  // The meta value under `key`, or nullopt.
-  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key);
-  // Every meta (key, value) whose key starts with `prefix`, in key order.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(const std::string& prefix);
+  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) { return Get(Family::kMeta, key); }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(const std::string& prefix) {
+    return Scan(Family::kMeta, prefix);
+  }
 
   // The key (32 bytes) for keyed hashes of identity numbers: the federation's once the node has
   // enrolled (so that hashes match across archives), else a per-node random key made on first use.
@@ -130,6 +147,7 @@ class Store {
  private:
   Store() = default;
   absl::Status LoadMeta();
+  rocksdb::ColumnFamilyHandle* Handle(Family family) const;
   absl::StatusOr<kuaguan::v1::AuditEntry> AppendAudit(rocksdb::WriteBatch* batch,
                                                       const AuditNote& note)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,6 +164,9 @@ class Store {
   rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_pages_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_text_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_requests_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_certificates_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_outbox_ = nullptr;
   std::filesystem::path dir_;
 
   absl::Mutex mu_;

@@ -1,6 +1,7 @@
 // kuaguan-gen-scans: renders scanned-looking Chinese pages and a manifest for demos and
 // benchmarks. usage: kuaguan-gen-scans DIR [--items N] [--half]
-// Item 2 carries a secrecy mark; item 3 is a form with an identity number and a phone number.
+// Item 2 carries a secrecy mark; item 3 is a marriage registration form (婚姻登记, shared
+// unconditionally) with an identity number and a phone number.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::create_directories(dir);
-  std::string manifest = "档号,题名,责任者,日期,保管期限,密级,pages\n";
+  std::string manifest = "档号,题名,责任者,日期,保管期限,密级,共享类别,民生类别,pages\n";
   static const char* kTitles[] = {"关于档案馆库房改造的报告", "关于防汛抗旱工作的紧急通知",
                                   "婚姻登记申请表", "关于职工退休审批的请示"};
   for (int i = 1; i <= items; ++i) {
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
     }
     absl::StrAppend(&manifest, absl::StrFormat("Z109-WS·2020-Y-SMJ-%04d", i), ",", spec.title,
                     ",郑州市档案局,2020-06-", absl::StrFormat("%02d", (i % 28) + 1), ",永久,公开,",
-                    name, "\n");
+                    i % 4 == 3 ? "无条件共享,婚姻登记," : ",,", name, "\n");
   }
   std::ofstream(dir / "manifest.csv") << manifest;
   std::cout << "wrote " << items << " scanned items and " << (dir / "manifest.csv").string() << "\n";

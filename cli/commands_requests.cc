@@ -1,0 +1,184 @@
+// The back office's commands (kuaguan requests …), kuaguan stats requests and kuaguan verify.
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "cli/command_context.h"
+#include "cli/commands.h"
+#include "cli/render.h"
+
+namespace kuaguan::cli {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr auto kCall = std::chrono::seconds(60);
+
+absl::StatusOr<v1::RequestState> ParseState(const std::string& s) {
+  static const std::map<std::string, v1::RequestState> names = {
+      {"filed", v1::REQUEST_STATE_FILED},         {"received", v1::REQUEST_STATE_RECEIVED},
+      {"in-review", v1::REQUEST_STATE_IN_REVIEW}, {"extended", v1::REQUEST_STATE_EXTENDED},
+      {"issued", v1::REQUEST_STATE_ISSUED},       {"not-found", v1::REQUEST_STATE_NOT_FOUND},
+      {"refused", v1::REQUEST_STATE_REFUSED},     {"delivered", v1::REQUEST_STATE_DELIVERED}};
+  auto it = names.find(s);
+  if (it == names.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--state '", s, "' is not one of filed, received, in-review, extended, issued, not-found, refused, delivered"));
+  }
+  return it->second;
+}
+
+absl::Status PrintList(const CommandContext& ctx, const v1::RequestList& list) {
+  if (ctx.json) {
+    Print(ProtoJson(list));
+    return absl::OkStatus();
+  }
+  std::string out;
+  for (const auto& r : list.requests()) absl::StrAppend(&out, RequestLine(r));
+  if (list.requests().empty()) out = "no requests\n";
+  Print(out);
+  return absl::OkStatus();
+}
+
+absl::Status PrintRequest(const CommandContext& ctx, const v1::StoredRequest& r) {
+  Print(ctx.json ? ProtoJson(r) : RequestText(r, true));
+  return absl::OkStatus();
+}
+
+constexpr char kUsage[] =
+    "usage: kuaguan requests list [--side front|back] [--state STATE] | show ID | issue ID --record CODE... | "
+    "not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | overdue [--as-of YYYY-MM-DD]";
+
+}  // namespace
+
+absl::Status RequestsCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--side", "--state", "--record", "--reason", "--as-of", "--limit"}}));
+  const auto& pos = ctx.args.positional();
+  if (pos.empty()) return absl::InvalidArgumentError(kUsage);
+  const std::string& verb = pos[0];
+  auto& stub = ctx.client->requests();
+  auto call = ctx.client->Context(kCall);
+  if (verb == "list" || verb == "overdue") {
+    if (pos.size() != 1) return absl::InvalidArgumentError(kUsage);
+    v1::RequestList list;
+    grpc::Status st;
+    if (verb == "list") {
+      v1::ListRequestsRequest req;
+      if (auto side = ctx.args.Get("--side")) {
+        if (*side != "front" && *side != "back" && *side != "all") {
+          return absl::InvalidArgumentError(absl::StrCat("--side '", *side, "' is not front, back or all"));
+        }
+        req.set_side(*side);
+      }
+      if (auto state = ctx.args.Get("--state")) {
+        ASSIGN_OR_RETURN(auto s, ParseState(*state));
+        req.set_state(s);
+      }
+      st = stub.List(call.get(), req, &list);
+    } else {
+      v1::OverdueRequest req;
+      if (auto d = ctx.args.Get("--as-of")) req.set_as_of(*d);
+      st = stub.Overdue(call.get(), req, &list);
+    }
+    if (!st.ok()) return ctx.client->Explain(st);
+    return PrintList(ctx, list);
+  }
+  if (pos.size() != 2) return absl::InvalidArgumentError(kUsage);
+  const std::string& id = pos[1];
+  if (verb == "show") {
+    v1::RequestRef ref;
+    ref.set_request_id(id);
+    v1::RequestDetail d;
+    grpc::Status st = stub.Show(call.get(), ref, &d);
+    if (!st.ok()) return ctx.client->Explain(st);
+    if (ctx.json) {
+      Print(ProtoJson(d));
+      return absl::OkStatus();
+    }
+    std::string out = RequestText(d.request(), true);
+    if (!d.candidates().empty()) absl::StrAppend(&out, "likely records (可能的档案):\n");
+    for (const auto& h : d.candidates()) {
+      absl::StrAppend(&out, "  ", h.code(), "  ", h.title(), "  ", h.date(), "  [", h.matched_field(), "]\n");
+    }
+    Print(out);
+    return absl::OkStatus();
+  }
+  v1::StoredRequest r;
+  grpc::Status st;
+  if (verb == "issue") {
+    v1::IssueCommand cmd;
+    cmd.set_request_id(id);
+    for (const auto& c : ctx.args.All("--record")) cmd.add_record_codes(c);
+    if (cmd.record_codes().empty()) return absl::InvalidArgumentError("requests issue: name the records with --record CODE");
+    st = stub.Issue(call.get(), cmd, &r);
+  } else if (verb == "not-found" || verb == "refuse" || verb == "extend") {
+    v1::DecisionCommand cmd;
+    cmd.set_request_id(id);
+    cmd.set_state(verb == "not-found" ? v1::REQUEST_STATE_NOT_FOUND
+                  : verb == "refuse"  ? v1::REQUEST_STATE_REFUSED
+                                      : v1::REQUEST_STATE_EXTENDED);
+    if (auto reason = ctx.args.Get("--reason")) cmd.set_reason(*reason);
+    st = stub.Decide(call.get(), cmd, &r);
+  } else {
+    return absl::InvalidArgumentError(kUsage);
+  }
+  if (!st.ok()) return ctx.client->Explain(st);
+  return PrintRequest(ctx, r);
+}
+
+absl::Status RequestStatsCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
+  v1::RequestStats stats;
+  auto call = ctx.client->Context(kCall);
+  grpc::Status st = ctx.client->requests().Stats(call.get(), {}, &stats);
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ProtoJson(stats));
+    return absl::OkStatus();
+  }
+  std::string out = absl::StrFormat("%-5s %-7s %-8s %-12s %8s %6s %9s %7s %4s %7s %4s\n", "side", "month", "archive",
+                                    "category", "accepted", "issued", "not found", "refused", "open", "on time", "late");
+  for (const auto& r : stats.rows()) {
+    absl::StrAppend(&out, absl::StrFormat("%-5s %-7s %-8s %-12s %8d %6d %9d %7d %4d %7d %4d\n", r.side(), r.month(),
+                                          r.archive(), r.category(), r.accepted(), r.issued(), r.not_found(),
+                                          r.refused(), r.open(), r.on_time(), r.late()));
+  }
+  if (stats.rows().empty()) out = "no requests yet\n";
+  Print(out);
+  return absl::OkStatus();
+}
+
+absl::Status VerifyCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--online"}, {}}));
+  const auto& pos = ctx.args.positional();
+  if (pos.size() != 1) return absl::InvalidArgumentError("usage: kuaguan verify FILE.pdf [--online] [--json]");
+  std::ifstream in(pos[0], std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(pos[0], ": cannot read"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  v1::VerifyCommand cmd;
+  cmd.set_pdf(ss.str());
+  cmd.set_online(ctx.args.Has("--online"));
+  v1::VerifyResult r;
+  auto call = ctx.client->Context(kCall);
+  grpc::Status st = ctx.client->requests().Verify(call.get(), cmd, &r);
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ProtoJson(r));
+  } else if (r.valid()) {
+    std::string out = absl::StrCat("VALID  ", pos[0], "\n  serial    ", r.serial(), "\n  issued by ", r.issuing_archive(),
+                                   " ", r.issuing_name(), " at ", FormatMicros(r.issued_micros()), "\n  person    ",
+                                   r.person_name(), "\n  seal      ", r.seal_id(), "\n");
+    for (const auto& rec : r.records()) absl::StrAppend(&out, "  record    ", rec, "\n");
+    absl::StrAppend(&out, "  checked against directory version ", r.directory_version(), "\n");
+    if (r.online_checked()) absl::StrAppend(&out, "  online    ", r.online_answer(), "\n");
+    Print(out);
+  }
+  if (!r.valid()) return absl::DataLossError(absl::StrCat("INVALID certificate ", pos[0], ": ", r.reason()));
+  return absl::OkStatus();
+}
+
+}  // namespace kuaguan::cli

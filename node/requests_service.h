@@ -1,0 +1,36 @@
+// The back office's Requests gRPC service on the node's local admin socket (kuaguan requests,
+// kuaguan verify, kuaguan stats requests): thin, the operator named by the call's actor
+// metadata, everything done by RemoteRequests. Thread-safe.
+#pragma once
+
+#include "kuaguan/v1/desk.grpc.pb.h"
+#include "node/remote_requests.h"
+
+namespace kuaguan::node {
+
+class RequestsService final : public kuaguan::v1::Requests::Service {
+ public:
+  // `requests` is null on a provincial node (every call then fails with FAILED_PRECONDITION).
+  explicit RequestsService(RemoteRequests* requests) : requests_(requests) {}
+  grpc::Status List(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
+                    kuaguan::v1::RequestList* resp) override;
+  grpc::Status Show(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                    kuaguan::v1::RequestDetail* resp) override;
+  grpc::Status Issue(grpc::ServerContext* ctx, const kuaguan::v1::IssueCommand* req,
+                     kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status Decide(grpc::ServerContext* ctx, const kuaguan::v1::DecisionCommand* req,
+                      kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status Overdue(grpc::ServerContext* ctx, const kuaguan::v1::OverdueRequest* req,
+                       kuaguan::v1::RequestList* resp) override;
+  grpc::Status Stats(grpc::ServerContext* ctx, const kuaguan::v1::RequestStatsRequest* req,
+                     kuaguan::v1::RequestStats* resp) override;
+  grpc::Status Verify(grpc::ServerContext* ctx, const kuaguan::v1::VerifyCommand* req,
+                      kuaguan::v1::VerifyResult* resp) override;
+  grpc::Status Trust(grpc::ServerContext* ctx, const kuaguan::v1::RequestStatsRequest* req,
+                     kuaguan::v1::TrustBundle* resp) override;
+
+ private:
+  RemoteRequests* const requests_;
+};
+
+}  // namespace kuaguan::node
