@@ -32,8 +32,19 @@ struct FontFree {
   void operator()(PangoFontDescription* f) const { pango_font_description_free(f); }
 };
 
+PangoFontMap* SharedFontMap() {
+  static PangoFontMap* map = pango_cairo_font_map_new();
+  return map;
+}
+
+struct ContextUnref {
+  void operator()(PangoContext* c) const { g_object_unref(c); }
+};
+
 std::unique_ptr<PangoLayout, LayoutFree> Layout(cairo_t* cr, const std::string& text, const TextStyle& style) {
-  std::unique_ptr<PangoLayout, LayoutFree> layout(pango_cairo_create_layout(cr));
+  std::unique_ptr<PangoContext, ContextUnref> context(pango_font_map_create_context(SharedFontMap()));
+  pango_cairo_update_context(cr, context.get());
+  std::unique_ptr<PangoLayout, LayoutFree> layout(pango_layout_new(context.get()));
   std::unique_ptr<PangoFontDescription, FontFree> font(pango_font_description_new());
   pango_font_description_set_family(font.get(), style.serif ? "Noto Serif CJK SC" : "Noto Sans CJK SC");
   pango_font_description_set_weight(font.get(), style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
@@ -49,6 +60,11 @@ std::unique_ptr<PangoLayout, LayoutFree> Layout(cairo_t* cr, const std::string& 
 }
 
 }  // namespace
+
+absl::Mutex& FontMutex() {
+  static absl::Mutex* mu = new absl::Mutex();
+  return *mu;
+}
 
 absl::StatusOr<Surface> PngSurface(const std::string& png, const std::string& what) {
   if (png.rfind("\x89PNG\r\n\x1a\n", 0) != 0) return absl::InvalidArgumentError(absl::StrCat(what, " is not a PNG image"));

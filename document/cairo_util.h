@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 namespace kuaguan::document {
 
@@ -21,6 +22,10 @@ struct ContextFree {
 };
 using Surface = std::unique_ptr<cairo_surface_t, SurfaceFree>;
 using Context = std::unique_ptr<cairo_t, ContextFree>;
+
+// Held while drawing text: the one font map all threads share. Pango's default font map is per
+// thread, and loading the Noto CJK fonts costs ~250 ms per new thread (gRPC serves on many).
+absl::Mutex& FontMutex();
 
 // Decodes PNG bytes. INVALID_ARGUMENT naming `what` when they are not a PNG.
 absl::StatusOr<Surface> PngSurface(const std::string& png, const std::string& what);
@@ -36,8 +41,9 @@ struct TextStyle {
 };
 
 // Draws `text` with its top-left at (x, y) in the current colour; returns its height.
+// The caller holds FontMutex().
 double DrawText(cairo_t* cr, const std::string& text, double x, double y, const TextStyle& style);
-// The width and height `text` would take.
+// The width and height `text` would take (the caller holds FontMutex()).
 std::pair<double, double> TextSize(cairo_t* cr, const std::string& text, const TextStyle& style);
 
 }  // namespace kuaguan::document

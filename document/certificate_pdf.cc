@@ -23,6 +23,40 @@ cairo_status_t Append(void* closure, const unsigned char* data, unsigned int len
   return CAIRO_STATUS_SUCCESS;
 }
 
+// The width and height in a JPEG's start-of-frame segment, or {0, 0}.
+std::pair<int, int> JpegSize(const std::string& j) {
+  size_t at = 2;
+  while (at + 9 < j.size()) {
+    if (static_cast<unsigned char>(j[at]) != 0xFF) return {0, 0};
+    const unsigned char marker = static_cast<unsigned char>(j[at + 1]);
+    const size_t length = (static_cast<unsigned char>(j[at + 2]) << 8) | static_cast<unsigned char>(j[at + 3]);
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      const int h = (static_cast<unsigned char>(j[at + 5]) << 8) | static_cast<unsigned char>(j[at + 6]);
+      const int w = (static_cast<unsigned char>(j[at + 7]) << 8) | static_cast<unsigned char>(j[at + 8]);
+      return {w, h};
+    }
+    at += 2 + length;
+  }
+  return {0, 0};
+}
+
+// A page image: PNG decoded, or JPEG kept as is (the PDF embeds its bytes, not re-encoded).
+absl::StatusOr<Surface> PageSurface(const std::string& bytes, const std::string& what) {
+  if (bytes.rfind("\xFF\xD8\xFF", 0) != 0) return PngSurface(bytes, what);
+  const auto [w, h] = JpegSize(bytes);
+  if (w <= 0 || h <= 0) return absl::InvalidArgumentError(absl::StrCat(what, " is a JPEG without a readable size"));
+  Surface s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h));
+  auto* kept = new std::string(bytes);
+  const cairo_status_t st = cairo_surface_set_mime_data(
+      s.get(), CAIRO_MIME_TYPE_JPEG, reinterpret_cast<const unsigned char*>(kept->data()), kept->size(),
+      [](void* p) { delete static_cast<std::string*>(p); }, kept);
+  if (st != CAIRO_STATUS_SUCCESS) {
+    delete kept;
+    return absl::InternalError(absl::StrCat(what, ": ", cairo_status_to_string(st)));
+  }
+  return s;
+}
+
 // Paints `image` scaled to `w` x `h` at (x, y).
 void PaintImage(cairo_t* cr, cairo_surface_t* image, double x, double y, double w, double h, double alpha) {
   const double iw = cairo_image_surface_get_width(image), ih = cairo_image_surface_get_height(image);
@@ -151,11 +185,13 @@ absl::StatusOr<std::string> RenderCertificatePdf(const CertificateDocument& d) {
   if (!riding.ok()) return riding.status();
   std::vector<Surface> images;
   for (size_t i = 0; i < d.pages.size(); ++i) {
-    auto img = PngSurface(d.pages[i].image, absl::StrCat("page image ", i + 1, " (", d.pages[i].caption, ")"));
+    auto img = PageSurface(d.pages[i].image, absl::StrCat("page image ", i + 1, " (", d.pages[i].caption, ")"));
     if (!img.ok()) return img.status();
     images.push_back(*std::move(img));
   }
+  absl::MutexLock fonts(&FontMutex());
   std::string out;
+  out.reserve(1 << 20);
   Surface surface(cairo_pdf_surface_create_for_stream(Append, &out, kWidth, kHeight));
   const std::string created =
       absl::FormatTime("%Y-%m-%dT%H:%M:%S+08:00", absl::FromUnixSeconds(d.created_unix_seconds), absl::FixedTimeZone(8 * 3600));

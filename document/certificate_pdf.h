@@ -23,7 +23,7 @@ struct CertifiedRecord {
 };
 
 struct CertificatePage {
-  std::string image;    // PNG
+  std::string image;    // PNG, or JPEG (embedded as is)
   std::string caption;  // e.g. "档号 X — 第 2 页 / 共 3 页"
 };
 
@@ -41,8 +41,8 @@ struct CertificateDocument {
   int64_t created_unix_seconds = 0;  // the PDF's creation date
 };
 
-// INVALID_ARGUMENT naming what is wrong: no serial, no records, a page image or the seal that is
-// not a PNG or does not decode.
+// INVALID_ARGUMENT naming what is wrong: no serial, no records, a page image that is neither a
+// PNG nor a JPEG or does not decode, a seal that is not a PNG.
 absl::StatusOr<std::string> RenderCertificatePdf(const CertificateDocument& doc);
 
 }  // namespace kuaguan::document

@@ -29,6 +29,7 @@ void Star(cairo_t* cr, double cx, double cy, double outer) {
 absl::StatusOr<std::string> RenderSealPng(const std::string& archive_name, const std::string& purpose_text, int pixels) {
   if (archive_name.empty()) return absl::InvalidArgumentError("a seal needs the archive's name");
   if (pixels < 64) return absl::InvalidArgumentError("a seal picture needs at least 64 pixels");
+  absl::MutexLock fonts(&FontMutex());
   Surface surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pixels, pixels));
   Context cr(cairo_create(surface.get()));
   const double size = pixels, c = size / 2;

@@ -130,8 +130,8 @@ absl::StatusOr<DecodedPage> DecodePage(absl::string_view bytes, int page) {
   }
 }
 
-absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
-                                            const std::vector<Box>& boxes) {
+absl::StatusOr<std::string> RedactedPage(absl::string_view bytes, int page, const std::vector<Box>& boxes,
+                                         RedactedFormat format) {
   std::string options = IsPdf(bytes) ? absl::StrCat("[dpi=300,page=", page, "]")
                         : page > 0   ? absl::StrCat("[page=", page, "]")
                                      : "";
@@ -153,9 +153,15 @@ absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
       img.draw_rect(black, left, top, right - left, bottom - top,
                     vips::VImage::option()->set("fill", true));
     }
+    if (format == RedactedFormat::kJpeg && std::max(img.width(), img.height()) > kCertificateLongSide) {
+      img = img.resize(double(kCertificateLongSide) / std::max(img.width(), img.height()));
+    }
     void* buf = nullptr;
     size_t size = 0;
-    if (vips_pngsave_buffer(img.get_image(), &buf, &size, nullptr) != 0) {
+    const int failed = format == RedactedFormat::kJpeg
+                           ? vips_jpegsave_buffer(img.get_image(), &buf, &size, "Q", 85, "strip", TRUE, nullptr)
+                           : vips_pngsave_buffer(img.get_image(), &buf, &size, nullptr);
+    if (failed != 0) {
       return absl::InternalError(absl::StrCat("cannot encode the shared page: ", vips_error_buffer()));
     }
     std::string out(static_cast<char*>(buf), size);

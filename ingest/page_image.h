@@ -14,6 +14,7 @@
 namespace kuaguan::ingest {
 
 inline constexpr int64_t kMaxPagePixels = 250'000'000;  // A2 at 600 dpi is ~140 million
+inline constexpr int kCertificateLongSide = 2339;  // certificate copies: A4 at 200 dpi
 inline constexpr int kAccessLongSide = 2000;  // access copy: A4 at ~170 dpi, enough to read on screen
 inline constexpr int kThumbnailLongSide = 256;
 
@@ -46,10 +47,14 @@ struct Box {
   int left = 0, top = 0, right = 0, bottom = 0;  // pixels
 };
 
-// The page as PNG with an opaque black box over each of `boxes` (grown by half the box height
-// sideways and a few pixels up and down, since OCR boxes can miss an edge glyph): the shared
-// derivative. The original bytes are not changed.
-absl::StatusOr<std::string> RedactedPagePng(absl::string_view bytes, int page,
-                                            const std::vector<Box>& boxes);
+enum class RedactedFormat { kPng, kJpeg };
+
+// The page with an opaque black box over each of `boxes` (grown by half the box height sideways
+// and a few pixels up and down, since OCR boxes can miss an edge glyph): the shared derivative,
+// as PNG (lossless, what peers receive) or JPEG (quality 85, at most kCertificateLongSide pixels:
+// what certificates embed as is).
+// The original bytes are not changed.
+absl::StatusOr<std::string> RedactedPage(absl::string_view bytes, int page, const std::vector<Box>& boxes,
+                                         RedactedFormat format = RedactedFormat::kPng);
 
 }  // namespace kuaguan::ingest

@@ -57,6 +57,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
       pr.set_code(code);
       pr.set_page(page);
       pr.set_shared(true);
+      pr.set_copy("jpeg");
       auto image = holdings_->GetPage(pr, actor);
       if (!image.ok()) {
         if (image.status().code() == absl::StatusCode::kOutOfRange || image.status().code() == absl::StatusCode::kNotFound) break;

@@ -622,6 +622,10 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
   v1::PageImage image;
   image.set_pages(static_cast<uint32_t>(texts.size()));
   const std::string& copy = request.copy();
+  if (copy == "jpeg" && !request.shared()) {
+    return AuditFailure(actor, action, object,
+                        absl::InvalidArgumentError("a jpeg copy is the shared page for certificates (--shared)"));
+  }
   if (copy == "access" || copy == "thumbnail") {
     if (request.shared()) {
       return AuditFailure(actor, action, object,
@@ -634,7 +638,7 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
     RETURN_IF_ERROR(store_->Audit({actor, action, absl::StrCat(object, " ", copy), "ok"}));
     return image;
   }
-  if (!copy.empty() && copy != "original") {
+  if (!copy.empty() && copy != "original" && copy != "jpeg") {
     return AuditFailure(actor, action, object,
                         absl::InvalidArgumentError(absl::StrCat(
                             "unknown page copy '", copy, "' (original, access or thumbnail)")));
@@ -648,10 +652,12 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
     for (const auto& w : t.words()) {
       if (w.masked()) boxes.push_back({w.left(), w.top(), w.right(), w.bottom()});
     }
-    auto png = ingest::RedactedPagePng(bytes, static_cast<int>(t.file_page()), boxes);
-    if (!png.ok()) return AuditFailure(actor, action, object, png.status());
-    image.set_content(*std::move(png));
-    image.set_format("png");
+    const bool jpeg = copy == "jpeg";
+    auto page = ingest::RedactedPage(bytes, static_cast<int>(t.file_page()), boxes,
+                                     jpeg ? ingest::RedactedFormat::kJpeg : ingest::RedactedFormat::kPng);
+    if (!page.ok()) return AuditFailure(actor, action, object, page.status());
+    image.set_content(*std::move(page));
+    image.set_format(jpeg ? "jpeg" : "png");
   }
   RETURN_IF_ERROR(store_->Audit({actor, action, object, "ok"}));
   return image;

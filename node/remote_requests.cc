@@ -171,7 +171,9 @@ void RemoteRequests::Start() {
   outbox_ = std::thread([this] { RunOutbox(); });
 }
 
-absl::StatusOr<v1::StoredRequest> RemoteRequests::Load(const std::string& request_id) {
+absl::StatusOr<v1::StoredRequest> RemoteRequests::Load(const std::string& request_id) { return Read(request_id); }
+
+absl::StatusOr<v1::StoredRequest> RemoteRequests::Read(const std::string& request_id) {
   ASSIGN_OR_RETURN(auto raw, store_->Get(Family::kRequests, request_id));
   if (!raw) return absl::NotFoundError(absl::StrCat("no request ", request_id));
   v1::StoredRequest r;
@@ -341,8 +343,7 @@ absl::StatusOr<v1::RequestList> RemoteRequests::List(const v1::ListRequestsReque
 }
 
 absl::StatusOr<v1::StoredRequest> RemoteRequests::Get(const std::string& request_id, bool full) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto r, Load(request_id));
+  ASSIGN_OR_RETURN(auto r, Read(request_id));
   return full ? r : Slim(std::move(r));
 }
 

@@ -73,7 +73,9 @@ class RemoteRequests {
   absl::StatusOr<kuaguan::v1::TrustBundle> Trust();
 
  private:
+  // Load: for a change (under mu_). Read: a reader's consistent view of one request (each is one key).
   absl::StatusOr<kuaguan::v1::StoredRequest> Load(const std::string& request_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<kuaguan::v1::StoredRequest> Read(const std::string& request_id);
   // Appends `change` (state and reason) and writes the request, `extra` and, when `notify`, an
   // outbox message to the other end carrying the change, with one audit entry.
   absl::Status Change(kuaguan::v1::StoredRequest* stored, kuaguan::v1::RequestState state, const std::string& actor,

@@ -1,4 +1,5 @@
-// The seal picture and the certificate PDF, checked with real tools: pdfinfo counts the pages,
+// The seal picture and the certificate PDF (PNG pages and a JPEG page embedded as is), checked
+// with real tools: pdfinfo counts the pages,
 // pdftotext reads the Chinese back exactly, qpdf finds the file sound, and pdftoppm's rendering
 // shows the red seal on every page and the riding seal's slice on every right edge.
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include "document/cairo_util.h"
 #include "document/certificate_pdf.h"
 #include "document/seal_picture.h"
+#include "ingest/page_image.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -40,6 +42,7 @@ std::string PagePng(const std::string& text) {
   cairo_set_source_rgb(cr.get(), 1, 1, 1);
   cairo_paint(cr.get());
   cairo_set_source_rgb(cr.get(), 0, 0, 0);
+  absl::MutexLock fonts(&FontMutex());
   DrawText(cr.get(), text, 40, 60, {20, false, true, 540, PANGO_ALIGN_LEFT});
   return *SurfacePng(s.get());
 }
@@ -68,7 +71,8 @@ CertificateDocument Sample() {
                {"Z109-WS·2020-Y-SMJ-0007", "王建国与李秀英结婚登记", "1985-03-12", 1, std::string(64, 'b')}};
   d.pages = {{PagePng("婚姻登记申请表 第一页"), "档号 Z109-WS·2020-Y-SMJ-0003 — 第 1 页 / 共 2 页"},
              {PagePng("婚姻登记申请表 第二页"), "档号 Z109-WS·2020-Y-SMJ-0003 — 第 2 页 / 共 2 页"},
-             {PagePng("结婚登记"), "档号 Z109-WS·2020-Y-SMJ-0007 — 第 1 页 / 共 1 页"}};
+             {*kuaguan::ingest::RedactedPage(PagePng("结婚登记"), 0, {}, kuaguan::ingest::RedactedFormat::kJpeg),
+              "档号 Z109-WS·2020-Y-SMJ-0007 — 第 1 页 / 共 1 页"}};
   d.seal_png = *RenderSealPng("郑州市档案馆", "电子出证专用章", 600);
   d.qr_text = "KUAGUAN-CERT:410100-2026-000042-7:SM3:abcdef";
   d.created_unix_seconds = 1795400000;
@@ -136,4 +140,7 @@ TEST_CASE("bad certificate inputs are named") {
   d = Sample();
   d.seal_png.clear();
   CHECK(RenderCertificatePdf(d).status().message().find("seal") != std::string::npos);
+  d = Sample();
+  d.pages[2].image = "\xFF\xD8\xFF\xE0 truncated";
+  CHECK(RenderCertificatePdf(d).status().message().find("page image 3") != std::string::npos);
 }
