@@ -50,7 +50,8 @@ absl::Status PrintRequest(const CommandContext& ctx, const v1::StoredRequest& r)
 
 constexpr char kUsage[] =
     "usage: kuaguan requests list [--side front|back] [--state STATE] | show ID | issue ID --record CODE... | "
-    "not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | overdue [--as-of YYYY-MM-DD]";
+    "not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | overdue [--as-of YYYY-MM-DD] | "
+    "revoke-certificate SERIAL --reason R";
 
 }  // namespace
 
@@ -88,6 +89,17 @@ absl::Status RequestsCommand(const Argv& argv) {
   }
   if (pos.size() != 2) return absl::InvalidArgumentError(kUsage);
   const std::string& id = pos[1];
+  if (verb == "revoke-certificate") {
+    v1::RevokeCertificateCommand cmd;
+    cmd.set_serial(id);
+    if (auto reason = ctx.args.Get("--reason")) cmd.set_reason(*reason);
+    v1::IssuedCertificate c;
+    grpc::Status st = stub.RevokeCertificate(call.get(), cmd, &c);
+    if (!st.ok()) return ctx.client->Explain(st);
+    c.clear_pdf();
+    Print(ctx.json ? ProtoJson(c) : absl::StrCat("certificate ", c.serial(), " revoked: ", c.revoked_reason(), "\n"));
+    return absl::OkStatus();
+  }
   if (verb == "show") {
     v1::RequestRef ref;
     ref.set_request_id(id);

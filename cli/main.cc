@@ -83,6 +83,8 @@ Remote requests, back office (馆际查档 乙方):
                          once, 3 more working days; the front desk sees the reason
   requests overdue [--as-of YYYY-MM-DD]
                          open requests past their due date
+  requests revoke-certificate SERIAL --reason TEXT
+                         withdraw a certificate this archive issued (online checks report it)
   stats requests         accepted, issued, not found, refused, on time and late by archive,
                          category and month, at both ends
   verify FILE.pdf [--online]

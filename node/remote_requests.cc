@@ -582,6 +582,8 @@ absl::StatusOr<v1::CertificateStatus> RemoteRequests::CertificateState(const v1:
   kept.ParseFromString(*raw);
   st.set_issued(true);
   st.set_matches(kept.certificate().sm3() == query.sm3());
+  st.set_revoked(kept.certificate().revoked());
+  st.set_revoked_reason(kept.certificate().revoked_reason());
   st.set_issued_micros(kept.certificate().issued_micros());
   return st;
 }
@@ -635,6 +637,25 @@ absl::StatusOr<v1::StoredRequest> RemoteRequests::Decide(const v1::DecisionComma
   }
   RETURN_IF_ERROR(Change(&stored, command.state(), actor, command.reason(), true));
   return Slim(stored);
+}
+
+absl::StatusOr<v1::IssuedCertificate> RemoteRequests::RevokeCertificate(const std::string& serial,
+                                                                       const std::string& reason,
+                                                                       const std::string& actor) {
+  if (reason.empty()) return absl::InvalidArgumentError("revoking a certificate needs --reason");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto raw, store_->Get(Family::kCertificates, serial));
+  if (!raw) return absl::NotFoundError(absl::StrCat("this archive issued no certificate ", serial));
+  v1::StoredRequest kept;
+  if (!kept.ParseFromString(*raw)) return absl::DataLossError(absl::StrCat("certificate ", serial, " does not parse"));
+  v1::IssuedCertificate* c = kept.mutable_certificate();
+  if (c->revoked()) return absl::FailedPreconditionError(absl::StrCat(serial, " was already revoked: ", c->revoked_reason()));
+  c->set_revoked(true);
+  c->set_revoked_reason(reason);
+  c->set_revoked_micros(NowMicros());
+  RETURN_IF_ERROR(store_->Write({{Family::kCertificates, serial, kept.SerializeAsString()}},
+                                {actor, "certificate.revoke", serial, absl::StrCat("ok: ", reason)}));
+  return *c;
 }
 
 absl::StatusOr<v1::RequestList> RemoteRequests::Overdue(const std::string& as_of) {

@@ -66,6 +66,10 @@ class RemoteRequests {
   // NOT_FOUND, REFUSED (a reason required) or EXTENDED (once, a reason required).
   absl::StatusOr<kuaguan::v1::StoredRequest> Decide(const kuaguan::v1::DecisionCommand& command, const std::string& actor);
   absl::StatusOr<kuaguan::v1::RequestList> Overdue(const std::string& as_of);
+  // Marks a certificate this archive issued as revoked (a reason required); online verification
+  // then reports it. NOT_FOUND for a serial not issued here, FAILED_PRECONDITION when revoked.
+  absl::StatusOr<kuaguan::v1::IssuedCertificate> RevokeCertificate(const std::string& serial, const std::string& reason,
+                                                                   const std::string& actor);
   absl::StatusOr<kuaguan::v1::RequestStats> Stats();
   // Verifies a certificate file against the cached directory; `online` also asks its issuer.
   absl::StatusOr<kuaguan::v1::VerifyResult> Verify(const std::string& pdf, bool online, const std::string& actor);

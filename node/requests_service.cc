@@ -53,4 +53,10 @@ grpc::Status RequestsService::Trust(grpc::ServerContext*, const v1::RequestStats
   return Reply(requests_->Trust(), resp);
 }
 
+grpc::Status RequestsService::RevokeCertificate(grpc::ServerContext* ctx, const v1::RevokeCertificateCommand* req,
+                                                v1::IssuedCertificate* resp) {
+  if (requests_ == nullptr) return kNotArchive;
+  return Reply(requests_->RevokeCertificate(req->serial(), req->reason(), ActorOf(*ctx)), resp);
+}
+
 }  // namespace kuaguan::node

@@ -28,6 +28,8 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                       kuaguan::v1::VerifyResult* resp) override;
   grpc::Status Trust(grpc::ServerContext* ctx, const kuaguan::v1::RequestStatsRequest* req,
                      kuaguan::v1::TrustBundle* resp) override;
+  grpc::Status RevokeCertificate(grpc::ServerContext* ctx, const kuaguan::v1::RevokeCertificateCommand* req,
+                                 kuaguan::v1::IssuedCertificate* resp) override;
 
  private:
   RemoteRequests* const requests_;

@@ -96,7 +96,8 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   REQUIRE(kf.Cli({"import", (kf.dir() / "hy.csv").string()}).exit_code == 0);
 
   const auto desk_dir = zz.dir() / "desk";
-  REQUIRE(zz.Cli({"staff", "add", "赵敏", "--role", "front-desk", "--out", desk_dir.string()}).exit_code == 0);
+  const std::string desk_serial =
+      Str(zz.CliJson({"staff", "add", "赵敏", "--role", "front-desk", "--out", desk_dir.string()}), "serial");
   const Desk desk{(desk_dir / "desk.toml").string()};
   const std::vector<std::string> base = {"--name", "王建国", "--category", "婚姻登记", "--purpose", "办理养老保险待遇"};
   auto with = [&](std::vector<std::string> extra) {
@@ -238,4 +239,28 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
          none_overdue.fields().at("requests").list_value().values_size() == 0));
   CHECK(kf.CliJson({"requests", "overdue", "--as-of", "2099-01-01"}).fields().at("requests").list_value().values_size() == 1);
   CHECK(kf.Cli({"requests", "overdue", "--as-of", "tomorrow"}).err.find("--as-of") != std::string::npos);
+
+  // 7. The issuing archive revokes the first certificate: offline it still verifies (the seal is
+  // sound), online the issuer says it was revoked.
+  const std::string serial = Str(verify, "serial");
+  CHECK(kf.Cli({"requests", "revoke-certificate", serial}).err.find("--reason") != std::string::npos);
+  CHECK(zz.Cli({"requests", "revoke-certificate", serial, "--reason", "x"}).err.find("issued no certificate") !=
+        std::string::npos);
+  REQUIRE(kf.Cli({"requests", "revoke-certificate", serial, "--reason", "当事人信息有误，已重新出证"}).exit_code == 0);
+  CHECK(zz.CliJson({"verify", pdf.string()}).fields().at("valid").bool_value());
+  auto online = zz.Cli({"verify", pdf.string(), "--online"});
+  CHECK(online.exit_code != 0);
+  CHECK(online.err.find("当事人信息有误") != std::string::npos);
+
+  // 8. Staff: a back-office certificate cannot file; a revoked desk certificate is refused.
+  const auto back_dir = zz.dir() / "back";
+  REQUIRE(zz.Cli({"staff", "add", "钱进", "--role", "back-office", "--out", back_dir.string()}).exit_code == 0);
+  const Desk back_desk{(back_dir / "desk.toml").string()};
+  CHECK(back_desk.Run(with({"request", "--id-number", kPerson, "--target", "410200"})).err.find("front-desk work") !=
+        std::string::npos);
+  REQUIRE(prov.Cli({"ca", "revoke", "--serial", desk_serial, "--reason", "离职"}).exit_code == 0);
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  auto revoked_desk = desk.Run({"list"});
+  CHECK(revoked_desk.exit_code != 0);
+  CHECK(revoked_desk.err.find("revoked") != std::string::npos);
 }
