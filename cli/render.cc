@@ -177,6 +177,7 @@ std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
     absl::StrAppend(&out, "  certificate ", s.certificate().serial(), ", ", s.certificate().pages(), " pages\n");
   }
   if (!s.verify_error().empty()) absl::StrAppend(&out, "  CERTIFICATE REFUSED: ", s.verify_error(), "\n");
+  if (!s.delivery().empty()) absl::StrAppend(&out, "  delivery  ", s.delivery(), "\n");
   if (history) {
     for (const auto& c : s.history()) {
       absl::StrAppend(&out, "  ", FormatMicros(c.at_micros()), "  ", c.archive(), "  ", RequestStateText(c.state()), "  ",

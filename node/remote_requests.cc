@@ -344,6 +344,15 @@ absl::StatusOr<v1::RequestList> RemoteRequests::List(const v1::ListRequestsReque
 
 absl::StatusOr<v1::StoredRequest> RemoteRequests::Get(const std::string& request_id, bool full) {
   ASSIGN_OR_RETURN(auto r, Read(request_id));
+  ASSIGN_OR_RETURN(auto pending, store_->Scan(Family::kOutbox, ""));
+  for (const auto& [key, value] : pending) {
+    v1::OutboxItem item;
+    if (!item.ParseFromString(value)) continue;
+    const std::string& id = item.has_submit() ? item.submit().request_id() : item.update().request_id();
+    if (id != request_id) continue;
+    r.set_delivery(absl::StrCat("waiting to reach ", item.target(), item.attempts() == 0 ? "" : absl::StrCat(
+                                    " (", item.attempts(), " attempts; last: ", item.last_error(), ")")));
+  }
   return full ? r : Slim(std::move(r));
 }
 

@@ -199,10 +199,16 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   desk.WaitFor(review, "REQUEST_STATE_DELIVERED");
   CHECK(kf.Cli({"requests", "refuse", review, "--reason", "late"}).err.find("already") != std::string::npos);
 
-  // 4. The back office is down when a request is filed: it waits in the outbox, nothing is lost.
+  // 4. The back office is down when a request is filed: it waits in the outbox (with the last
+  // error shown), nothing is lost.
   kf.Stop(SIGKILL);
   const std::string waiting = desk.File(with({"--id-number", kPerson, "--target", "410200"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(Str(desk.Json({"status", waiting}), "state") == "REQUEST_STATE_FILED");
+  CHECK(desk.Run({"status", waiting}).out.find("waiting to reach 410200") != std::string::npos);
+  // The front desk is killed too, with the message still queued: it resumes after a restart.
+  zz.Stop(SIGKILL);
+  zz.Start();
   CHECK(Str(desk.Json({"status", waiting}), "state") == "REQUEST_STATE_FILED");
   kf.Start();
   desk.WaitFor(waiting, "REQUEST_STATE_DELIVERED");
