@@ -245,9 +245,17 @@ absl::Status CertCommand(const Argv& argv) {
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", (dir / name).string()));
     files.push_back(JStr((dir / name).string()));
   }
+  {
+    std::ofstream out(dir / "directory.signed", std::ios::binary | std::ios::trunc);
+    out << b.directory();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", (dir / "directory.signed").string()));
+    files.push_back(JStr((dir / "directory.signed").string()));
+  }
   Print(ctx.json ? ToJson(JObj({{"dir", JStr(dir.string())}, {"files", JArr(std::move(files))}}))
-                 : absl::StrCat("Wrote root.pem, chain.pem, node.pem, seal.pem and seal-maker.pem to ", dir.string(),
-                                "\n(check: openssl verify -CAfile root.pem -untrusted chain.pem node.pem)\n"));
+                 : absl::StrCat("Wrote root.pem, chain.pem, node.pem, seal.pem, seal-maker.pem and directory.signed to ",
+                                dir.string(),
+                                "\n(check: openssl verify -CAfile root.pem -untrusted chain.pem node.pem;\n"
+                                " verify certificates without a node: kuaguan verify FILE --trust ", dir.string(), ")\n"));
   return absl::OkStatus();
 }
 

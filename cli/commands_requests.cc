@@ -9,6 +9,9 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "federation/directory.h"
+#include "federation/key_file.h"
+#include "federation/sealed_certificate.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
@@ -164,21 +167,40 @@ absl::Status RequestStatsCommand(const Argv& argv) {
 }
 
 absl::Status VerifyCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--online"}, {}}));
-  const auto& pos = ctx.args.positional();
-  if (pos.size() != 1) return absl::InvalidArgumentError("usage: kuaguan verify FILE.pdf [--online] [--json]");
+  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--online", "--json"}, {"--trust", "--config"}}));
+  const auto& pos = args.positional();
+  if (pos.size() != 1 || (args.Get("--trust") && args.Has("--online"))) {
+    return absl::InvalidArgumentError("usage: kuaguan verify FILE.pdf [--online | --trust DIR] [--json]");
+  }
   std::ifstream in(pos[0], std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(pos[0], ": cannot read"));
   std::stringstream ss;
   ss << in.rdbuf();
-  v1::VerifyCommand cmd;
-  cmd.set_pdf(ss.str());
-  cmd.set_online(ctx.args.Has("--online"));
   v1::VerifyResult r;
-  auto call = ctx.client->Context(kCall);
-  grpc::Status st = ctx.client->requests().Verify(call.get(), cmd, &r);
-  if (!st.ok()) return ctx.client->Explain(st);
-  if (ctx.json) {
+  const bool json = args.Has("--json");
+  if (auto dir = args.Get("--trust")) {
+    // Without a node: the signed directory and root that `kuaguan cert export` wrote.
+    ASSIGN_OR_RETURN(const std::string root, federation::ReadTextFile(std::filesystem::path(*dir) / "root.pem"));
+    ASSIGN_OR_RETURN(const std::string raw, federation::ReadTextFile(std::filesystem::path(*dir) / "directory.signed"));
+    v1::SignedDirectory signed_dir;
+    if (!signed_dir.ParseFromString(raw)) return absl::InvalidArgumentError(absl::StrCat(*dir, "/directory.signed does not parse"));
+    auto directory = federation::VerifyDirectory(signed_dir, root, std::chrono::system_clock::now(), nullptr);
+    if (!directory.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(*dir, "/directory.signed cannot be used (", directory.status().message(),
+                                                        "): export a current one with kuaguan cert export"));
+    }
+    const v1::TrustBundle trust = federation::TrustOf(*directory);
+    r = federation::DescribeVerification(federation::VerifySealedCertificate(ss.str(), trust), trust);
+  } else {
+    ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--online"}, {}}));
+    v1::VerifyCommand cmd;
+    cmd.set_pdf(ss.str());
+    cmd.set_online(args.Has("--online"));
+    auto call = ctx.client->Context(kCall);
+    grpc::Status st = ctx.client->requests().Verify(call.get(), cmd, &r);
+    if (!st.ok()) return ctx.client->Explain(st);
+  }
+  if (json) {
     Print(ProtoJson(r));
   } else if (r.valid()) {
     std::string out = absl::StrCat("VALID  ", pos[0], "\n  serial    ", r.serial(), "\n  issued by ", r.issuing_archive(),

@@ -66,7 +66,8 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   directory refresh      fetch the signed directory now
   peers [--timeout-ms MS]
                          members with reachability, round trip, clock skew, certificate expiry
-  cert export DIR        root.pem, chain.pem, node.pem (and seal.pem, seal-maker.pem)
+  cert export DIR        root.pem, chain.pem, node.pem, seal.pem, seal-maker.pem and
+                         directory.signed (for verify --trust)
   staff add NAME --role ROLE --out DIR
                          a staff certificate from the provincial CA (roles: front-desk,
                          back-office, appraiser, security-officer, auditor, admin) and
@@ -87,9 +88,10 @@ Remote requests, back office (馆际查档 乙方):
                          withdraw a certificate this archive issued (online checks report it)
   stats requests         accepted, issued, not found, refused, on time and late by archive,
                          category and month, at both ends
-  verify FILE.pdf [--online]
+  verify FILE.pdf [--online | --trust DIR]
                          check a certificate: seal, signature, chain to the provincial root,
-                         revocation, serial; --online also asks the issuing archive
+                         revocation, serial; --online also asks the issuing archive; --trust
+                         DIR (from cert export) checks without a node
 
 The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.

@@ -135,4 +135,21 @@ v1::DirectoryInfo DirectoryInfoOf(const v1::Directory& d, TimePoint now) {
 
 bool Expired(const v1::Directory& directory, TimePoint now) { return Micros(now) > directory.expires_micros(); }
 
+kuaguan::v1::TrustBundle TrustOf(const kuaguan::v1::Directory& directory) {
+  kuaguan::v1::TrustBundle t;
+  t.set_root_pem(directory.root_pem());
+  t.set_seal_maker_pem(directory.seal_maker_pem());
+  for (const auto& m : directory.members()) {
+    auto* s = t.add_members();
+    s->set_code(m.code());
+    s->set_name(m.name());
+    s->set_seal_cert_pem(m.seal_cert_pem());
+    s->set_revoked(m.revoked());
+    s->set_revoked_reason(m.revoked_reason());
+  }
+  t.set_directory_version(directory.version());
+  t.set_directory_expires_micros(directory.expires_micros());
+  return t;
+}
+
 }  // namespace kuaguan::federation

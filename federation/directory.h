@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "kuaguan/v1/admin.pb.h"
+#include "kuaguan/v1/desk.pb.h"
 #include "kuaguan/v1/federation.pb.h"
 
 namespace kuaguan::federation {
@@ -42,6 +43,10 @@ absl::Status CheckPeer(const kuaguan::v1::Directory& directory, absl::string_vie
 // What operators see of a directory at `now` (version, times, counts, age, expiry, rollover).
 kuaguan::v1::DirectoryInfo DirectoryInfoOf(const kuaguan::v1::Directory& directory,
                                            std::chrono::system_clock::time_point now);
+
+// What certificates are verified against, from a directory: the root, the seal maker, and each
+// member's seal certificate and revocation.
+kuaguan::v1::TrustBundle TrustOf(const kuaguan::v1::Directory& directory);
 
 // True when the directory has expired at `now`.
 bool Expired(const kuaguan::v1::Directory& directory, std::chrono::system_clock::time_point now);

@@ -214,4 +214,24 @@ absl::StatusOr<VerifiedCertificate> VerifySealedCertificate(const std::string& f
   return out;
 }
 
+kuaguan::v1::VerifyResult DescribeVerification(const absl::StatusOr<VerifiedCertificate>& verified,
+                                               const kuaguan::v1::TrustBundle& trust) {
+  kuaguan::v1::VerifyResult out;
+  out.set_directory_version(trust.directory_version());
+  if (!verified.ok()) {
+    out.set_reason(std::string(verified.status().message()));
+    return out;
+  }
+  const auto& c = verified->content;
+  out.set_valid(true);
+  out.set_serial(c.serial());
+  out.set_issuing_archive(c.issuing_archive());
+  out.set_issuing_name(c.issuing_name());
+  out.set_person_name(c.person_name());
+  out.set_issued_micros(c.issued_micros());
+  for (const auto& r : c.records()) out.add_records(absl::StrCat(r.code(), " ", r.title()));
+  out.set_seal_id(verified->seal_id);
+  return out;
+}
+
 }  // namespace kuaguan::federation

@@ -47,4 +47,9 @@ struct VerifiedCertificate {
 absl::StatusOr<VerifiedCertificate> VerifySealedCertificate(const std::string& file,
                                                             const kuaguan::v1::TrustBundle& trust);
 
+// The outcome of a verification as reported to people: valid with what the certificate says, or
+// not valid with the reason.
+kuaguan::v1::VerifyResult DescribeVerification(const absl::StatusOr<VerifiedCertificate>& verified,
+                                               const kuaguan::v1::TrustBundle& trust);
+
 }  // namespace kuaguan::federation

@@ -488,20 +488,7 @@ std::string PeerLink::MemberName(const std::string& code) {
 
 v1::TrustBundle PeerLink::Trust() {
   absl::MutexLock lock(&mu_);
-  v1::TrustBundle t;
-  t.set_root_pem(directory_.root_pem());
-  t.set_seal_maker_pem(directory_.seal_maker_pem());
-  for (const auto& m : directory_.members()) {
-    auto* s = t.add_members();
-    s->set_code(m.code());
-    s->set_name(m.name());
-    s->set_seal_cert_pem(m.seal_cert_pem());
-    s->set_revoked(m.revoked());
-    s->set_revoked_reason(m.revoked_reason());
-  }
-  t.set_directory_version(directory_.version());
-  t.set_directory_expires_micros(directory_.expires_micros());
-  return t;
+  return federation::TrustOf(directory_);
 }
 
 absl::StatusOr<SealKit> PeerLink::Seal() {
@@ -519,6 +506,8 @@ absl::StatusOr<v1::CertBundle> PeerLink::ExportCerts() {
   b.set_node_pem(tls_pem_);
   b.set_seal_pem(seal_pem_);
   b.set_seal_maker_pem(directory_.seal_maker_pem());
+  auto cached = store_->GetMeta(kDirectoryCache);
+  if (cached.ok() && *cached) b.set_directory(**cached);
   return b;
 }
 

@@ -718,25 +718,15 @@ absl::StatusOr<v1::RequestStats> RemoteRequests::Stats() {
 }
 
 absl::StatusOr<v1::VerifyResult> RemoteRequests::Verify(const std::string& pdf, bool online, const std::string& actor) {
-  v1::VerifyResult out;
   const v1::TrustBundle trust = link_->Trust();
-  out.set_directory_version(trust.directory_version());
   if (trust.seal_maker_pem().empty()) return absl::FailedPreconditionError("this node is not enrolled: it has no directory to verify against");
   auto v = federation::VerifySealedCertificate(pdf, trust);
+  v1::VerifyResult out = federation::DescribeVerification(v, trust);
   if (!v.ok()) {
-    out.set_reason(std::string(v.status().message()));
     (void)store_->Audit({actor, "certificate.verify", "", absl::StrCat("invalid: ", v.status().message())});
     return out;
   }
   const auto& c = v->content;
-  out.set_valid(true);
-  out.set_serial(c.serial());
-  out.set_issuing_archive(c.issuing_archive());
-  out.set_issuing_name(c.issuing_name());
-  out.set_person_name(c.person_name());
-  out.set_issued_micros(c.issued_micros());
-  for (const auto& r : c.records()) out.add_records(absl::StrCat(r.code(), " ", r.title()));
-  out.set_seal_id(v->seal_id);
   if (online) {
     out.set_online_checked(true);
     v1::CertificateStatus st;

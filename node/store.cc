@@ -300,6 +300,7 @@ rocksdb::ColumnFamilyHandle* Store::Handle(Family family) const {
     case Family::kRequests: return cf_requests_;
     case Family::kCertificates: return cf_certificates_;
     case Family::kOutbox: return cf_outbox_;
+    case Family::kPages: return cf_pages_;
   }
   return cf_meta_;
 }

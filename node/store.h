@@ -48,7 +48,8 @@ struct RecordWrite {
 };
 
 // Column families written by key (beside records, versions and audit, which have their own calls).
-enum class Family { kMeta, kRequests, kCertificates, kOutbox };
+// kPages: derived page images made on first use (originals come with their record's commit).
+enum class Family { kMeta, kRequests, kCertificates, kOutbox, kPages };
 
 // One key written (value set) or removed (value empty: only outbox messages once acknowledged).
 struct KeyWrite {

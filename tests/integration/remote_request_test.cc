@@ -258,7 +258,27 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   CHECK(online.exit_code != 0);
   CHECK(online.err.find("当事人信息有误") != std::string::npos);
 
-  // 8. Staff: a back-office certificate cannot file; a revoked desk certificate is refused.
+  // 8. Anyone can verify without a node, from what `cert export` writes (root and signed directory).
+  const auto trust_dir = zz.dir() / "trust";
+  REQUIRE(zz.Cli({"cert", "export", trust_dir.string()}).exit_code == 0);
+  auto offline = Run({BinDir() + "/kuaguan", "verify", pdf.string(), "--trust", trust_dir.string(), "--json"});
+  INFO(offline.err);
+  CHECK(offline.exit_code == 0);
+  CHECK(offline.out.find("\"valid\":true") != std::string::npos);
+  CHECK(Run({BinDir() + "/kuaguan", "verify", (zz.dir() / "tampered.pdf").string(), "--trust", trust_dir.string()})
+            .exit_code != 0);
+
+  // 9. The target found by a federated search; an oversized attachment refused with its limit.
+  const std::string found = desk.File({"--name", "王建国", "--id-number", kPerson, "--find", "李秀英结婚登记",
+                                       "--category", "婚姻登记", "--purpose", "办理继承公证"});
+  auto found_status = desk.WaitFor(found, "REQUEST_STATE_DELIVERED");
+  CHECK(Str(found_status.fields().at("request").struct_value(), "target_archive") == "410200");
+  WriteFile(zz.dir() / "big.png", std::string("\x89PNG\r\n\x1a\n", 8) + std::string(9u << 20, '\0'));
+  CHECK(desk.Run(with({"request", "--id-number", kPerson, "--target", "410200", "--attach",
+                       (zz.dir() / "big.png").string()}))
+            .err.find("limit") != std::string::npos);
+
+  // 10. Staff: a back-office certificate cannot file; a revoked desk certificate is refused.
   const auto back_dir = zz.dir() / "back";
   REQUIRE(zz.Cli({"staff", "add", "钱进", "--role", "back-office", "--out", back_dir.string()}).exit_code == 0);
   const Desk back_desk{(back_dir / "desk.toml").string()};

@@ -75,3 +75,32 @@ TEST_CASE("a second open of the same store is refused clearly") {
   REQUIRE_FALSE(second.ok());
   CHECK(std::string(second.status().message()).find("in use") != std::string::npos);
 }
+
+TEST_CASE("keyed writes go to their family with one audit entry and survive a reopen") {
+  kuaguan::testing::TempDir dir;
+  {
+    auto store = *Store::Open(dir.path());
+    const uint64_t audits = store->Counts().audit_entries;
+    REQUIRE(store->Write({{Family::kRequests, "410100-20261123-aa", std::string("请求")},
+                          {Family::kOutbox, SeqKey(1), std::string("message")},
+                          {Family::kCertificates, "410100-2026-000001-5", std::string("certificate")}},
+                         {"tester", "request.FILED", "410100-20261123-aa"})
+                .ok());
+    CHECK(store->Counts().audit_entries == audits + 1);
+    CHECK(**store->Get(Family::kRequests, "410100-20261123-aa") == "请求");
+    CHECK_FALSE(store->Get(Family::kMeta, "410100-20261123-aa")->has_value());  // families are apart
+    CHECK(store->Scan(Family::kOutbox, "")->size() == 1);
+    // An acknowledged outbox message is the one thing removed.
+    REQUIRE(store->Write({{Family::kOutbox, SeqKey(1), std::nullopt}}, {"outbox", "request.delivered", "x"}).ok());
+    CHECK(store->Scan(Family::kOutbox, "")->empty());
+  }
+  auto store = *Store::Open(dir.path());
+  CHECK(**store->Get(Family::kCertificates, "410100-2026-000001-5") == "certificate");
+  CHECK(store->Scan(Family::kRequests, "410100-")->size() == 1);
+  bool audited = false;
+  REQUIRE(store->ForEachAudit([&](const kuaguan::v1::AuditEntry& e) {
+    audited |= e.action() == "request.delivered";
+    return true;
+  }).ok());
+  CHECK(audited);
+}
