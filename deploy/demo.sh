@@ -132,6 +132,7 @@ wait_state "$REQ" REQUEST_STATE_DELIVERED
 show "${DESK[@]}" status "$REQ"
 show "${DESK[@]}" fetch "$REQ" --out "$OUT/certificate.pdf"
 show "$KG" verify "$OUT/certificate.pdf" --online --config "$KF"
+show "$KG" verify "$OUT/certificate.pdf" --trust "$RUN/certs"   # anyone, without a node (step 13's export)
 cp "$OUT/certificate.pdf" "$RUN/tampered.pdf"
 printf 'X' | dd of="$RUN/tampered.pdf" bs=1 seek=2000 conv=notrunc status=none
 show "$KG" verify "$RUN/tampered.pdf" --config "$KF" || echo "(a changed byte is refused, as it must be)"
