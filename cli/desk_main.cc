@@ -19,6 +19,7 @@
 #include "federation/tls.h"
 #include "seal/digest.h"
 #include "cli/cli_args.h"
+#include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "cli/render.h"
 
@@ -172,7 +173,11 @@ int main(int argc, char** argv) {
     grpc::Status st = stub->FileRequest(&ctx, req, &r);
     if (!st.ok()) return Report(st, profile->node);
     if (json) {
-      std::cout << cli::ProtoJson(r);
+      // The stored request, with the new id also at the top for scripts (`.request_id`).
+      google::protobuf::Value doc;
+      (void)google::protobuf::util::JsonStringToMessage(cli::ProtoJson(r), &doc);
+      (*doc.mutable_struct_value()->mutable_fields())["request_id"] = cli::JStr(r.request().request_id());
+      std::cout << cli::ToJson(doc);
     } else {
       std::cout << "request_id " << r.request().request_id() << "\n" << cli::RequestText(r, false);
     }

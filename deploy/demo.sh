@@ -112,7 +112,7 @@ DESK=("$BIN/kuaguan-desk" --profile "$RUN/desk-kaifeng/desk.toml")
 show "${DESK[@]}" whoami
 printf '$ %s\n' "kuaguan-desk request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 --purpose 办理养老保险待遇"
 REQ=$("${DESK[@]}" request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 \
-      --purpose 办理养老保险待遇 --json | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p')
+      --purpose 办理养老保险待遇 --json | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' | head -n 1)
 echo "request_id $REQ"
 show "${DESK[@]}" receipt "$REQ" | tee "$OUT/receipt.txt"
 wait_state() {

@@ -523,6 +523,9 @@ absl::StatusOr<v1::SubmitResponse> RemoteRequests::Receive(const v1::RemoteReque
     for (int y : due.years_without_data) stored.add_calendar_gaps(y);
     RETURN_IF_ERROR(Change(&stored, v1::REQUEST_STATE_RECEIVED, absl::StrCat("archive:", from),
                            absl::StrCat("due ", stored.due_date()), false));
+  }
+  // The first look; also on a retry after a crash between receipt and the first look.
+  if (stored.state() == v1::REQUEST_STATE_RECEIVED) {
     if (absl::Status t = Triage(&stored); !t.ok()) {
       RETURN_IF_ERROR(Change(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
                              absl::StrCat("the automatic search failed (", t.message(), "): a clerk reviews it"), true));

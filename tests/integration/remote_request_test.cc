@@ -46,7 +46,9 @@ struct Desk {
   std::string File(std::vector<std::string> args) const {
     args.insert(args.begin(), "request");
     auto s = Json(args);
-    return Str(s.fields().at("request").struct_value(), "request_id");
+    const std::string id = Str(s, "request_id");
+    CHECK(id == Str(s.fields().at("request").struct_value(), "request_id"));
+    return id;
   }
   // Waits (up to 30 s) until the request reaches `state`; returns its last status.
   google::protobuf::Struct WaitFor(const std::string& id, const std::string& state) const {
