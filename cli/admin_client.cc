@@ -6,8 +6,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "node/admin_service.h"
-#include "node/grpc_status.h"
+#include "base/grpc_status.h"
 
 namespace kuaguan::cli {
 
@@ -22,7 +21,7 @@ std::string OperatorName() {
 
 }  // namespace
 
-absl::StatusOr<AdminClient> AdminClient::Connect(const node::NodeConfig& config) {
+absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config) {
   AdminClient c;
   c.socket_ = config.SocketPath().string();
   c.actor_ = OperatorName();
@@ -46,7 +45,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const node::NodeConfig& config)
 
 std::unique_ptr<grpc::ClientContext> AdminClient::Context(std::chrono::seconds timeout) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata(node::kActorMetadata, actor_);
+  ctx->AddMetadata(base::kActorMetadata, actor_);
   ctx->set_deadline(std::chrono::system_clock::now() + timeout);
   return ctx;
 }
@@ -57,7 +56,7 @@ absl::Status AdminClient::Explain(const grpc::Status& status) const {
                                                " (is the daemon running?): ",
                                                status.error_message()));
   }
-  return node::FromGrpcStatus(status);
+  return base::FromGrpcStatus(status);
 }
 
 }  // namespace kuaguan::cli

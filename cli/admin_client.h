@@ -11,14 +11,14 @@
 #include "absl/status/statusor.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
-#include "node/config.h"
+#include "base/node_config.h"
 
 namespace kuaguan::cli {
 
 class AdminClient {
  public:
   // Connects lazily to the node of `config`; fails only when the socket does not exist.
-  static absl::StatusOr<AdminClient> Connect(const node::NodeConfig& config);
+  static absl::StatusOr<AdminClient> Connect(const base::NodeConfig& config);
 
   kuaguan::v1::Admin::Stub& stub() { return *stub_; }
   kuaguan::v1::FederationAdmin::Stub& federation() { return *federation_; }

@@ -25,7 +25,7 @@ absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec) {
     return absl::InvalidArgumentError(
         "no node config: pass --config FILE or set KUAGUAN_CONFIG (kuaguan init writes one)");
   }
-  ASSIGN_OR_RETURN(ctx.config, node::LoadConfig(path));
+  ASSIGN_OR_RETURN(ctx.config, base::LoadConfig(path));
   ASSIGN_OR_RETURN(auto client, AdminClient::Connect(ctx.config));
   ctx.client.emplace(std::move(client));
   return ctx;

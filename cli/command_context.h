@@ -9,14 +9,14 @@
 #include "cli/admin_client.h"
 #include "cli/cli_args.h"
 #include "cli/commands.h"
-#include "node/config.h"
+#include "base/node_config.h"
 
 namespace kuaguan::cli {
 
 struct CommandContext {
   Args args;
   bool json = false;
-  node::NodeConfig config;
+  base::NodeConfig config;
   std::optional<AdminClient> client;
 };
 

@@ -10,6 +10,7 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,8 +19,8 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
-#include "federation/certs.h"
-#include "federation/key_file.h"
+#include "seal/certs.h"
+#include "seal/key_file.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
@@ -41,11 +42,18 @@ std::string DirectoryLine(const v1::DirectoryInfo& d) {
 absl::Status Token(CommandContext& ctx) {
   auto archive = ctx.args.Get("--archive");
   if (!archive) {
-    return absl::InvalidArgumentError("usage: kuaguan ca token --archive CODE [--name NAME] [--level LEVEL] [--hours H]");
+    return absl::InvalidArgumentError(
+        "usage: kuaguan ca token --archive CODE --name NAME [--level LEVEL] [--hours H]");
+  }
+  const std::string name(absl::StripAsciiWhitespace(ctx.args.Get("--name").value_or("")));
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        "usage: kuaguan ca token --archive CODE --name NAME [--level LEVEL] [--hours H]: "
+        "--name NAME, the archive's name (档案馆名称), is required; its seal carries it");
   }
   v1::TokenRequest req;
   req.set_archive(*archive);
-  req.set_name(ctx.args.Get("--name").value_or(""));
+  req.set_name(name);
   req.set_level(ctx.args.Get("--level").value_or(""));
   if (auto h = ctx.args.Get("--hours")) {
     uint32_t hours = 0;
@@ -176,7 +184,7 @@ absl::Status StaffCommand(const Argv& argv) {
     return absl::InvalidArgumentError(
         "usage: kuaguan staff add NAME --role front-desk|back-office|appraiser|security-officer|auditor|admin --out DIR");
   }
-  if (!federation::IsStaffRole(*role)) {
+  if (!seal::IsStaffRole(*role)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--role '", *role, "' is not front-desk, back-office, appraiser, security-officer, auditor or admin"));
   }
@@ -187,7 +195,7 @@ absl::Status StaffCommand(const Argv& argv) {
   }
   // The key is made here: it never reaches the node or the CA.
   Botan::AutoSeeded_RNG rng;
-  auto key = federation::NewKey(federation::KeyKind::kEcdsaP256, rng);
+  auto key = seal::NewKey(seal::KeyKind::kEcdsaP256, rng);
   Botan::X509_Cert_Options opts(pos[1]);
   const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
   v1::StaffAddRequest req;
@@ -200,7 +208,7 @@ absl::Status StaffCommand(const Argv& argv) {
   if (!st.ok()) return ctx.client->Explain(st);
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
-  const std::string key_pem = federation::PlainKeyPem(*key);
+  const std::string key_pem = seal::PlainKeyPem(*key);
   const int fd = ::open((dir / "desk.key").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || ::write(fd, key_pem.data(), key_pem.size()) != static_cast<ssize_t>(key_pem.size()) || ::close(fd) != 0) {
     return absl::InternalError(absl::StrCat("cannot write ", (dir / "desk.key").string()));

@@ -11,7 +11,7 @@
 #include "cli/command_context.h"
 #include "cli/progress.h"
 #include "cli/render.h"
-#include "federation/archive_id.h"
+#include "base/archive_id.h"
 
 namespace kuaguan::cli {
 namespace fs = std::filesystem;
@@ -40,7 +40,7 @@ absl::Status InitCommand(const Argv& argv) {
         "[--listen HOST:PORT] [--peer-listen HOST:PORT] [--enroll-listen HOST:PORT]");
   }
   const fs::path dir = args.positional()[0];
-  node::NodeConfig c;
+  base::NodeConfig c;
   if (!args.Get("--archive-id")) return absl::InvalidArgumentError("init needs --archive-id CODE");
   if (!args.Get("--name")) return absl::InvalidArgumentError("init needs --name NAME");
   c.archive_id = *args.Get("--archive-id");
@@ -50,7 +50,7 @@ absl::Status InitCommand(const Argv& argv) {
   c.data_dir = args.Get("--data-dir").value_or("data");
   c.peer_listen = args.Get("--peer-listen").value_or("127.0.0.1:0");
   c.enroll_listen = args.Get("--enroll-listen").value_or("127.0.0.1:0");
-  RETURN_IF_ERROR(node::ValidateConfig(c));
+  RETURN_IF_ERROR(base::ValidateConfig(c));
   const fs::path file = dir / "kuaguan.toml";
   std::error_code ec;
   if (fs::exists(file, ec) && !args.Has("--force")) {
@@ -64,24 +64,24 @@ absl::Status InitCommand(const Argv& argv) {
   }
   {
     std::ofstream out(file.string() + ".tmp", std::ios::binary | std::ios::trunc);
-    out << node::RenderConfig(c);
+    out << base::RenderConfig(c);
     if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", file.string()));
   }
   fs::rename(file.string() + ".tmp", file, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot write ", file.string(), ": ", ec.message()));
-  ASSIGN_OR_RETURN(const node::NodeConfig loaded, node::LoadConfig(file));
-  const auto level = federation::ParseArchiveId(c.archive_id)->level;
+  ASSIGN_OR_RETURN(const base::NodeConfig loaded, base::LoadConfig(file));
+  const auto level = base::ParseArchiveId(c.archive_id)->level;
   if (args.Has("--json")) {
     Print(ToJson(JObj({{"config", JStr(fs::absolute(file).string())},
                        {"data_dir", JStr(loaded.data_dir.string())},
                        {"archive_id", JStr(c.archive_id)},
                        {"name", JStr(c.name)},
-                       {"level", JStr(std::string(federation::ArchiveLevelName(level)))},
+                       {"level", JStr(std::string(base::ArchiveLevelName(level)))},
                        {"role", JStr(c.role)},
                        {"listen", JStr(c.listen)}})));
   } else {
     Print(absl::StrCat("Wrote ", file.string(), " for archive ", c.archive_id, " (", c.name, ", ",
-                       federation::ArchiveLevelName(level), " level, role ", c.role,
+                       base::ArchiveLevelName(level), " level, role ", c.role,
                        ").\nStart the node with: kuaguand --config ", file.string(), "\n"));
   }
   return absl::OkStatus();

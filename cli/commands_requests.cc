@@ -9,9 +9,9 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
-#include "federation/directory.h"
-#include "federation/key_file.h"
-#include "federation/sealed_certificate.h"
+#include "seal/directory.h"
+#include "seal/key_file.h"
+#include "seal/sealed_certificate.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
@@ -180,17 +180,17 @@ absl::Status VerifyCommand(const Argv& argv) {
   const bool json = args.Has("--json");
   if (auto dir = args.Get("--trust")) {
     // Without a node: the signed directory and root that `kuaguan cert export` wrote.
-    ASSIGN_OR_RETURN(const std::string root, federation::ReadTextFile(std::filesystem::path(*dir) / "root.pem"));
-    ASSIGN_OR_RETURN(const std::string raw, federation::ReadTextFile(std::filesystem::path(*dir) / "directory.signed"));
+    ASSIGN_OR_RETURN(const std::string root, seal::ReadTextFile(std::filesystem::path(*dir) / "root.pem"));
+    ASSIGN_OR_RETURN(const std::string raw, seal::ReadTextFile(std::filesystem::path(*dir) / "directory.signed"));
     v1::SignedDirectory signed_dir;
     if (!signed_dir.ParseFromString(raw)) return absl::InvalidArgumentError(absl::StrCat(*dir, "/directory.signed does not parse"));
-    auto directory = federation::VerifyDirectory(signed_dir, root, std::chrono::system_clock::now(), nullptr);
+    auto directory = seal::VerifyDirectory(signed_dir, root, std::chrono::system_clock::now(), nullptr);
     if (!directory.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(*dir, "/directory.signed cannot be used (", directory.status().message(),
                                                         "): export a current one with kuaguan cert export"));
     }
-    const v1::TrustBundle trust = federation::TrustOf(*directory);
-    r = federation::DescribeVerification(federation::VerifySealedCertificate(ss.str(), trust), trust);
+    const v1::TrustBundle trust = seal::TrustOf(*directory);
+    r = seal::DescribeVerification(seal::VerifySealedCertificate(ss.str(), trust), trust);
   } else {
     ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--online"}, {}}));
     v1::VerifyCommand cmd;

@@ -14,9 +14,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "federation/certs.h"
-#include "federation/sealed_certificate.h"
-#include "federation/tls.h"
+#include "seal/certs.h"
+#include "seal/sealed_certificate.h"
+#include "seal/tls.h"
 #include "seal/digest.h"
 #include "cli/cli_args.h"
 #include "google/protobuf/util/json_util.h"
@@ -77,7 +77,7 @@ int Fail(const std::string& msg) {
 }
 
 constexpr char kUsage[] =
-    "usage: kuaguan-desk --profile DIR/desk.toml COMMAND [--json]\n"
+    "usage: kuaguan-desk --profile DIR/desk.toml [--json] COMMAND [ARGS]\n"
     "  whoami\n"
     "  request --name NAME --id-number ID (--target CODE | --find QUERY) --category CATEGORY --purpose TEXT\n"
     "          [--record CODE]... [--attach FILE]... [--request-id ID]\n"
@@ -86,7 +86,13 @@ constexpr char kUsage[] =
     "  status ID           the request's states with times and actors, and its deadline\n"
     "  fetch ID --out FILE.pdf\n"
     "                      the certificate, verified before it is written\n"
-    "  receipt ID          a printable receipt for the person (回执)\n";
+    "  receipt ID          a printable receipt for the person (回执)\n"
+    "\n"
+    "The global options --profile FILE and --json may go before or after the command; these two\n"
+    "are the same:\n"
+    "  kuaguan-desk --profile desk/desk.toml --json list\n"
+    "  kuaguan-desk list --profile desk/desk.toml --json\n"
+    "--help or -h, wherever it is given, prints this text (as does `kuaguan-desk help`).\n";
 
 int Report(const grpc::Status& st, const std::string& node) {
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE) return Fail(absl::StrCat("node ", node, " is unreachable: ", st.error_message()));
@@ -106,11 +112,19 @@ std::string MediaType(const std::string& data) {
 int main(int argc, char** argv) {
   using namespace kuaguan;
   std::vector<std::string> rest(argv + 1, argv + argc);
+  if (cli::WantsHelp(rest)) {
+    std::cout << kUsage;
+    return 0;
+  }
   auto args = cli::Args::Parse(rest, {{"--json"},
                                       {"--profile", "--name", "--id-number", "--target", "--find", "--category",
                                        "--purpose", "--record", "--attach", "--request-id", "--out", "--state"}});
   if (!args.ok()) return Fail(std::string(args.status().message()));
   const auto& pos = args->positional();
+  if (!pos.empty() && pos[0] == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
   auto profile_path = args->Get("--profile");
   if (!profile_path || pos.empty()) {
     std::cerr << kUsage;
@@ -120,8 +134,8 @@ int main(int argc, char** argv) {
   const std::string command = pos[0];
   auto profile = LoadProfile(*profile_path);
   if (!profile.ok()) return Fail(std::string(profile.status().message()));
-  federation::TlsIdentity id{profile->key_pem, profile->cert_pem, profile->root_pem};
-  auto stub = v1::Desk::NewStub(federation::MutualTlsChannel(id, profile->node, profile->archive));
+  seal::TlsIdentity id{profile->key_pem, profile->cert_pem, profile->root_pem};
+  auto stub = v1::Desk::NewStub(seal::MutualTlsChannel(id, profile->node, profile->archive));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   auto need_id = [&]() -> std::optional<v1::RequestRef> {
@@ -217,7 +231,7 @@ int main(int argc, char** argv) {
     v1::CertificateFile f;
     grpc::Status st = stub->FetchCertificate(&ctx, *need_id(), &f);
     if (!st.ok()) return Report(st, profile->node);
-    auto verified = federation::VerifySealedCertificate(f.pdf(), f.trust());
+    auto verified = seal::VerifySealedCertificate(f.pdf(), f.trust());
     if (!verified.ok()) return Fail(absl::StrCat("the certificate does not verify; not written: ", verified.status().message()));
     if (verified->content.request_id() != pos[1]) return Fail("the certificate is for another request; not written");
     const fs::path tmp = fs::path(*out).string() + ".part";

@@ -2,8 +2,11 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "cli/cli_args.h"
 #include "cli/commands.h"
 
 namespace kuaguan::cli {
@@ -11,7 +14,14 @@ namespace kuaguan::cli {
 std::string Usage() {
   return R"(kuaguan — operator CLI for a Kuaguan (跨馆) archive node
 
-usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
+usage: kuaguan [--config FILE] [--json] COMMAND [ARGS]
+
+Global options may go before or after the command; these two are the same:
+  kuaguan --config nodes/zz/kuaguan.toml --json status
+  kuaguan status --config nodes/zz/kuaguan.toml --json
+  --config FILE          the node's config; else $KUAGUAN_CONFIG, else ./kuaguan.toml
+  --json                 one JSON document on stdout instead of readable text
+  --help, -h             this text, wherever it is given (also `kuaguan help`)
 
   init DIR --archive-id CODE --name NAME [--role archive|provincial] [--listen HOST:PORT]
                          write DIR/kuaguan.toml (port 0 picks a free port at start)
@@ -55,8 +65,9 @@ usage: kuaguan COMMAND [ARGS] [--config FILE] [--json]
   search QUERY --federated [--timeout-ms MS]
                          search every member archive's unconditionally shared catalog records
                          in parallel; slow, down or refused archives are listed, not waited for
-  ca token --archive CODE [--name NAME] [--level province|city|county] [--hours H]
-                         (provincial) a one-time enrollment token that pins the root
+  ca token --archive CODE --name NAME [--level province|city|county] [--hours H]
+                         (provincial) a one-time enrollment token that pins the root; NAME
+                         is the archive's name (档案馆名称), which its seal carries
   ca revoke CODE --reason TEXT | ca revoke --serial HEX --reason TEXT
                          (provincial) revoke a member or one certificate; republishes
   ca roll-signer         (provincial) directory-signer rollover: run once to announce the next
@@ -93,7 +104,6 @@ Remote requests, back office (馆际查档 乙方):
                          revocation, serial; --online also asks the issuing archive; --trust
                          DIR (from cert export) checks without a node
 
-The config is --config FILE, else $KUAGUAN_CONFIG, else ./kuaguan.toml.
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";
 }
@@ -111,18 +121,27 @@ int main(int argc, char** argv) {
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
   };
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-      std::string(argv[1]) == "help") {
-    std::cout << Usage();
-    return argc < 2 ? 2 : 0;
-  }
-  auto it = commands.find(argv[1]);
-  if (it == commands.end()) {
-    std::cerr << "kuaguan: unknown command '" << argv[1] << "' (kuaguan --help lists them)\n";
+  // The options OpenContext adds for every command but init; they may also go before the command.
+  const ArgSpec global = {{"--json"}, {"--config"}};
+  const absl::StatusOr<CommandLine> line = SplitCommandLine(Argv(argv + 1, argv + argc), global);
+  if (!line.ok()) {
+    std::cerr << "kuaguan: " << line.status().message() << "\n";
     return 2;
   }
-  const Argv args(argv + 2, argv + argc);
-  const absl::Status st = it->second(args);
+  if (line->help || line->command == "help") {
+    std::cout << Usage();
+    return 0;
+  }
+  if (line->command.empty()) {
+    std::cout << Usage();
+    return 2;
+  }
+  auto it = commands.find(line->command);
+  if (it == commands.end()) {
+    std::cerr << "kuaguan: unknown command '" << line->command << "' (kuaguan --help lists them)\n";
+    return 2;
+  }
+  const absl::Status st = it->second(line->args);
   if (!st.ok()) {
     std::cerr << "kuaguan: " << st.message() << "\n";
     return st.code() == absl::StatusCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0

@@ -1,8 +1,6 @@
 #include "node/admin_service.h"
 
-#include <thread>
-
-#include "node/grpc_status.h"
+#include "base/grpc_status.h"
 #include "node/write_reactor.h"
 
 namespace kuaguan::node {
@@ -18,20 +16,22 @@ grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, Resp* resp, Fn
   auto* reactor = ctx->DefaultReactor();
   absl::StatusOr<Resp> result = fn();
   if (result.ok()) *resp = *std::move(result);
-  reactor->Finish(ToGrpcStatus(result.status()));
+  reactor->Finish(base::ToGrpcStatus(result.status()));
   return reactor;
 }
 
-// Like Unary, but runs `fn` on its own thread: for work that may take long (imports, audit
-// verification) so that gRPC's callback threads stay free.
+// Like Unary, but runs `fn` on the bounded pool: for work that may take long (imports, audit
+// verification) so that gRPC's callback threads stay free. RESOURCE_EXHAUSTED when it is full.
 template <typename Resp, typename Fn>
-grpc::ServerUnaryReactor* LongUnary(grpc::CallbackServerContext* ctx, Resp* resp, Fn fn) {
+grpc::ServerUnaryReactor* LongUnary(base::WorkerPool* pool, grpc::CallbackServerContext* ctx,
+                                    Resp* resp, Fn fn) {
   auto* reactor = ctx->DefaultReactor();
-  std::thread([reactor, resp, fn = std::move(fn)]() mutable {
+  absl::Status queued = pool->Submit([reactor, resp, fn = std::move(fn)]() mutable {
     absl::StatusOr<Resp> result = fn();
     if (result.ok()) *resp = *std::move(result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  }).detach();
+    reactor->Finish(base::ToGrpcStatus(result.status()));
+  });
+  if (!queued.ok()) reactor->Finish(base::ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -39,7 +39,7 @@ grpc::ServerUnaryReactor* LongUnary(grpc::CallbackServerContext* ctx, Resp* resp
 
 std::string ActorOf(const grpc::ServerContextBase& ctx) {
   const auto& md = ctx.client_metadata();
-  auto it = md.find(kActorMetadata);
+  auto it = md.find(base::kActorMetadata);
   if (it == md.end() || it->second.empty()) return "unknown";
   return std::string(it->second.data(), it->second.size());
 }
@@ -58,7 +58,7 @@ grpc::ServerUnaryReactor* AdminService::GetStats(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
                                                const v1::ImportRequest* req,
                                                v1::ImportResult* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Import(*req, actor);
   });
 }
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
                                                const v1::ModifyRequest* req,
                                                v1::ChangeResponse* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Modify(*req, actor);
   });
 }
@@ -88,21 +88,21 @@ grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::Withdraw(grpc::CallbackServerContext* ctx,
                                                  const v1::WithdrawRequest* req,
                                                  v1::ChangeResponse* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Withdraw(*req, actor);
   });
 }
 
 grpc::ServerWriteReactor<v1::Record>* AdminService::Export(grpc::CallbackServerContext* ctx,
                                                            const v1::ExportRequest* req) {
-  return new ThreadedWriteReactor<v1::Record>(
+  return new ThreadedWriteReactor<v1::Record>(pool_,
       [h = holdings_, all = req->include_withdrawn(), actor = Actor(ctx)](
           const auto& emit, const std::atomic<bool>&) { return h->Export(all, actor, emit); });
 }
 
 grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
     grpc::CallbackServerContext* ctx, const v1::ReindexRequest*) {
-  return new ThreadedWriteReactor<v1::ReindexProgress>(
+  return new ThreadedWriteReactor<v1::ReindexProgress>(pool_,
       [h = holdings_, actor = Actor(ctx)](const auto& emit, const std::atomic<bool>& cancelled) {
         v1::ReindexProgress last;
         absl::Status st = h->Reindex(
@@ -122,7 +122,7 @@ grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
 
 grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
     grpc::CallbackServerContext* ctx, const v1::IngestRequest* req) {
-  return new ThreadedWriteReactor<v1::IngestEvent>(
+  return new ThreadedWriteReactor<v1::IngestEvent>(pool_,
       [ingest = ingest_, req = *req, actor = Actor(ctx)](const auto& emit,
                                                           const std::atomic<bool>& cancelled) {
         return ingest->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
@@ -131,20 +131,20 @@ grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
 
 grpc::ServerUnaryReactor* AdminService::ListHeld(grpc::CallbackServerContext* ctx,
                                                  const v1::ListHeldRequest*, v1::HeldList* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
+  return LongUnary(pool_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext* ctx,
                                                     const v1::ReleaseRequest* req,
                                                     v1::ChangeResponse* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->ReleaseHeld(*req, actor);
   });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx,
                                                 const v1::PageRequest* req, v1::PageImage* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->GetPage(*req, actor);
   });
 }
@@ -152,7 +152,7 @@ grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx
 grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ctx,
                                                  const v1::BatchRequest* req,
                                                  v1::IngestBatch* resp) {
-  return LongUnary(ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
     return i->Batch(req->batch(), actor);
   });
 }
@@ -160,7 +160,7 @@ grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext* ctx,
                                                     const v1::BatchRequest* req,
                                                     v1::IngestBatch* resp) {
-  return LongUnary(ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+  return LongUnary(pool_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
     return i->Accept(req->batch(), req->override_reason(), actor);
   });
 }
@@ -168,7 +168,7 @@ grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
                                                     const v1::VerifyAuditRequest*,
                                                     v1::AuditVerifyResult* resp) {
-  return LongUnary(ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
+  return LongUnary(pool_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
 }
 
 }  // namespace kuaguan::node

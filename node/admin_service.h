@@ -6,23 +6,23 @@
 #include <functional>
 
 #include "kuaguan/v1/admin.grpc.pb.h"
+#include "base/worker_pool.h"
 #include "node/holdings.h"
 #include "node/scan_ingest.h"
 
 namespace kuaguan::node {
 
-// Metadata key carrying the operator's name.
-inline constexpr char kActorMetadata[] = "x-kuaguan-actor";
 
 // The operator named by a call's x-kuaguan-actor metadata ("unknown" when absent).
 std::string ActorOf(const grpc::ServerContextBase& ctx);
 
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
-  // `status` fills the node's identity and addresses; `holdings` must outlive the service.
-  AdminService(Holdings* holdings, ScanIngest* ingest,
+  // `status` fills the node's identity and addresses; `holdings`, `ingest` and `pool` (where
+  // long calls and streams run) must outlive the service.
+  AdminService(Holdings* holdings, ScanIngest* ingest, base::WorkerPool* pool,
                std::function<kuaguan::v1::NodeStatus()> status)
-      : holdings_(holdings), ingest_(ingest), status_(std::move(status)) {}
+      : holdings_(holdings), ingest_(ingest), pool_(pool), status_(std::move(status)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const kuaguan::v1::GetStatusRequest* req,
@@ -73,6 +73,7 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
  private:
   Holdings* const holdings_;
   ScanIngest* const ingest_;
+  base::WorkerPool* const pool_;
   const std::function<kuaguan::v1::NodeStatus()> status_;
 };
 

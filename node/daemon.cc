@@ -29,6 +29,13 @@ namespace {
 
 constexpr char kVersion[] = "0.1.0";
 constexpr int kMaxMessageBytes = 512 << 20;  // catalog files travel whole
+// Long admin calls (imports, ingests, reindex, exports, audit checks): four at a time, a few
+// waiting; OCR engines are capped across them separately.
+constexpr int kAdminWorkers = 4;
+constexpr int kAdminQueue = 8;
+// Calls to members for pings and federated search: a province has some dozens of archives.
+constexpr int kFanoutWorkers = 16;
+constexpr int kFanoutQueue = 64;
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
@@ -60,10 +67,10 @@ absl::StatusOr<int> LockDataDir(const fs::path& dir) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) {
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& config) {
   std::unique_ptr<Daemon> d(new Daemon());
   d->config_ = config;
-  d->started_micros_ = absl::ToUnixMicros(absl::Now());
+  d->started_micros_ = d->clock_->NowMicros();
   const size_t colon = config.listen.rfind(':');
   const std::string host = config.listen.substr(0, colon);
   if (!IsLoopbackHost(host)) {
@@ -89,24 +96,36 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const NodeConfig& config) 
                  std::string(st.message()).c_str());
   }
   d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get());
-  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(),
+  d->admin_pool_ = std::make_unique<base::WorkerPool>("long admin call", kAdminWorkers, kAdminQueue);
+  d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out", kFanoutWorkers, kFanoutQueue);
+  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->admin_pool_.get(),
                                              [p = d.get()] { return p->Status(); });
   if (config.role == "provincial") {
-    ASSIGN_OR_RETURN(d->provincial_, Provincial::Open(config, d->store_.get()));
+    ASSIGN_OR_RETURN(d->provincial_, federation::Provincial::Open(config, d->store_.get(), d->clock_));
     d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get());
   } else {
-    ASSIGN_OR_RETURN(d->link_, PeerLink::Open(config, d->store_.get()));
-    d->requests_ = std::make_unique<RemoteRequests>(config.archive_id, config.name, RequestPolicy{config.auto_issue},
-                                                    d->store_.get(), d->holdings_.get(), d->link_.get());
+    ASSIGN_OR_RETURN(d->link_, federation::PeerLink::Open(config, d->store_.get(), d->clock_));
+    d->peers_ = std::make_unique<federation::GrpcPeerClient>(d->link_.get());
+    d->search_ = std::make_unique<federation::FederatedSearch>(config.archive_id, d->link_.get(), d->peers_.get(),
+                                                               d->store_.get(), d->fanout_pool_.get(), d->clock_);
+    federation::RequestDeps deps;
+    deps.store = d->store_.get();
+    deps.holdings = d->holdings_.get();
+    deps.members = d->link_.get();
+    deps.peers = d->peers_.get();
+    deps.search = d->search_.get();
+    deps.clock = d->clock_;
+    d->requests_ = std::make_unique<federation::RemoteRequests>(
+        config.archive_id, config.name, federation::RequestPolicy{config.auto_issue}, deps);
     d->requests_->Start();
     d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), d->requests_.get(),
-                                                     config.archive_id);
+                                                     d->clock_, config.archive_id);
     d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), d->requests_.get(),
                                                      config.archive_id, config.name);
   }
   d->requests_service_ = std::make_unique<RequestsService>(d->requests_.get());
   d->federation_admin_ = std::make_unique<FederationAdminService>(
-      d->provincial_.get(), d->link_.get(), [p = d.get()] { return p->EnrollAddress(); },
+      d->provincial_.get(), d->link_.get(), d->search_.get(), [p = d.get()] { return p->EnrollAddress(); },
       [p = d.get()] {
         p->link_->StartRefresher();
         return p->StartPeerServers();
@@ -168,12 +187,12 @@ absl::Status Daemon::StartPeerServers() {
   if (link_) {
     ASSIGN_OR_RETURN(address, EnrollAddress());
   }
-  const federation::TlsIdentity id = provincial_ ? provincial_->identity() : link_->identity();
+  const seal::TlsIdentity id = provincial_ ? provincial_->identity() : link_->identity();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, federation::MutualTlsServerCredentials(id), &port);
-  builder.SetMaxReceiveMessageSize(federation::kMaxPeerMessageBytes);
-  builder.SetMaxSendMessageSize(federation::kMaxPeerMessageBytes);
+  builder.AddListeningPort(address, seal::MutualTlsServerCredentials(id), &port);
+  builder.SetMaxReceiveMessageSize(seal::kMaxPeerMessageBytes);
+  builder.SetMaxSendMessageSize(seal::kMaxPeerMessageBytes);
   if (provincial_) {
     builder.RegisterService(federation_service_.get());
   } else {
@@ -186,7 +205,7 @@ absl::Status Daemon::StartPeerServers() {
   if (provincial_) {
     grpc::ServerBuilder eb;
     int eport = 0;
-    eb.AddListeningPort(config_.enroll_listen, federation::ServerTlsCredentials(id), &eport);
+    eb.AddListeningPort(config_.enroll_listen, seal::ServerTlsCredentials(id), &eport);
     eb.RegisterService(federation_service_.get());
     enroll_server_ = eb.BuildAndStart();
     if (!enroll_server_ || eport == 0) {
@@ -211,6 +230,7 @@ Daemon::~Daemon() {
       if (srv != nullptr) srv->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     }
   }
+  if (requests_) requests_->Stop();  // the outbox thread
   link_.reset();  // stops the directory refresher
   if (server_) {
     server_->Wait();
@@ -220,6 +240,7 @@ Daemon::~Daemon() {
   }
   // Close the store and index before giving up the data directory's lock.
   admin_.reset();
+  admin_pool_.reset();  // runs what was queued, joins its threads
   ingest_.reset();
   holdings_.reset();
   index_.reset();

@@ -15,12 +15,16 @@
 #include "index/record_index.h"
 #include "node/admin_service.h"
 #include "absl/synchronization/mutex.h"
-#include "node/config.h"
+#include "base/node_config.h"
 #include "node/desk_service.h"
 #include "node/federation_services.h"
-#include "node/peer_link.h"
-#include "node/provincial.h"
-#include "node/remote_requests.h"
+#include "base/worker_pool.h"
+#include "federation/federated_search.h"
+#include "federation/grpc_peer_client.h"
+#include "federation/peer_link.h"
+#include "federation/provincial.h"
+#include "federation/remote_requests.h"
+#include "node/peer_service.h"
 #include "node/requests_service.h"
 #include "node/holdings.h"
 #include "node/scan_ingest.h"
@@ -33,7 +37,7 @@ class Daemon {
   // Starts the node. FAILED_PRECONDITION when another kuaguand holds the data directory, or the
   // admin listen address is not loopback (the admin service is plaintext; peers use the
   // mutual-TLS peer listener).
-  static absl::StatusOr<std::unique_ptr<Daemon>> Start(const NodeConfig& config);
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(const base::NodeConfig& config);
   ~Daemon();
 
   // Blocks until Shutdown() has completed.
@@ -55,7 +59,8 @@ class Daemon {
   // node, the enrollment listener.
   absl::Status StartPeerServers();
 
-  NodeConfig config_;
+  base::NodeConfig config_;
+  const base::Clock* const clock_ = base::RealClock();
   int lock_fd_ = -1;
   std::string listen_;
   int64_t started_micros_ = 0;
@@ -63,11 +68,17 @@ class Daemon {
   std::unique_ptr<index::RecordIndex> index_;
   std::unique_ptr<Holdings> holdings_;
   std::unique_ptr<ScanIngest> ingest_;
+  // Long admin calls and fan-out to members run on these (declared before their users, so
+  // destroyed after them: every task has finished and every thread is joined by then).
+  std::unique_ptr<base::WorkerPool> admin_pool_;
+  std::unique_ptr<base::WorkerPool> fanout_pool_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<Provincial> provincial_;
-  std::unique_ptr<PeerLink> link_;
-  std::unique_ptr<RemoteRequests> requests_;  // after link_: its outbox thread stops first
+  std::unique_ptr<federation::Provincial> provincial_;
+  std::unique_ptr<federation::PeerLink> link_;
+  std::unique_ptr<federation::GrpcPeerClient> peers_;
+  std::unique_ptr<federation::FederatedSearch> search_;
+  std::unique_ptr<federation::RemoteRequests> requests_;  // after link_: its outbox stops first
   std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<DeskService> desk_service_;

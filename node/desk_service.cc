@@ -2,14 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "node/grpc_status.h"
+#include "base/grpc_status.h"
 
 namespace kuaguan::node {
 
 grpc::Status DeskService::WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::WhoAmIRequest*,
                                  kuaguan::v1::WhoAmIResponse* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.whoami");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
   (void)store_->Audit({absl::StrCat("staff:", staff->role, ":", staff->name), "desk.whoami", "", "ok"});
   resp->set_archive(archive_);
   resp->set_archive_name(name_);
@@ -25,42 +25,42 @@ grpc::Status DeskService::WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::Wh
 grpc::Status DeskService::FileRequest(grpc::ServerContext* ctx, const kuaguan::v1::FileRequestRequest* req,
                                       kuaguan::v1::StoredRequest* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.request");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
-  auto filed = requests_->File(*req, *staff);
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
+  auto filed = requests_->front_desk()->File(*req, *staff);
   if (!filed.ok()) {
     (void)store_->Audit({absl::StrCat("staff:", staff->role, ":", staff->name), "desk.request", req->target(),
                          absl::StrCat("refused: ", filed.status().message())});
   }
-  return Reply(std::move(filed), resp);
+  return base::Reply(std::move(filed), resp);
 }
 
 grpc::Status DeskService::ListRequests(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
                                        kuaguan::v1::RequestList* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.list");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
-  return Reply(requests_->List(*req), resp);
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
+  return base::Reply(requests_->book()->List(*req), resp);
 }
 
 grpc::Status DeskService::GetRequest(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
                                      kuaguan::v1::StoredRequest* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.status");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
-  return Reply(requests_->Get(req->request_id()), resp);
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
+  return base::Reply(requests_->book()->Get(req->request_id()), resp);
 }
 
 grpc::Status DeskService::FetchCertificate(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
                                            kuaguan::v1::CertificateFile* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.fetch");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
-  return Reply(requests_->Fetch(req->request_id(), absl::StrCat("staff:", staff->role, ":", staff->name)), resp);
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
+  return base::Reply(requests_->front_desk()->Fetch(req->request_id(), absl::StrCat("staff:", staff->role, ":", staff->name)), resp);
 }
 
 grpc::Status DeskService::GetReceipt(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
                                      kuaguan::v1::Receipt* resp) {
   auto staff = link_->CheckStaff(*ctx, "desk.receipt");
-  if (!staff.ok()) return ToGrpcStatus(staff.status());
-  auto text = requests_->Receipt(req->request_id());
-  if (!text.ok()) return ToGrpcStatus(text.status());
+  if (!staff.ok()) return base::ToGrpcStatus(staff.status());
+  auto text = requests_->front_desk()->Receipt(req->request_id());
+  if (!text.ok()) return base::ToGrpcStatus(text.status());
   resp->set_text(*text);
   return grpc::Status::OK;
 }

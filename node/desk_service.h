@@ -7,14 +7,15 @@
 #include <string>
 
 #include "kuaguan/v1/desk.grpc.pb.h"
-#include "node/peer_link.h"
-#include "node/remote_requests.h"
+#include "federation/peer_link.h"
+#include "federation/remote_requests.h"
+#include "node/store.h"
 
 namespace kuaguan::node {
 
 class DeskService final : public kuaguan::v1::Desk::Service {
  public:
-  DeskService(PeerLink* link, Store* store, RemoteRequests* requests, std::string archive, std::string name)
+  DeskService(federation::PeerLink* link, Store* store, federation::RemoteRequests* requests, std::string archive, std::string name)
       : link_(link), store_(store), requests_(requests), archive_(std::move(archive)), name_(std::move(name)) {}
   grpc::Status WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::WhoAmIRequest* req,
                       kuaguan::v1::WhoAmIResponse* resp) override;
@@ -30,9 +31,9 @@ class DeskService final : public kuaguan::v1::Desk::Service {
                           kuaguan::v1::Receipt* resp) override;
 
  private:
-  PeerLink* const link_;
+  federation::PeerLink* const link_;
   Store* const store_;
-  RemoteRequests* const requests_;
+  federation::RemoteRequests* const requests_;
   const std::string archive_, name_;
 };
 

@@ -1,10 +1,10 @@
 #include "node/federation_services.h"
 
 #include "absl/strings/str_cat.h"
-#include "federation/certs.h"
-#include "federation/tls.h"
+#include "seal/certs.h"
+#include "seal/tls.h"
 #include "node/admin_service.h"
-#include "node/grpc_status.h"
+#include "base/grpc_status.h"
 
 namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
@@ -20,82 +20,82 @@ grpc::Status NotRole(const char* role) {
 }  // namespace
 
 grpc::Status FederationService::Enroll(grpc::ServerContext* ctx, const v1::EnrollRequest* req, v1::EnrollResponse* resp) {
-  return Reply(provincial_->Enroll(*req, absl::StrCat("enroll:", ctx->peer())), resp);
+  return base::Reply(provincial_->Enroll(*req, absl::StrCat("enroll:", ctx->peer())), resp);
 }
 
 grpc::Status FederationService::GetDirectory(grpc::ServerContext* ctx, const v1::DirectoryRequest*,
                                              v1::SignedDirectory* resp) {
-  const std::string pem = federation::PeerCertPem(*ctx);
-  auto checked = pem.empty() ? absl::StatusOr<federation::CertInfo>(absl::UnauthenticatedError("no client certificate"))
-                             : federation::CheckTlsCert(pem, provincial_->issuing_pem(),
+  const std::string pem = seal::PeerCertPem(*ctx);
+  auto checked = pem.empty() ? absl::StatusOr<seal::CertInfo>(absl::UnauthenticatedError("no client certificate"))
+                             : seal::CheckTlsCert(pem, provincial_->issuing_pem(),
                                                         provincial_->identity().root_pem, std::chrono::system_clock::now());
-  if (!checked.ok()) return ToGrpcStatus(absl::PermissionDeniedError(checked.status().message()));
-  return Reply(provincial_->Current(), resp);
+  if (!checked.ok()) return base::ToGrpcStatus(absl::PermissionDeniedError(checked.status().message()));
+  return base::Reply(provincial_->Current(), resp);
 }
 
 grpc::Status FederationService::IssueStaffCert(grpc::ServerContext* ctx, const v1::StaffCertRequest* req,
                                                v1::StaffCertResponse* resp) {
-  return Reply(provincial_->IssueStaffCert(*req, federation::PeerCertPem(*ctx)), resp);
+  return base::Reply(provincial_->IssueStaffCert(*req, seal::PeerCertPem(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::AddStaff(grpc::ServerContext* ctx, const v1::StaffAddRequest* req,
                                               v1::StaffAddResult* resp) {
   if (link_ == nullptr) return NotRole("archive");
   auto address = enroll_address_();
-  if (!address.ok()) return ToGrpcStatus(address.status());
-  return Reply(link_->AddStaff(*req, *address, Actor(*ctx)), resp);
+  if (!address.ok()) return base::ToGrpcStatus(address.status());
+  return base::Reply(link_->AddStaff(*req, *address, Actor(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::CreateToken(grpc::ServerContext* ctx, const v1::TokenRequest* req,
                                                  v1::TokenResponse* resp) {
   if (provincial_ == nullptr) return NotRole("provincial");
-  return Reply(provincial_->CreateToken(*req, Actor(*ctx)), resp);
+  return base::Reply(provincial_->CreateToken(*req, Actor(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::Revoke(grpc::ServerContext* ctx, const v1::RevokeRequest* req,
                                             v1::DirectoryInfo* resp) {
   if (provincial_ == nullptr) return NotRole("provincial");
-  return Reply(provincial_->Revoke(*req, Actor(*ctx)), resp);
+  return base::Reply(provincial_->Revoke(*req, Actor(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::RollSigner(grpc::ServerContext* ctx, const v1::RollSignerRequest*,
                                                 v1::DirectoryInfo* resp) {
   if (provincial_ == nullptr) return NotRole("provincial");
-  return Reply(provincial_->RollSigner(Actor(*ctx)), resp);
+  return base::Reply(provincial_->RollSigner(Actor(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::Enroll(grpc::ServerContext* ctx, const v1::EnrollCommand* req,
                                             v1::EnrollResult* resp) {
   if (link_ == nullptr) return NotRole("archive");
   auto address = enroll_address_();
-  if (!address.ok()) return ToGrpcStatus(address.status());
+  if (!address.ok()) return base::ToGrpcStatus(address.status());
   auto result = link_->Enroll(*req, *address, Actor(*ctx));
   if (result.ok()) {
-    if (absl::Status st = enrolled_(); !st.ok()) return ToGrpcStatus(st);
+    if (absl::Status st = enrolled_(); !st.ok()) return base::ToGrpcStatus(st);
   }
-  return Reply(std::move(result), resp);
+  return base::Reply(std::move(result), resp);
 }
 
 grpc::Status FederationAdminService::RefreshDirectory(grpc::ServerContext* ctx, const v1::RefreshRequest*,
                                                       v1::DirectoryInfo* resp) {
   if (link_ == nullptr) return NotRole("archive");
-  return Reply(link_->Refresh(Actor(*ctx)), resp);
+  return base::Reply(link_->Refresh(Actor(*ctx)), resp);
 }
 
 grpc::Status FederationAdminService::ListPeers(grpc::ServerContext*, const v1::PeersRequest* req, v1::PeerList* resp) {
   if (link_ == nullptr) return NotRole("archive");
-  return Reply(link_->Peers(*req), resp);
+  return base::Reply(search_->Peers(*req), resp);
 }
 
 grpc::Status FederationAdminService::ExportCerts(grpc::ServerContext*, const v1::CertExportRequest*, v1::CertBundle* resp) {
   if (link_ == nullptr) return NotRole("archive");
-  return Reply(link_->ExportCerts(), resp);
+  return base::Reply(link_->ExportCerts(), resp);
 }
 
 grpc::Status FederationAdminService::FederatedSearch(grpc::ServerContext* ctx, const v1::SearchRequest* req,
                                                      v1::SearchResponse* resp) {
   if (link_ == nullptr) return NotRole("archive");
-  return Reply(link_->FederatedSearch(*req, Actor(*ctx)), resp);
+  return base::Reply(search_->Search(*req, Actor(*ctx)), resp);
 }
 
 }  // namespace kuaguan::node

@@ -9,14 +9,15 @@
 
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
-#include "node/peer_link.h"
-#include "node/provincial.h"
+#include "federation/peer_link.h"
+#include "federation/federated_search.h"
+#include "federation/provincial.h"
 
 namespace kuaguan::node {
 
 class FederationService final : public kuaguan::v1::Federation::Service {
  public:
-  explicit FederationService(Provincial* provincial) : provincial_(provincial) {}
+  explicit FederationService(federation::Provincial* provincial) : provincial_(provincial) {}
   grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollRequest* req,
                       kuaguan::v1::EnrollResponse* resp) override;
   // Only for callers with a certificate of this federation.
@@ -27,17 +28,18 @@ class FederationService final : public kuaguan::v1::Federation::Service {
                               kuaguan::v1::StaffCertResponse* resp) override;
 
  private:
-  Provincial* const provincial_;
+  federation::Provincial* const provincial_;
 };
 
 class FederationAdminService final : public kuaguan::v1::FederationAdmin::Service {
  public:
   // Either `provincial` or `link` is set, by the node's role. `enroll_address` gives the peer
   // address to enroll with, and `enrolled` starts the peer listener once enrollment succeeded.
-  FederationAdminService(Provincial* provincial, PeerLink* link,
+  FederationAdminService(federation::Provincial* provincial, federation::PeerLink* link,
+                         federation::FederatedSearch* search,
                          std::function<absl::StatusOr<std::string>()> enroll_address,
                          std::function<absl::Status()> enrolled)
-      : provincial_(provincial), link_(link), enroll_address_(std::move(enroll_address)),
+      : provincial_(provincial), link_(link), search_(search), enroll_address_(std::move(enroll_address)),
         enrolled_(std::move(enrolled)) {}
 
   grpc::Status CreateToken(grpc::ServerContext* ctx, const kuaguan::v1::TokenRequest* req,
@@ -60,8 +62,9 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
                                kuaguan::v1::SearchResponse* resp) override;
 
  private:
-  Provincial* const provincial_;
-  PeerLink* const link_;
+  federation::Provincial* const provincial_;
+  federation::PeerLink* const link_;
+  federation::FederatedSearch* const search_;
   const std::function<absl::StatusOr<std::string>()> enroll_address_;
   const std::function<absl::Status()> enrolled_;
 };

@@ -15,11 +15,12 @@
 #include "absl/synchronization/mutex.h"
 #include "index/record_index.h"
 #include "kuaguan/v1/admin.pb.h"
+#include "federation/holdings_view.h"
 #include "node/store.h"
 
 namespace kuaguan::node {
 
-class Holdings {
+class Holdings final : public federation::HoldingsView {
  public:
   // `store` and `index` must outlive this object.
   Holdings(Store* store, index::RecordIndex* index);
@@ -37,11 +38,12 @@ class Holdings {
   // receive: no history, no identity hashes; FAILED_PRECONDITION when a peer would receive
   // nothing (held, withdrawn, not shared, or secret).
   absl::StatusOr<kuaguan::v1::GetRecordResponse> Get(const std::string& code, bool history,
-                                                     const std::string& actor, bool shared = false);
+                                                     const std::string& actor,
+                                                     bool shared = false) override;
 
   // INVALID_ARGUMENT for a bad field, date or empty search.
   absl::StatusOr<kuaguan::v1::SearchResponse> Search(const kuaguan::v1::SearchRequest& request,
-                                                     const std::string& actor);
+                                                     const std::string& actor) override;
 
   // New version with the fields set. NOT_FOUND, FAILED_PRECONDITION (withdrawn) or
   // INVALID_ARGUMENT (unknown field, bad value, the code itself).
@@ -78,7 +80,7 @@ class Holdings {
   // NOT_FOUND, OUT_OF_RANGE for a page the item does not have, FAILED_PRECONDITION when a peer
   // would not receive the item.
   absl::StatusOr<kuaguan::v1::PageImage> GetPage(const kuaguan::v1::PageRequest& request,
-                                                 const std::string& actor);
+                                                 const std::string& actor) override;
 
   // Items held for a secrecy mark.
   absl::StatusOr<kuaguan::v1::HeldList> ListHeld(const std::string& actor);
@@ -87,7 +89,7 @@ class Holdings {
   // ingest batches), searched in catalog fields only (no full text, no persons), at most
   // `limit`. Audited with the asking archive as the actor.
   absl::StatusOr<kuaguan::v1::SearchResponse> PeerSearch(const std::string& query, uint32_t limit,
-                                                         const std::string& from);
+                                                         const std::string& from) override;
 
   // Releases a held item (a new version; it joins the index). A reason is required;
   // FAILED_PRECONDITION when the item is not held.

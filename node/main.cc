@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "base/openmp_env.h"
-#include "node/config.h"
+#include "base/node_config.h"
 #include "node/daemon.h"
 
 int main(int argc, char** argv) {
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     std::cerr << "kuaguand: no config: pass --config FILE or set KUAGUAN_CONFIG\n";
     return 2;
   }
-  auto config = kuaguan::node::LoadConfig(config_path);
+  auto config = kuaguan::base::LoadConfig(config_path);
   if (!config.ok()) {
     std::cerr << "kuaguand: " << config.status().message() << "\n";
     return 1;

@@ -4,14 +4,14 @@
 #pragma once
 
 #include "kuaguan/v1/desk.grpc.pb.h"
-#include "node/remote_requests.h"
+#include "federation/remote_requests.h"
 
 namespace kuaguan::node {
 
 class RequestsService final : public kuaguan::v1::Requests::Service {
  public:
   // `requests` is null on a provincial node (every call then fails with FAILED_PRECONDITION).
-  explicit RequestsService(RemoteRequests* requests) : requests_(requests) {}
+  explicit RequestsService(federation::RemoteRequests* requests) : requests_(requests) {}
   grpc::Status List(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
                     kuaguan::v1::RequestList* resp) override;
   grpc::Status Show(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
@@ -32,7 +32,7 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                                  kuaguan::v1::IssuedCertificate* resp) override;
 
  private:
-  RemoteRequests* const requests_;
+  federation::RemoteRequests* const requests_;
 };
 
 }  // namespace kuaguan::node

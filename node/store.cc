@@ -121,14 +121,6 @@ class SnapshotRecords : public index::RecordSource, public RecordCursor {
 
 }  // namespace
 
-std::string SeqKey(uint64_t seq) {
-  std::string k(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    k[i] = static_cast<char>(seq & 0xFF);
-    seq >>= 8;
-  }
-  return k;
-}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir) {
   std::unique_ptr<Store> store(new Store());
@@ -326,12 +318,6 @@ absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& 
   return absl::OkStatus();
 }
 
-absl::Status Store::PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
-                            const AuditNote& note) {
-  std::vector<KeyWrite> writes;
-  for (const auto& [key, value] : entries) writes.push_back({Family::kMeta, key, value});
-  return Write(writes, note);
-}
 
 absl::StatusOr<std::optional<std::string>> Store::Get(Family family, const std::string& key) {
   std::string v;

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "federation/state_store.h"
 #include "index/record_source.h"
 #include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/audit.pb.h"
@@ -28,13 +29,10 @@
 
 namespace kuaguan::node {
 
-// What an audit entry says; the store adds time, sequence and chain hashes.
-struct AuditNote {
-  std::string actor;
-  std::string action;
-  std::string object;
-  std::string outcome = "ok";
-};
+using federation::AuditNote;
+using federation::Family;
+using federation::KeyWrite;
+using federation::SeqKey;
 
 // One record change: its new current state and the version that records it.
 struct RecordWrite {
@@ -45,17 +43,6 @@ struct RecordWrite {
   // PageDerivativeKey (identical pages are stored once).
   std::vector<std::pair<std::string, std::string>> page_blobs;
   std::vector<kuaguan::v1::PageText> page_texts;
-};
-
-// Column families written by key (beside records, versions and audit, which have their own calls).
-// kPages: derived page images made on first use (originals come with their record's commit).
-enum class Family { kMeta, kRequests, kCertificates, kOutbox, kPages };
-
-// One key written (value set) or removed (value empty: only outbox messages once acknowledged).
-struct KeyWrite {
-  Family family;
-  std::string key;
-  std::optional<std::string> value;
 };
 
 struct StoreCounts {
@@ -73,7 +60,7 @@ class RecordCursor {
   virtual absl::StatusOr<std::vector<kuaguan::v1::StoredRecord>> Next(size_t n) = 0;
 };
 
-class Store {
+class Store final : public federation::StateStore {
  public:
   // Opens (creating when missing) the store in `dir`. Fails with a clear message when the
   // directory is unusable or held by another process.
@@ -89,7 +76,7 @@ class Store {
   // store_seq. Returns the last store sequence used.
   absl::StatusOr<uint64_t> Commit(std::vector<RecordWrite> writes, const AuditNote& note);
   // Appends one audit entry alone (reads, refused changes).
-  absl::Status Audit(const AuditNote& note);
+  absl::Status Audit(const AuditNote& note) override;
 
   // The last store change sequence (0 when nothing was ever written).
   uint64_t LastSeq();
@@ -113,28 +100,21 @@ class Store {
   absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> GetBatch(const std::string& id);
 
   // Applies `writes` together with one audit entry, atomically and fsync'd.
-  absl::Status Write(const std::vector<KeyWrite>& writes, const AuditNote& note);
+  absl::Status Write(const std::vector<KeyWrite>& writes, const AuditNote& note) override;
   // The value under `key` in `family`, or nullopt.
-  absl::StatusOr<std::optional<std::string>> Get(Family family, const std::string& key);
+  absl::StatusOr<std::optional<std::string>> Get(Family family, const std::string& key) override;
   // Every (key, value) of `family` whose key starts with `prefix`, in key order.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(Family family, const std::string& prefix);
-
-  // The meta family (federation state: members, tokens, the directory) through Write/Get/Scan.
-  absl::Status PutMeta(const std::vector<std::pair<std::string, std::string>>& entries,
-                       const AuditNote& note);
-  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) { return Get(Family::kMeta, key); }
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(const std::string& prefix) {
-    return Scan(Family::kMeta, prefix);
-  }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(Family family,
+                                                                       const std::string& prefix) override;
 
   // The key (32 bytes) for keyed hashes of identity numbers: the federation's once the node has
   // enrolled (so that hashes match across archives), else a per-node random key made on first use.
-  absl::StatusOr<std::string> PersonKey();
+  absl::StatusOr<std::string> PersonKey() override;
   // Every key records may have been hashed with: the federation's first, then the node's own
   // (hashes made before enrollment cannot be recomputed: the numbers are never stored).
   absl::StatusOr<std::vector<std::string>> PersonKeys();
   // Installs the federation's person key (at enrollment), with an audit entry.
-  absl::Status SetFederationPersonKey(const std::string& key, const AuditNote& note);
+  absl::Status SetFederationPersonKey(const std::string& key, const AuditNote& note) override;
 
   // A snapshot view of the active records for an index rebuild.
   std::unique_ptr<index::RecordSource> SnapshotSource();
@@ -179,8 +159,5 @@ class Store {
 
 // The key of a derivative ("access" or "thumbnail") of page `file_page` of the original `sm3`.
 std::string PageDerivativeKey(const std::string& sm3, uint32_t file_page, absl::string_view kind);
-
-// Big-endian encoding of a sequence number: keys that sort in numeric order.
-std::string SeqKey(uint64_t seq);
 
 }  // namespace kuaguan::node

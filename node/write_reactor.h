@@ -1,19 +1,22 @@
-// A server-streaming reactor fed by a producer running on its own thread: the producer calls
-// emit(item) for each message (emit blocks until the previous write is done, and returns false
-// once the client has gone), then returns its final status. Used for long streams (export,
-// reindex progress) so that no gRPC callback thread blocks.
+// A server-streaming reactor fed by a producer running as a task of a bounded worker pool: the
+// producer calls emit(item) for each message (emit blocks until the previous write is done, and
+// returns false once the client has gone), then returns its final status. Used for long streams
+// (export, reindex progress, ingest) so that no gRPC callback thread blocks. When the pool is
+// full the stream ends at once with RESOURCE_EXHAUSTED saying what is busy. The reactor deletes
+// itself in OnDone, after its task has finished.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <functional>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "node/grpc_status.h"
+#include "absl/synchronization/notification.h"
+#include "base/grpc_status.h"
+#include "base/worker_pool.h"
 
 namespace kuaguan::node {
 
@@ -23,8 +26,16 @@ class ThreadedWriteReactor : public grpc::ServerWriteReactor<T> {
   using Emit = std::function<bool(const T&)>;
   using Producer = std::function<absl::Status(const Emit&, const std::atomic<bool>& cancelled)>;
 
-  explicit ThreadedWriteReactor(Producer producer) {
-    thread_ = std::thread([this, p = std::move(producer)] { Run(p); });
+  // `pool` must outlive the stream.
+  ThreadedWriteReactor(base::WorkerPool* pool, Producer producer) {
+    absl::Status queued = pool->Submit([this, p = std::move(producer)] {
+      Run(p);
+      finished_.Notify();
+    });
+    if (!queued.ok()) {
+      finished_.Notify();
+      this->Finish(base::ToGrpcStatus(queued));
+    }
   }
 
   void OnWriteDone(bool ok) override {
@@ -37,7 +48,7 @@ class ThreadedWriteReactor : public grpc::ServerWriteReactor<T> {
     cancelled_ = true;
   }
   void OnDone() override {
-    thread_.join();
+    finished_.WaitForNotification();
     delete this;
   }
 
@@ -62,10 +73,10 @@ class ThreadedWriteReactor : public grpc::ServerWriteReactor<T> {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &ThreadedWriteReactor::Idle));
     }
-    this->Finish(ToGrpcStatus(st));
+    this->Finish(base::ToGrpcStatus(st));
   }
 
-  std::thread thread_;
+  absl::Notification finished_;
   std::atomic<bool> cancelled_{false};
   absl::Mutex mu_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -17,17 +17,17 @@
 #include <botan/x509self.h>
 #include <grpcpp/grpcpp.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "federation/ca.h"
-#include "federation/certs.h"
-#include "federation/directory.h"
-#include "federation/key_file.h"
-#include "federation/tls.h"
+#include "seal/ca.h"
+#include "seal/certs.h"
+#include "seal/directory.h"
+#include "seal/key_file.h"
+#include "seal/tls.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
+#include "tests/bench/bench_flags.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -105,19 +105,19 @@ Pct SearchLatency(const Node& asker, const std::vector<std::string>& queries, in
 }
 
 void TlsCost(const std::filesystem::path& dir, int calls) {
-  auto ca = *kuaguan::federation::CertificateAuthority::Create(dir / "ca", "bench", "410000", "河南省档案馆");
+  auto ca = *kuaguan::seal::CertificateAuthority::Create(dir / "ca", "bench", "410000", "河南省档案馆");
   Botan::AutoSeeded_RNG rng;
   auto issue = [&](const std::string& code, std::unique_ptr<Botan::Private_Key>* key) {
-    *key = kuaguan::federation::NewKey(kuaguan::federation::KeyKind::kEcdsaP256, rng);
+    *key = kuaguan::seal::NewKey(kuaguan::seal::KeyKind::kEcdsaP256, rng);
     Botan::X509_Cert_Options opts(code);
     return *ca->IssueTlsCert(Botan::X509::create_cert_req(opts, **key, "SHA-256", rng).BER_encode(), code, "馆",
                              std::chrono::hours(24));
   };
   std::unique_ptr<Botan::Private_Key> skey, ckey;
   const std::string scert = issue("410200", &skey), ccert = issue("410100", &ckey);
-  const kuaguan::federation::TlsIdentity server{kuaguan::federation::PlainKeyPem(*skey), scert + ca->issuing_pem(),
+  const kuaguan::seal::TlsIdentity server{kuaguan::seal::PlainKeyPem(*skey), scert + ca->issuing_pem(),
                                                 ca->root_pem()};
-  const kuaguan::federation::TlsIdentity client{kuaguan::federation::PlainKeyPem(*ckey), ccert + ca->issuing_pem(),
+  const kuaguan::seal::TlsIdentity client{kuaguan::seal::PlainKeyPem(*ckey), ccert + ca->issuing_pem(),
                                                 ca->root_pem()};
   // The smallest real RPC: a Ping answered without any work.
   class Echo final : public v1::Peer::Service {
@@ -130,7 +130,7 @@ void TlsCost(const std::filesystem::path& dir, int calls) {
   b.RegisterService(&echo);
   int plain = 0, tls = 0;
   b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &plain);
-  b.AddListeningPort("127.0.0.1:0", kuaguan::federation::MutualTlsServerCredentials(server), &tls);
+  b.AddListeningPort("127.0.0.1:0", kuaguan::seal::MutualTlsServerCredentials(server), &tls);
   auto srv = b.BuildAndStart();
   if (!srv) {
     std::printf("  (cannot start the in-process TLS server: ports %d / %d)\n", plain, tls);
@@ -160,7 +160,7 @@ void TlsCost(const std::filesystem::path& dir, int calls) {
     grpc::SslCredentialsOptions o{client.root_pem, client.key_pem, client.chain_pem};
     grpc::ChannelArguments a;
     a.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    a.SetSslTargetNameOverride(kuaguan::federation::PeerHostName("410200"));
+    a.SetSslTargetNameOverride(kuaguan::seal::PeerHostName("410200"));
     return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", tls), grpc::SslCredentials(o), a);
   };
   const Pct p_kept = timed(plain_channel, false), t_kept = timed(tls_channel, false);
@@ -175,10 +175,10 @@ void TlsCost(const std::filesystem::path& dir, int calls) {
   d.set_issuing_pem(ca->issuing_pem());
   auto* m = d.add_members();
   m->set_code("410100");
-  m->set_tls_cert_sha256(kuaguan::federation::ParseCert(ccert)->sha256_hex);
+  m->set_tls_cert_sha256(kuaguan::seal::ParseCert(ccert)->sha256_hex);
   const auto t0 = Clock::now();
   for (int i = 0; i < calls; ++i) {
-    if (!kuaguan::federation::CheckPeer(d, "410100", ccert, std::chrono::system_clock::now()).ok()) return;
+    if (!kuaguan::seal::CheckPeer(d, "410100", ccert, std::chrono::system_clock::now()).ok()) return;
   }
   std::printf("  per-call peer check against the directory: %.3f ms\n", Ms(Clock::now() - t0) / calls);
   srv->Shutdown();
@@ -188,10 +188,19 @@ void TlsCost(const std::filesystem::path& dir, int calls) {
 
 int main(int argc, char** argv) {
   int records = 5000, queries = 200;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--records") (void)absl::SimpleAtoi(argv[i + 1], &records);
-    if (a == "--queries") (void)absl::SimpleAtoi(argv[i + 1], &queries);
+  const kuaguan::bench::BenchUsage usage = {
+      "federation_bench",
+      "federated search across archives on loopback: a provincial node and up to 8 archive\n"
+      "nodes (kuaguand processes) holding generated records, searches fanned out to 1, 4 and 8\n"
+      "members (p50/p99); then one tiny RPC over plaintext and over mutual TLS, on a kept\n"
+      "channel and on a new connection per call, and the per-call peer check. Prints figures.",
+      "federation_bench --records 20000 --queries 500"};
+  if (auto exit_code = kuaguan::bench::ParseBenchFlags(
+          argc, argv, usage,
+          {kuaguan::bench::NumberFlag("--records", "N", "catalog records per archive", &records),
+           kuaguan::bench::NumberFlag("--queries", "Q", "federated searches per size",
+                                      &queries)})) {
+    return *exit_code;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   kt::TempDir dir;
@@ -204,7 +213,9 @@ int main(int argc, char** argv) {
     auto n = std::make_unique<Node>();
     const std::string code = absl::StrCat(4101 + k, "00");
     if (!StartNode(n.get(), dir.path() / code, code, "archive")) return false;
-    const std::string token = Json(prov.Cli({"ca", "token", "--archive", code, "--json"}), "token");
+    const std::string name = absl::StrCat("档案馆", code);  // as StartNode's init gave it
+    const std::string token =
+        Json(prov.Cli({"ca", "token", "--archive", code, "--name", name, "--json"}), "token");
     if (n->Cli({"enroll", "--provincial", enroll, "--token", token}).exit_code != 0) return false;
     if (k > 0) {
       const auto csv = dir.path() / absl::StrCat(code, ".csv");

@@ -181,3 +181,49 @@ TEST_CASE("no daemon - a second daemon - and clean shutdown are each clear") {
   CHECK(gone.exit_code != 0);
   CHECK(std::count(gone.err.begin(), gone.err.end(), '\n') == 1);
 }
+
+TEST_CASE("global options go before or after the command word - --help anywhere") {
+  using Words = std::vector<std::string>;
+  RunningNode node;
+  node.Start();
+  const std::string kuaguan = BinDir() + "/kuaguan";
+  for (const Words& argv : {Words{kuaguan, "--config", node.config(), "--json", "status"},
+                            Words{kuaguan, "--config=" + node.config(), "status", "--json"},
+                            Words{kuaguan, "--json", "audit", "verify", "--config", node.config()}}) {
+    const RunResult r = Run(argv);
+    INFO(argv[1] << " " << argv[2] << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.rfind("{", 0) == 0);
+  }
+  CHECK(Run({kuaguan, "--config", node.config(), "status"}).out.find("410100") !=
+        std::string::npos);
+
+  auto unknown = Run({kuaguan, "--bogus", "status"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("--bogus") != std::string::npos);
+  CHECK(Run({kuaguan, "--config"}).exit_code == 2);
+
+  for (const Words& argv : {Words{kuaguan, "--help"}, Words{kuaguan, "help"},
+                            Words{kuaguan, "--config", node.config(), "status", "--help"},
+                            Words{kuaguan, "requests", "list", "-h"},
+                            Words{BinDir() + "/kuaguan-desk", "--help"},
+                            Words{BinDir() + "/kuaguan-desk", "list", "-h"}}) {
+    const RunResult r = Run(argv);
+    INFO(argv[1]);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("before or after the command") != std::string::npos);
+  }
+  CHECK(node.Stop(SIGTERM) == 0);
+}
+
+TEST_CASE("ca token refuses to make a token without the archive's name") {
+  RunningNode prov("410000", "河南省档案馆", "provincial");
+  prov.Start();
+  auto nameless = prov.Cli({"ca", "token", "--archive", "410100"});
+  CHECK(nameless.exit_code == 2);
+  CHECK(nameless.err.find("--name") != std::string::npos);
+  CHECK(nameless.err.find("档案馆名称") != std::string::npos);
+  CHECK(Str(prov.CliJson({"ca", "token", "--archive", "410100", "--name", "郑州市档案馆"}),
+            "archive") == "410100");
+  CHECK(prov.Stop(SIGTERM) == 0);
+}

@@ -9,6 +9,7 @@
 #include "tests/testing/temp_dir.h"
 
 using namespace kuaguan::node;
+using kuaguan::base::NodeConfig;
 namespace v1 = kuaguan::v1;
 
 TEST_CASE("the daemon serves Admin on its socket and TCP - with health - and locks its data dir") {

@@ -1,0 +1,116 @@
+#include "base/node_config.h"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/archive_id.h"
+
+namespace kuaguan::base {
+namespace fs = std::filesystem;
+
+absl::Status ValidateConfig(const NodeConfig& c) {
+  RETURN_IF_ERROR(base::ParseArchiveId(c.archive_id).status());
+  if (c.name.empty()) return absl::InvalidArgumentError("archive name is empty");
+  if (c.role != "archive" && c.role != "provincial") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("role '", c.role, "' is not archive or provincial"));
+  }
+  const size_t colon = c.listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(c.listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address '", c.listen, "' is not HOST:PORT (port 0-65535)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return absl::NotFoundError(absl::StrCat("config file ", path.string(), " does not exist"));
+  }
+  toml::table tbl;
+  try {
+    tbl = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path.string(), ":", e.source().begin.line, ": ", std::string(e.description())));
+  }
+  NodeConfig c;
+  c.config_path = fs::absolute(path);
+  const auto node = tbl["node"];
+  if (!node.is_table()) {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": no [node] table"));
+  }
+  auto str = [&](const char* key, std::string* out, bool required) -> absl::Status {
+    auto v = node[key].value<std::string>();
+    if (!v) {
+      if (!required && !node[key]) return absl::OkStatus();
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] ", key, " is missing or not a string"));
+    }
+    *out = *v;
+    return absl::OkStatus();
+  };
+  std::string data_dir;
+  RETURN_IF_ERROR(str("archive_id", &c.archive_id, true));
+  RETURN_IF_ERROR(str("name", &c.name, true));
+  RETURN_IF_ERROR(str("role", &c.role, false));
+  RETURN_IF_ERROR(str("listen", &c.listen, false));
+  RETURN_IF_ERROR(str("data_dir", &data_dir, true));
+  RETURN_IF_ERROR(str("peer_listen", &c.peer_listen, false));
+  RETURN_IF_ERROR(str("enroll_listen", &c.enroll_listen, false));
+  std::string key_file;
+  RETURN_IF_ERROR(str("key_file", &key_file, false));
+  if (node["directory_validity_hours"]) {
+    auto v = node["directory_validity_hours"].value<double>();
+    if (!v || *v <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] directory_validity_hours must be a positive number"));
+    }
+    c.directory_validity_hours = *v;
+  }
+  if (node["directory_refresh_seconds"]) {
+    auto v = node["directory_refresh_seconds"].value<int64_t>();
+    if (!v || *v <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] directory_refresh_seconds must be a positive integer"));
+    }
+    c.directory_refresh_seconds = *v;
+  }
+  if (node["auto_issue"]) {
+    auto v = node["auto_issue"].value<bool>();
+    if (!v) return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] auto_issue must be true or false"));
+    c.auto_issue = *v;
+  }
+  if (absl::Status st = ValidateConfig(c); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", st.message()));
+  }
+  fs::path dd(data_dir);
+  c.data_dir = dd.is_absolute() ? dd : c.config_path.parent_path() / dd;
+  c.data_dir = c.data_dir.lexically_normal();
+  if (!key_file.empty()) {
+    const fs::path kf(key_file);
+    c.key_file = (kf.is_absolute() ? kf : c.data_dir / kf).lexically_normal();
+  }
+  return c;
+}
+
+std::string RenderConfig(const NodeConfig& c) {
+  toml::table node{{"archive_id", c.archive_id}, {"name", c.name},
+                   {"role", c.role},             {"listen", c.listen},
+                   {"data_dir", c.data_dir.string()}, {"peer_listen", c.peer_listen}};
+  if (c.role == "provincial") node.insert("enroll_listen", c.enroll_listen);
+  if (c.auto_issue) node.insert("auto_issue", true);
+  toml::table root{{"node", node}};
+  std::ostringstream out;
+  out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";
+  return out.str();
+}
+
+}  // namespace kuaguan::base

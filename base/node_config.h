@@ -1,0 +1,58 @@
+// A node's configuration: one TOML file per node, written by `kuaguan init`.
+//
+//   [node]
+//   archive_id = "410100"          # GB/T 2260 division code of the archive
+//   name = "郑州市档案馆"
+//   role = "archive"               # archive | provincial
+//   listen = "127.0.0.1:0"         # TCP address; port 0 picks a free port at start
+//   data_dir = "data"              # relative to the config file's folder
+//   peer_listen = "127.0.0.1:7443" # mutual-TLS listener for peers (port 0: chosen at enrollment)
+//   enroll_listen = "127.0.0.1:7444"  # provincial only: server-TLS listener for enrollment
+//   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
+//   directory_validity_hours = 72  # provincial: how long a published directory stays valid (may be fractional)
+//   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
+//   auto_issue = false             # archive: certify at once unconditionally shared records
+//                                  # that name the requesting person exactly (no clerk)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace kuaguan::base {
+
+struct NodeConfig {
+  std::string archive_id;
+  std::string name;
+  std::string role = "archive";
+  std::string listen = "127.0.0.1:0";
+  std::filesystem::path data_dir;  // absolute after LoadConfig
+  std::string peer_listen = "127.0.0.1:0";
+  std::string enroll_listen = "127.0.0.1:0";
+  std::filesystem::path key_file;  // absolute after LoadConfig; empty: KeyFile()'s default
+  double directory_validity_hours = 72;  // fractions allowed (tests use seconds)
+  int64_t directory_refresh_seconds = 300;
+  bool auto_issue = false;
+  std::filesystem::path config_path;
+
+  // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
+  std::filesystem::path KeyFile() const {
+    return key_file.empty() ? data_dir / "secrets" / "key-passphrase" : key_file;
+  }
+
+  // The admin service's Unix socket.
+  std::filesystem::path SocketPath() const { return data_dir / "kuaguand.sock"; }
+};
+
+// Reads and checks a config file. Errors name the file and the key that is wrong.
+absl::StatusOr<NodeConfig> LoadConfig(const std::filesystem::path& path);
+
+// Renders `config` as TOML (data_dir written as given).
+std::string RenderConfig(const NodeConfig& config);
+
+// Checks role and listen address shape; INVALID_ARGUMENT naming the bad value.
+absl::Status ValidateConfig(const NodeConfig& config);
+
+}  // namespace kuaguan::base

@@ -1,0 +1,354 @@
+#include "federation/back_office.h"
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
+#include "federation/request_rules.h"
+#include "federation/working_days.h"
+#include "seal/digest.h"
+
+namespace kuaguan::federation {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr char kByIdentity[] = "person (identity number)";
+
+v1::SubmitResponse AnswerOf(const v1::StoredRequest& stored) {
+  v1::SubmitResponse resp;
+  resp.set_state(stored.state());
+  resp.set_received_date(stored.received_date());
+  resp.set_due_date(stored.due_date());
+  *resp.mutable_history() = stored.history();
+  return resp;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& request,
+                                                       const std::string& from) {
+  if (request.from_archive() != from) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("archive ", from, " cannot file for archive ", request.from_archive()));
+  }
+  if (request.target_archive() != archive_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the request is for archive ", request.target_archive(), ", not ", archive_));
+  }
+  if (request.request_id().rfind(from + "-", 0) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request id ", request.request_id(), " is not of archive ", from));
+  }
+  if (request.person_name().empty() || request.person_hash().size() != 32) {
+    return absl::InvalidArgumentError("the request names no person (name and identity hash are required)");
+  }
+  for (const auto& a : request.attachments()) RETURN_IF_ERROR(CheckAttachment(a));
+  const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(request));
+  const std::string& id = request.request_id();
+  std::vector<std::string> auto_issue;
+  {
+    absl::MutexLock lock(&mu_);
+    auto existing = book_->Read(id);
+    v1::StoredRequest stored;
+    if (existing.ok()) {
+      if (existing->content_sm3() != content_sm3) {
+        (void)store_->Audit({absl::StrCat("archive:", from), "request.receive", id,
+                             "refused: a replay of this id with other content"});
+        return absl::AlreadyExistsError(
+            absl::StrCat("request ", id, " was already received with other content; refused"));
+      }
+      stored = *std::move(existing);
+    } else {
+      if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+      *stored.mutable_request() = request;
+      stored.set_back_office(true);
+      stored.set_content_sm3(content_sm3);
+      const absl::CivilDay today = DayOf(clock_->NowMicros());
+      const auto due = WorkingCalendar::BuiltIn().AddWorkingDays(today, kDeadlineDays);
+      stored.set_received_date(DayString(today));
+      stored.set_due_date(DayString(due.due));
+      for (int y : due.years_without_data) stored.add_calendar_gaps(y);
+      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_RECEIVED, absl::StrCat("archive:", from),
+                                    absl::StrCat("due ", stored.due_date()), false));
+    }
+    // The first look; also on a retry after a crash between receipt and the first look.
+    if (stored.state() != v1::REQUEST_STATE_RECEIVED || issuing_.contains(id)) return AnswerOf(stored);
+    auto triaged = Triage(&stored);
+    if (!triaged.ok()) {
+      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
+                                    absl::StrCat("the automatic search failed (", triaged.status().message(),
+                                                 "): a clerk reviews it"),
+                                    true));
+      return AnswerOf(stored);
+    }
+    if (triaged->empty()) return AnswerOf(stored);
+    auto_issue = *std::move(triaged);
+  }
+  auto issued = IssueCodes(id, auto_issue, "policy:auto-issue");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
+  if (!issued.ok() && stored.state() == v1::REQUEST_STATE_RECEIVED) {
+    RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
+                                  absl::StrCat("the automatic search failed (", issued.status().message(),
+                                               "): a clerk reviews it"),
+                                  true));
+  }
+  return AnswerOf(stored);
+}
+
+absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::RemoteRequest& r) {
+  const std::string actor = absl::StrCat("request:", r.request_id());
+  std::vector<v1::SearchHit> hits;
+  std::set<std::string> seen;
+  v1::SearchRequest by_person;
+  by_person.set_person_hash(r.person_hash());
+  by_person.set_limit(20);
+  ASSIGN_OR_RETURN(auto a, holdings_->Search(by_person, actor));
+  for (auto& h : *a.mutable_hits()) {
+    h.set_matched_field(kByIdentity);
+    if (seen.insert(h.code()).second) hits.push_back(h);
+  }
+  v1::SearchRequest by_name;
+  by_name.set_query(r.person_name());
+  by_name.set_has_livelihood(r.category() != v1::LIVELIHOOD_NONE);
+  by_name.set_livelihood(r.category());
+  by_name.set_limit(20);
+  ASSIGN_OR_RETURN(auto b, holdings_->Search(by_name, actor));
+  for (auto& h : *b.mutable_hits()) {
+    if (seen.insert(h.code()).second) hits.push_back(h);
+  }
+  return hits;
+}
+
+absl::StatusOr<std::vector<std::string>> BackOffice::Triage(v1::StoredRequest* stored) {
+  const v1::RemoteRequest& r = stored->request();
+  const std::string actor = absl::StrCat("request:", r.request_id());
+  std::vector<std::string> exact;  // records that name the person by identity number
+  const std::vector<std::string> none;
+  if (r.record_codes_size() > 0) {
+    for (const auto& code : r.record_codes()) {
+      auto full = holdings_->Get(code, false, actor, /*shared=*/false);
+      if (!full.ok() && full.status().code() == absl::StatusCode::kNotFound) {
+        RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_NOT_FOUND, "policy:search",
+                                      absl::StrCat("档号 ", code, " is not in our holdings (查无此档)"), true));
+        return none;
+      }
+      RETURN_IF_ERROR(full.status());
+      if (!holdings_->Get(code, false, actor, /*shared=*/true).ok()) {
+        RETURN_IF_ERROR(book_->Commit(
+            stored, v1::REQUEST_STATE_REFUSED, "policy:search",
+            "the requested records cannot be provided under the sharing rules (不予提供)", true));
+        return none;
+      }
+      const auto& rec = full->record().record();
+      bool names_person = false;
+      for (const auto& p : rec.persons()) names_person |= p.id_hash() == r.person_hash();
+      if (names_person && rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL &&
+          rec.livelihood() == r.category()) {
+        exact.push_back(code);
+      }
+    }
+    if (policy_.auto_issue && exact.size() == static_cast<size_t>(r.record_codes_size())) return exact;
+    RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
+                                  "the named records are here", true));
+    return none;
+  }
+  ASSIGN_OR_RETURN(auto hits, Candidates(r));
+  if (hits.empty()) {
+    RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_NOT_FOUND, "policy:search",
+                                  "no record in our holdings concerns this person (查无档案)", true));
+    return none;
+  }
+  if (policy_.auto_issue) {
+    for (const auto& h : hits) {
+      if (h.matched_field() != kByIdentity) continue;
+      auto full = holdings_->Get(h.code(), false, actor, false);
+      if (!full.ok()) continue;
+      const auto& rec = full->record().record();
+      if (rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL && rec.livelihood() == r.category() &&
+          holdings_->Get(h.code(), false, actor, true).ok()) {
+        exact.push_back(h.code());
+      }
+    }
+    if (!exact.empty()) return exact;
+  }
+  RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
+                                absl::StrCat(hits.size(), " possible records found"), true));
+  return none;
+}
+
+absl::StatusOr<v1::UpdateAck> BackOffice::ApplyUpdate(const v1::RequestUpdate& update,
+                                                      const std::string& from) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(update.request_id()));
+  const v1::RemoteRequest& r = stored.request();
+  if (!stored.back_office() || from != r.from_archive()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("request ", update.request_id(), " is not between us and ", from));
+  }
+  v1::UpdateAck ack;
+  bool seen = false;
+  for (const auto& c : stored.history()) seen |= SameChange(c, update.change());
+  if (!seen) {
+    Merge(&stored, update.change());
+    if (!update.due_date().empty()) stored.set_due_date(update.due_date());
+    if (!update.extension_reason().empty()) stored.set_extension_reason(update.extension_reason());
+    RETURN_IF_ERROR(store_->Write({{Family::kRequests, r.request_id(), stored.SerializeAsString()}},
+                                  {absl::StrCat("archive:", from),
+                                   absl::StrCat("request.", v1::RequestState_Name(update.state())),
+                                   r.request_id(), "ok"}));
+  }
+  ack.set_state(stored.state());
+  return ack;
+}
+
+absl::StatusOr<v1::CertificateStatus> BackOffice::CertificateState(const v1::CertificateQuery& query) {
+  v1::CertificateStatus st;
+  st.set_archive(archive_);
+  ASSIGN_OR_RETURN(auto raw, store_->Get(Family::kCertificates, query.serial()));
+  (void)store_->Audit({absl::StrCat("archive:", query.from()), "certificate.check", query.serial(),
+                       raw ? "ok: issued" : "ok: unknown"});
+  if (!raw) return st;
+  v1::StoredRequest kept;
+  if (!kept.ParseFromString(*raw)) {
+    return absl::DataLossError(absl::StrCat("certificate ", query.serial(), " does not parse"));
+  }
+  st.set_issued(true);
+  st.set_matches(kept.certificate().sm3() == query.sm3());
+  st.set_revoked(kept.certificate().revoked());
+  st.set_revoked_reason(kept.certificate().revoked_reason());
+  st.set_issued_micros(kept.certificate().issued_micros());
+  return st;
+}
+
+absl::StatusOr<v1::RequestDetail> BackOffice::Show(const std::string& request_id,
+                                                   const std::string& actor) {
+  v1::RequestDetail d;
+  ASSIGN_OR_RETURN(*d.mutable_request(), book_->Get(request_id));
+  if (d.request().back_office() && !Closed(d.request().state())) {
+    ASSIGN_OR_RETURN(auto hits, Candidates(d.request().request()));
+    for (auto& h : hits) *d.add_candidates() = std::move(h);
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, "request.show", request_id, "ok"}));
+  return d;
+}
+
+absl::StatusOr<v1::StoredRequest> BackOffice::LoadOpen(const std::string& request_id,
+                                                       absl::string_view verb) {
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(request_id));
+  if (!stored.back_office()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this archive filed the request; the holding archive ", verb));
+  }
+  if (Closed(stored.state())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", request_id, " is already ", StateName(stored.state())));
+  }
+  if (issuing_.contains(request_id)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", request_id, " is being issued at this moment"));
+  }
+  return stored;
+}
+
+absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& command,
+                                                    const std::string& actor) {
+  return IssueCodes(command.request_id(),
+                    {command.record_codes().begin(), command.record_codes().end()}, actor);
+}
+
+absl::StatusOr<v1::StoredRequest> BackOffice::IssueCodes(const std::string& request_id,
+                                                         const std::vector<std::string>& codes,
+                                                         const std::string& actor) {
+  v1::StoredRequest snapshot;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(snapshot, LoadOpen(request_id, "issues"));
+    issuing_.insert(request_id);
+  }
+  absl::Cleanup unmark = [this, &request_id] {
+    absl::MutexLock lock(&mu_);
+    issuing_.erase(request_id);
+  };
+  if (codes.empty()) return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
+  ASSIGN_OR_RETURN(const std::string serial, issuer_->ReserveSerial(actor));
+  ASSIGN_OR_RETURN(IssuedDocument doc, issuer_->Render(snapshot, codes, actor, serial));
+
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(request_id));
+  if (Closed(stored.state())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", request_id, " is already ", StateName(stored.state())));
+  }
+  v1::IssuedCertificate kept = doc.certificate;
+  *stored.mutable_certificate() = std::move(doc.certificate);
+  stored.clear_issued_records();
+  for (const auto& c : codes) stored.add_issued_records(c);
+  kept.clear_pdf();
+  v1::StoredRequest record_of_issue;  // the certificates family: serial -> request and digest
+  *record_of_issue.mutable_certificate() = kept;
+  *record_of_issue.mutable_request()->mutable_request_id() = request_id;
+  RETURN_IF_ERROR(book_->Commit(
+      &stored, v1::REQUEST_STATE_ISSUED, actor,
+      absl::StrCat("certificate ", serial, " for ", absl::StrJoin(codes, ", ")), true,
+      {{Family::kCertificates, serial, record_of_issue.SerializeAsString()}}));
+  return Slim(stored);
+}
+
+absl::StatusOr<v1::StoredRequest> BackOffice::Decide(const v1::DecisionCommand& command,
+                                                     const std::string& actor) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, LoadOpen(command.request_id(), "answers"));
+  switch (command.state()) {
+    case v1::REQUEST_STATE_NOT_FOUND:
+      break;
+    case v1::REQUEST_STATE_REFUSED:
+      if (command.reason().empty()) return absl::InvalidArgumentError("refuse: --reason is required");
+      break;
+    case v1::REQUEST_STATE_EXTENDED: {
+      if (command.reason().empty()) {
+        return absl::InvalidArgumentError("extend: --reason is required (the front desk sees it)");
+      }
+      if (!stored.extension_reason().empty()) {
+        return absl::FailedPreconditionError("a request may be extended only once");
+      }
+      absl::CivilDay due;
+      if (!absl::ParseCivilTime(stored.due_date(), &due)) {
+        return absl::DataLossError("the request has no due date");
+      }
+      stored.set_due_date(DayString(WorkingCalendar::BuiltIn().AddWorkingDays(due, kDeadlineDays).due));
+      stored.set_extension_reason(command.reason());
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError("a decision is not found, refused or extended");
+  }
+  RETURN_IF_ERROR(book_->Commit(&stored, command.state(), actor, command.reason(), true));
+  return Slim(stored);
+}
+
+absl::StatusOr<v1::IssuedCertificate> BackOffice::RevokeCertificate(const std::string& serial,
+                                                                    const std::string& reason,
+                                                                    const std::string& actor) {
+  if (reason.empty()) return absl::InvalidArgumentError("revoking a certificate needs --reason");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto raw, store_->Get(Family::kCertificates, serial));
+  if (!raw) return absl::NotFoundError(absl::StrCat("this archive issued no certificate ", serial));
+  v1::StoredRequest kept;
+  if (!kept.ParseFromString(*raw)) {
+    return absl::DataLossError(absl::StrCat("certificate ", serial, " does not parse"));
+  }
+  v1::IssuedCertificate* c = kept.mutable_certificate();
+  if (c->revoked()) {
+    return absl::FailedPreconditionError(absl::StrCat(serial, " was already revoked: ", c->revoked_reason()));
+  }
+  c->set_revoked(true);
+  c->set_revoked_reason(reason);
+  c->set_revoked_micros(clock_->NowMicros());
+  RETURN_IF_ERROR(store_->Write({{Family::kCertificates, serial, kept.SerializeAsString()}},
+                                {actor, "certificate.revoke", serial, absl::StrCat("ok: ", reason)}));
+  return *c;
+}
+
+}  // namespace kuaguan::federation

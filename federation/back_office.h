@@ -1,0 +1,111 @@
+// The back office (远程查询、异地出证): requests about records held here arrive from other
+// archives' front desks. A request is received idempotently (a replayed id with other content is
+// refused) and gets its first look at once: not found when nothing here concerns the person,
+// refused without saying why when a named record may not be shared, issued at once by the
+// auto-issue policy when unconditionally shared records name the person exactly, or left for a
+// clerk to review. A clerk then issues, answers not found, refuses, or extends once. Deadlines
+// are 3 working days from the day after receipt (working_days.h), extended once by 3.
+// Thread-safe: changes are serialized by mu_; certificates are rendered and sealed outside it
+// (a request being issued is marked, so that nothing else changes it meanwhile).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "base/clock.h"
+#include "federation/certificate_issuer.h"
+#include "federation/holdings_view.h"
+#include "federation/request_book.h"
+#include "federation/state_store.h"
+#include "kuaguan/v1/desk.pb.h"
+#include "kuaguan/v1/federation.pb.h"
+
+namespace kuaguan::federation {
+
+struct RequestPolicy {
+  bool auto_issue = false;  // issue unconditionally shared records that name the person exactly
+};
+
+class BackOffice {
+ public:
+  // All must outlive this object. `archive` is this archive's code.
+  BackOffice(std::string archive, RequestPolicy policy, RequestBook* book, StateStore* store,
+             HoldingsView* holdings, CertificateIssuer* issuer, const base::Clock* clock)
+      : archive_(std::move(archive)),
+        policy_(policy),
+        book_(book),
+        store_(store),
+        holdings_(holdings),
+        issuer_(issuer),
+        clock_(clock) {}
+
+  // A request from archive `from` (checked against the directory already). PERMISSION_DENIED
+  // when it files for another archive; INVALID_ARGUMENT for another target, a foreign request id,
+  // no person or a bad attachment; ALREADY_EXISTS for a replayed id with other content. A replay
+  // with the same content answers the request as it stands.
+  absl::StatusOr<kuaguan::v1::SubmitResponse> Receive(const kuaguan::v1::RemoteRequest& request,
+                                                      const std::string& from)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // An update from the front desk that filed the request (delivered). PERMISSION_DENIED when
+  // `from` is not that front desk; NOT_FOUND for an unknown request.
+  absl::StatusOr<kuaguan::v1::UpdateAck> ApplyUpdate(const kuaguan::v1::RequestUpdate& update,
+                                                     const std::string& from) ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether this archive issued certificate `query.serial()`, whether the file matches, whether
+  // it is revoked. Audited with the asking archive.
+  absl::StatusOr<kuaguan::v1::CertificateStatus> CertificateState(
+      const kuaguan::v1::CertificateQuery& query);
+
+  // A request with, while it is open, the candidate records found here. Audited with `actor`.
+  absl::StatusOr<kuaguan::v1::RequestDetail> Show(const std::string& request_id,
+                                                  const std::string& actor);
+  // Issues the certificate for the named records. FAILED_PRECONDITION when the request was filed
+  // here, is closed or is being issued, or a record may not be certified.
+  absl::StatusOr<kuaguan::v1::StoredRequest> Issue(const kuaguan::v1::IssueCommand& command,
+                                                   const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
+  // NOT_FOUND, REFUSED (a reason required) or EXTENDED (once, a reason required).
+  // INVALID_ARGUMENT for another decision or a missing reason; FAILED_PRECONDITION as for Issue.
+  absl::StatusOr<kuaguan::v1::StoredRequest> Decide(const kuaguan::v1::DecisionCommand& command,
+                                                    const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
+  // Marks a certificate this archive issued as revoked (a reason required). NOT_FOUND for a
+  // serial not issued here, FAILED_PRECONDITION when already revoked.
+  absl::StatusOr<kuaguan::v1::IssuedCertificate> RevokeCertificate(const std::string& serial,
+                                                                   const std::string& reason,
+                                                                   const std::string& actor)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  // The first look: commits not found, refused or in review, or returns the records to issue at
+  // once (auto-issue).
+  absl::StatusOr<std::vector<std::string>> Triage(kuaguan::v1::StoredRequest* stored)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records here that may concern the requested person.
+  absl::StatusOr<std::vector<kuaguan::v1::SearchHit>> Candidates(const kuaguan::v1::RemoteRequest& request);
+  // The open back-office request `request_id`, or why it may not change now.
+  absl::StatusOr<kuaguan::v1::StoredRequest> LoadOpen(const std::string& request_id,
+                                                      absl::string_view verb)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reserves a serial and marks the request (under mu_), renders and seals (outside), commits
+  // the issue (under mu_).
+  absl::StatusOr<kuaguan::v1::StoredRequest> IssueCodes(const std::string& request_id,
+                                                        const std::vector<std::string>& codes,
+                                                        const std::string& actor)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Constant after construction.
+  const std::string archive_;
+  const RequestPolicy policy_;
+  RequestBook* const book_;
+  StateStore* const store_;
+  HoldingsView* const holdings_;
+  CertificateIssuer* const issuer_;
+  const base::Clock* const clock_;
+
+  absl::Mutex mu_;
+  std::set<std::string> issuing_ ABSL_GUARDED_BY(mu_);  // requests whose certificate is being made
+};
+
+}  // namespace kuaguan::federation

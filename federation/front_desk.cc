@@ -1,0 +1,273 @@
+#include "federation/front_desk.h"
+
+#include <botan/auto_rng.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
+#include "federation/request_rules.h"
+#include "ingest/catalog_fields.h"
+#include "ingest/identity_number.h"
+#include "seal/digest.h"
+#include "seal/keyed_hash.h"
+#include "seal/sealed_certificate.h"
+
+namespace kuaguan::federation {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+std::string NewRequestId(const std::string& archive, absl::Time now) {
+  Botan::AutoSeeded_RNG rng;
+  const auto r = rng.random_vec(5);
+  return absl::StrCat(archive, "-", absl::FormatTime("%Y%m%d", now, Beijing()), "-",
+                      seal::ToHex(std::string(r.begin(), r.end())));
+}
+
+// The checks of a filing that need no state: INVALID_ARGUMENT naming the field.
+absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
+  if (in.person_name().empty()) return absl::InvalidArgumentError("--name: the person's name is required");
+  const auto id = ingest::ParseIdentityNumber(in.id_number());
+  if (!id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--id-number \"", in.id_number(), "\" is not an identity number (18 characters, a real birth date)"));
+  }
+  if (!id->check_ok && !id->old_form) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--id-number ", in.id_number(), ": the check character is wrong (mistyped digit?)"));
+  }
+  if (id->normalized.substr(6, 8) > absl::FormatTime("%Y%m%d", now, Beijing())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--id-number ", in.id_number(), ": the birth date is in the future"));
+  }
+  if (in.purpose().empty()) return absl::InvalidArgumentError("--purpose: the purpose of the request is required");
+  if (in.category().empty()) return absl::InvalidArgumentError("--category is required (e.g. 婚姻登记 or marriage)");
+  if (auto category = ingest::ParseLivelihood(in.category()); !category.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--category: ", category.status().message()));
+  }
+  if (in.attachments_size() > static_cast<int>(kMaxAttachments)) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxAttachments, " attachments"));
+  }
+  size_t total = 0;
+  for (const auto& a : in.attachments()) {
+    RETURN_IF_ERROR(CheckAttachment(a));
+    total += a.data().size();
+  }
+  if (total > kMaxAttachmentsTotal) {
+    return absl::InvalidArgumentError(absl::StrCat("the attachments total ", total, " bytes; the limit is ",
+                                                   kMaxAttachmentsTotal >> 20, " MiB"));
+  }
+  if (in.target().empty() == in.find().empty()) {
+    return absl::InvalidArgumentError("give either --target CODE or --find QUERY");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+FrontDesk::FrontDesk(std::string archive, std::string name, RequestBook* book, Outbox* outbox,
+                     StateStore* store, Membership* members, FederatedSearch* search,
+                     const base::Clock* clock)
+    : archive_(std::move(archive)),
+      name_(std::move(name)),
+      book_(book),
+      outbox_(outbox),
+      store_(store),
+      members_(members),
+      search_(search),
+      clock_(clock) {}
+
+absl::StatusOr<v1::StoredRequest> FrontDesk::File(const v1::FileRequestRequest& in,
+                                                  const seal::StaffInfo& clerk) {
+  const std::string actor = absl::StrCat("staff:", clerk.role, ":", clerk.name);
+  if (clerk.role != "front-desk" && clerk.role != "admin") {
+    return absl::PermissionDeniedError(
+        absl::StrCat("filing requests is front-desk work; this certificate is for a ", clerk.role));
+  }
+  RETURN_IF_ERROR(CheckFiling(in, clock_->Now()));
+  const auto id = ingest::ParseIdentityNumber(in.id_number());
+  ASSIGN_OR_RETURN(const v1::LivelihoodCategory category, ingest::ParseLivelihood(in.category()));
+  std::string target = in.target();
+  std::vector<std::string> codes(in.record_codes().begin(), in.record_codes().end());
+  if (!in.find().empty()) {
+    v1::SearchRequest sr;
+    sr.set_query(in.find());
+    sr.set_limit(5);
+    ASSIGN_OR_RETURN(auto found, search_->Search(sr, actor));
+    if (found.hits().empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("no archive of the federation shares a record matching \"", in.find(), "\""));
+    }
+    target = found.hits(0).archive();
+    if (codes.empty()) codes.push_back(found.hits(0).code());
+  }
+  if (target == archive_) {
+    return absl::InvalidArgumentError("the target is this archive: serve the person from local holdings");
+  }
+  const std::string target_name = members_->MemberName(target);
+  if (target_name.empty()) {
+    return absl::NotFoundError(absl::StrCat("archive ", target, " is not a member of the federation"));
+  }
+
+  v1::StoredRequest stored;
+  v1::RemoteRequest* r = stored.mutable_request();
+  r->set_from_archive(archive_);
+  r->set_from_name(name_);
+  r->set_target_archive(target);
+  r->set_person_name(in.person_name());
+  r->set_person_id_masked(
+      absl::StrCat(id->normalized.substr(0, 6), "********", id->normalized.substr(14)));
+  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
+  r->set_person_hash(seal::PersonKeyedHash(key, id->normalized));
+  r->set_category(category);
+  r->set_purpose(in.purpose());
+  for (const auto& c : codes) r->add_record_codes(c);
+  r->set_query(in.find());
+  for (auto a : in.attachments()) {
+    a.set_sm3(seal::Sm3(a.data()));
+    *r->add_attachments() = std::move(a);
+  }
+  r->set_filed_by(clerk.name);
+
+  absl::MutexLock lock(&mu_);
+  if (!in.request_id().empty()) {
+    auto existing = book_->Read(in.request_id());
+    if (existing.ok()) {
+      v1::RemoteRequest same = *r;
+      same.set_request_id(in.request_id());
+      same.set_filed_micros(existing->request().filed_micros());
+      if (seal::Sm3(seal::SerializeDeterministic(same)) != existing->content_sm3()) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("request ", in.request_id(), " was filed with other content"));
+      }
+      return *existing;
+    }
+    if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+    if (in.request_id().rfind(archive_ + "-", 0) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a request id must begin with this archive's code ", archive_));
+    }
+    r->set_request_id(in.request_id());
+  } else {
+    r->set_request_id(NewRequestId(archive_, clock_->Now()));
+  }
+  r->set_filed_micros(clock_->NowMicros());
+  stored.set_content_sm3(seal::Sm3(seal::SerializeDeterministic(*r)));
+  v1::OutboxItem item;
+  *item.mutable_submit() = *r;
+  RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_FILED, actor,
+                                absl::StrCat("for ", target, " ", target_name), false,
+                                outbox_->Enqueue(target, std::move(item))));
+  return Slim(stored);
+}
+
+absl::StatusOr<v1::CertificateFile> FrontDesk::Fetch(const std::string& request_id,
+                                                     const std::string& actor) {
+  ASSIGN_OR_RETURN(auto r, book_->Get(request_id, true));
+  if (r.certificate().pdf().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "request ", request_id, " has no certificate (it is ", StateName(r.state()), ")"));
+  }
+  v1::CertificateFile f;
+  f.set_request_id(request_id);
+  f.set_serial(r.certificate().serial());
+  f.set_pdf(r.certificate().pdf());
+  *f.mutable_trust() = members_->Trust();
+  RETURN_IF_ERROR(store_->Audit(
+      {actor, "request.fetch", request_id, absl::StrCat("ok: ", r.certificate().serial())}));
+  return f;
+}
+
+absl::StatusOr<std::string> FrontDesk::Receipt(const std::string& request_id) {
+  ASSIGN_OR_RETURN(auto s, book_->Get(request_id));
+  const v1::RemoteRequest& r = s.request();
+  std::string t = absl::StrCat("档案查询受理回执 / Request receipt\n", std::string(40, '='), "\n");
+  absl::StrAppend(&t, "受理编号 Request id:        ", r.request_id(), "\n");
+  absl::StrAppend(&t, "受理单位 Accepted at:       ", r.from_name(), " (", r.from_archive(), ")\n");
+  absl::StrAppend(&t, "查询单位 Holding archive:   ", members_->MemberName(r.target_archive()), " (",
+                  r.target_archive(), ")\n");
+  absl::StrAppend(&t, "当事人 Person:              ", r.person_name(), " (", r.person_id_masked(), ")\n");
+  absl::StrAppend(&t, "查档类别 Category:          ", ingest::LivelihoodLabel(r.category()), "\n");
+  absl::StrAppend(&t, "用途 Purpose:               ", r.purpose(), "\n");
+  if (r.record_codes_size() > 0) {
+    absl::StrAppend(&t, "档号 Records:               ", absl::StrJoin(r.record_codes(), ", "), "\n");
+  }
+  absl::StrAppend(&t, "受理时间 Filed:             ",
+                  absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMicros(r.filed_micros()), Beijing()),
+                  "\n");
+  absl::StrAppend(&t, "受理人 Clerk:               ", r.filed_by(), "\n");
+  absl::StrAppend(&t, "状态 State:                 ", StateName(s.state()), "\n");
+  if (!s.due_date().empty()) absl::StrAppend(&t, "答复期限 Answer due by:     ", s.due_date(), "\n");
+  if (!s.extension_reason().empty()) {
+    absl::StrAppend(&t, "延期理由 Extended because:  ", s.extension_reason(), "\n");
+  }
+  absl::StrAppend(&t, std::string(40, '-'), "\n",
+                  "馆际查档免费办理，自对方馆收到之日起3个工作日内答复（可延长3个工作日）。\n"
+                  "The service is free. The holding archive answers within 3 working days of receipt "
+                  "(one extension of 3 working days, with the reason given).\n");
+  return t;
+}
+
+absl::StatusOr<v1::UpdateAck> FrontDesk::ApplyUpdate(const v1::RequestUpdate& update,
+                                                     const std::string& from) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(update.request_id()));
+  const v1::RemoteRequest& r = stored.request();
+  if (stored.back_office() || from != r.target_archive()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("request ", update.request_id(), " is not between us and ", from));
+  }
+  v1::UpdateAck ack;
+  bool seen = false;
+  for (const auto& c : stored.history()) seen |= SameChange(c, update.change());
+  // We may know of the issue already (from the submit's answer) but not hold the certificate.
+  const bool brings_certificate = update.state() == v1::REQUEST_STATE_ISSUED &&
+                                  stored.certificate().pdf().empty() &&
+                                  !update.certificate().pdf().empty();
+  if (seen && !brings_certificate) {
+    ack.set_state(stored.state());
+    return ack;
+  }
+  Merge(&stored, update.change());
+  if (!update.due_date().empty()) stored.set_due_date(update.due_date());
+  if (!update.extension_reason().empty()) stored.set_extension_reason(update.extension_reason());
+  if (update.state() == v1::REQUEST_STATE_ISSUED) {
+    *stored.mutable_certificate() = update.certificate();
+    auto verified = seal::VerifySealedCertificate(update.certificate().pdf(), members_->Trust());
+    if (verified.ok() && verified->content.request_id() == r.request_id() &&
+        verified->content.serial() == update.certificate().serial()) {
+      stored.clear_verify_error();
+      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_DELIVERED, "policy:verify",
+                                    absl::StrCat("certificate ", update.certificate().serial(), " verified"),
+                                    true));
+      ack.set_state(stored.state());
+      return ack;
+    }
+    stored.set_verify_error(verified.ok() ? "the certificate is for another request"
+                                          : std::string(verified.status().message()));
+  }
+  RETURN_IF_ERROR(store_->Write(
+      {{Family::kRequests, r.request_id(), stored.SerializeAsString()}},
+      {absl::StrCat("archive:", from), absl::StrCat("request.", v1::RequestState_Name(update.state())),
+       r.request_id(),
+       stored.verify_error().empty() ? "ok" : absl::StrCat("certificate refused: ", stored.verify_error())}));
+  ack.set_state(stored.state());
+  return ack;
+}
+
+absl::Status FrontDesk::Submitted(const v1::OutboxItem& item, const v1::SubmitResponse& answer,
+                                  KeyWrite remove) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(item.submit().request_id()));
+  for (const auto& c : answer.history()) Merge(&stored, c);
+  stored.set_received_date(answer.received_date());
+  if (stored.due_date().empty() || stored.extension_reason().empty()) {
+    stored.set_due_date(answer.due_date());
+  }
+  return store_->Write({std::move(remove),
+                        {Family::kRequests, stored.request().request_id(), stored.SerializeAsString()}},
+                       {"outbox", "request.delivered", stored.request().request_id(),
+                        absl::StrCat("ok: ", item.target(), " acknowledged, now ", StateName(stored.state()))});
+}
+
+}  // namespace kuaguan::federation

@@ -1,0 +1,75 @@
+// The front desk (就地受理): a clerk files a request for a person who came here, about records
+// another archive holds. The identity number is checked (check character, a real birth date, not
+// in the future), hashed with the federation's key and masked: the number itself is never kept
+// or sent. The request is stored and queued for the holding archive in one write. The front desk
+// follows the answers the back office sends, verifies a certificate before taking it (delivered)
+// and tells the back office, and gives the clerk the status, the receipt (回执) and the file.
+// Thread-safe: changes to requests are serialized by mu_.
+#pragma once
+
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "base/clock.h"
+#include "federation/federated_search.h"
+#include "federation/membership.h"
+#include "federation/outbox.h"
+#include "federation/request_book.h"
+#include "federation/state_store.h"
+#include "kuaguan/v1/desk.pb.h"
+#include "kuaguan/v1/federation.pb.h"
+#include "seal/certs.h"
+
+namespace kuaguan::federation {
+
+class FrontDesk {
+ public:
+  // All must outlive this object. `archive` and `name` are this archive's code and name.
+  FrontDesk(std::string archive, std::string name, RequestBook* book, Outbox* outbox,
+            StateStore* store, Membership* members, FederatedSearch* search,
+            const base::Clock* clock);
+
+  // Files a request by `clerk` (front-desk or admin staff). INVALID_ARGUMENT naming the bad field
+  // (name, identity number, purpose, category, attachment, target); PERMISSION_DENIED for other
+  // roles; NOT_FOUND for a target that is no member or a --find that matches nothing;
+  // ALREADY_EXISTS for a reused request id with other content (the same content returns the
+  // request as it stands).
+  absl::StatusOr<kuaguan::v1::StoredRequest> File(const kuaguan::v1::FileRequestRequest& request,
+                                                  const seal::StaffInfo& clerk)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The certificate of a delivered (or issued) request with what verifies it, audited with
+  // `actor`. NOT_FOUND; FAILED_PRECONDITION when the request has no certificate.
+  absl::StatusOr<kuaguan::v1::CertificateFile> Fetch(const std::string& request_id,
+                                                     const std::string& actor);
+  // A printable receipt (回执) for the person. NOT_FOUND when there is no such request.
+  absl::StatusOr<std::string> Receipt(const std::string& request_id);
+
+  // An update from the back office about a request filed here (`from` checked against the
+  // directory already). PERMISSION_DENIED when `from` is not that request's holding archive;
+  // NOT_FOUND for an unknown request. A certificate is verified before the request is marked
+  // delivered; one that fails is kept with the reason (status shows it).
+  absl::StatusOr<kuaguan::v1::UpdateAck> ApplyUpdate(const kuaguan::v1::RequestUpdate& update,
+                                                     const std::string& from) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The outbox's acknowledgement of a submitted request: takes the back office's answer (its
+  // history, receipt day and due date) and removes the message, in one write.
+  absl::Status Submitted(const kuaguan::v1::OutboxItem& item,
+                         const kuaguan::v1::SubmitResponse& answer, KeyWrite remove)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  // Constant after construction.
+  const std::string archive_, name_;
+  RequestBook* const book_;
+  Outbox* const outbox_;
+  StateStore* const store_;
+  Membership* const members_;
+  FederatedSearch* const search_;
+  const base::Clock* const clock_;
+
+  absl::Mutex mu_;
+};
+
+}  // namespace kuaguan::federation

@@ -1,0 +1,143 @@
+#include "federation/outbox.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "federation/request_rules.h"
+
+namespace kuaguan::federation {
+namespace v1 = kuaguan::v1;
+
+namespace {
+
+constexpr char kSeqKey[] = "outbox-seq";
+
+std::string RequestIdOf(const v1::OutboxItem& item) {
+  return item.has_submit() ? item.submit().request_id() : item.update().request_id();
+}
+
+}  // namespace
+
+Outbox::Outbox(StateStore* store, PeerClient* peers, const base::Clock* clock)
+    : store_(store), peers_(peers), clock_(clock) {
+  uint64_t seq = 0;
+  auto items = store_->Scan(Family::kOutbox, "");
+  if (items.ok() && !items->empty()) {
+    v1::OutboxItem last;
+    if (last.ParseFromString(items->back().second)) seq = last.seq();
+  }
+  auto kept = store_->GetMeta(kSeqKey);
+  uint64_t counter = 0;
+  if (kept.ok() && *kept && absl::SimpleAtoi(**kept, &counter)) seq = std::max(seq, counter);
+  absl::MutexLock lock(&mu_);
+  seq_ = seq;
+}
+
+Outbox::~Outbox() { Stop(); }
+
+std::vector<KeyWrite> Outbox::Enqueue(const std::string& target, v1::OutboxItem item) {
+  absl::MutexLock lock(&mu_);
+  item.set_seq(++seq_);
+  item.set_target(target);
+  item.set_created_micros(clock_->NowMicros());
+  return {{Family::kOutbox, SeqKey(item.seq()), item.SerializeAsString()},
+          {Family::kMeta, kSeqKey, absl::StrCat(seq_)}};
+}
+
+void Outbox::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
+}
+
+void Outbox::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Outbox::Stop() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Outbox::Stopping() {
+  absl::MutexLock lock(&wake_mu_);
+  return stop_;
+}
+
+void Outbox::Run() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; };
+      wake_mu_.AwaitWithTimeout(absl::Condition(&woken), absl::Milliseconds(500));
+      if (stop_) return;
+      wake_ = false;
+    }
+    (void)DeliverDue();
+  }
+}
+
+absl::StatusOr<int> Outbox::DeliverDue() {
+  ASSIGN_OR_RETURN(auto items, store_->Scan(Family::kOutbox, ""));
+  std::set<std::string> blocked;  // one failure holds later messages to that archive: order is kept
+  const int64_t now = clock_->NowMicros();
+  int delivered = 0;
+  for (const auto& [key, value] : items) {
+    v1::OutboxItem item;
+    if (!item.ParseFromString(value) || blocked.contains(item.target())) continue;
+    if (item.next_attempt_micros() > now) {
+      blocked.insert(item.target());
+      continue;
+    }
+    if (Stopping()) break;
+    absl::Status st = Deliver(item);
+    if (st.ok()) {
+      ++delivered;
+      continue;
+    }
+    blocked.insert(item.target());
+    item.set_attempts(item.attempts() + 1);
+    const int64_t backoff =
+        std::min<int64_t>(30'000'000, 250'000LL << std::min<uint32_t>(item.attempts(), 7));
+    item.set_next_attempt_micros(clock_->NowMicros() + backoff);
+    item.set_last_error(std::string(st.message()));
+    (void)store_->Write({{Family::kOutbox, key, item.SerializeAsString()}},
+                        {"outbox", "outbox.retry", absl::StrCat(RequestIdOf(item), " to ", item.target()),
+                         absl::StrCat("failed (attempt ", item.attempts(), "): ", st.message())});
+  }
+  return delivered;
+}
+
+absl::Status Outbox::Deliver(const v1::OutboxItem& item) {
+  KeyWrite remove{Family::kOutbox, SeqKey(item.seq()), std::nullopt};
+  if (item.has_submit()) {
+    ASSIGN_OR_RETURN(v1::SubmitResponse answer, peers_->Submit(item.target(), item.submit()));
+    if (on_submit_) return on_submit_(item, answer, std::move(remove));
+    return store_->Write({remove}, {"outbox", "request.delivered", RequestIdOf(item),
+                                    absl::StrCat("ok: ", item.target(), " acknowledged")});
+  }
+  RETURN_IF_ERROR(peers_->Update(item.target(), item.update()).status());
+  return store_->Write({remove}, {"outbox", "update.delivered", item.update().request_id(),
+                                  absl::StrCat("ok: ", item.target(), " acknowledged ",
+                                               StateName(item.update().state()))});
+}
+
+absl::StatusOr<std::string> Outbox::Pending(const std::string& request_id) {
+  ASSIGN_OR_RETURN(auto pending, store_->Scan(Family::kOutbox, ""));
+  std::string out;
+  for (const auto& [key, value] : pending) {
+    v1::OutboxItem item;
+    if (!item.ParseFromString(value) || RequestIdOf(item) != request_id) continue;
+    out = absl::StrCat("waiting to reach ", item.target(),
+                       item.attempts() == 0
+                           ? ""
+                           : absl::StrCat(" (", item.attempts(), " attempts; last: ",
+                                          item.last_error(), ")"));
+  }
+  return out;
+}
+
+}  // namespace kuaguan::federation

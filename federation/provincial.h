@@ -1,0 +1,92 @@
+// The provincial role: the certificate authority, the member registry, one-time enrollment
+// tokens and the signed directory, republished one version up with every change (enrollment,
+// revocation, a new address, a signer rollover) and whenever half its validity has passed;
+// members are told of each new version so that they fetch it at once. Everything it decides is
+// kept in the store's meta family with an audit entry in the same write. The provincial node
+// holds no records: it is directory, CA and (later) audit hub only.
+// Thread-safe: changes are serialized by a mutex.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <thread>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "seal/ca.h"
+#include "seal/tls.h"
+#include "kuaguan/v1/admin.pb.h"
+#include "kuaguan/v1/federation.pb.h"
+#include "base/clock.h"
+#include "base/node_config.h"
+#include "federation/state_store.h"
+
+namespace kuaguan::federation {
+
+class Provincial {
+ public:
+  // Opens the CA in DATA_DIR/ca (making it on first start) and the provincial node's own TLS
+  // identity. `store` and `clock` must outlive this object.
+  static absl::StatusOr<std::unique_ptr<Provincial>> Open(const base::NodeConfig& config,
+                                                          StateStore* store, const base::Clock* clock);
+  ~Provincial();
+
+  // The identity the provincial listeners present (chain includes the root, for enrollment).
+  const seal::TlsIdentity& identity() const { return identity_; }
+  const std::string& issuing_pem() const { return ca_->issuing_pem(); }
+
+  // Records where the mutual-TLS listener is bound and publishes a directory naming it.
+  absl::Status SetAddress(const std::string& peer_address);
+
+  // A one-time token for `archive` (valid `hours`). INVALID_ARGUMENT for a bad archive id or level.
+  absl::StatusOr<kuaguan::v1::TokenResponse> CreateToken(const kuaguan::v1::TokenRequest& request,
+                                                         const std::string& actor);
+  // Enrolls a node: checks the token (unused, unexpired, ours), the CSR and the seal key's proof
+  // of possession, issues both certificates, registers the member (a re-enrollment revokes the
+  // old certificate) and publishes. Refusals are audited with their reason.
+  absl::StatusOr<kuaguan::v1::EnrollResponse> Enroll(const kuaguan::v1::EnrollRequest& request,
+                                                     const std::string& peer);
+  // Issues a staff certificate for the calling member's own archive (`caller_pem` is the
+  // caller's TLS certificate, checked against the directory). Audited.
+  absl::StatusOr<kuaguan::v1::StaffCertResponse> IssueStaffCert(const kuaguan::v1::StaffCertRequest& request,
+                                                               const std::string& caller_pem);
+  // Revokes a member (all its certificates) or one certificate by serial, and publishes.
+  absl::StatusOr<kuaguan::v1::DirectoryInfo> Revoke(const kuaguan::v1::RevokeRequest& request,
+                                                    const std::string& actor);
+  // Directory-signer rollover: the first call announces the next signer in a new version, the
+  // second (after every node has refreshed) makes it sign.
+  absl::StatusOr<kuaguan::v1::DirectoryInfo> RollSigner(const std::string& actor);
+  // The current signed directory, republished first when half its validity has passed.
+  absl::StatusOr<kuaguan::v1::SignedDirectory> Current();
+
+ private:
+  Provincial() = default;
+  kuaguan::v1::DirectoryInfo Info() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells every member that a new version is out (in the background, best effort).
+  void Notify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NotifyLoop();
+  // Builds, signs and stores the next version with `entries` written in the same batch.
+  absl::StatusOr<kuaguan::v1::SignedDirectory> PublishLocked(
+      std::vector<std::pair<std::string, std::string>> entries, const AuditNote& note)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  base::NodeConfig config_;
+  StateStore* store_ = nullptr;
+  const base::Clock* clock_ = nullptr;
+  std::unique_ptr<seal::CertificateAuthority> ca_;
+  seal::TlsIdentity identity_;
+
+  absl::Mutex mu_;
+  std::string address_ ABSL_GUARDED_BY(mu_);
+  kuaguan::v1::Directory current_ ABSL_GUARDED_BY(mu_);
+  kuaguan::v1::SignedDirectory signed_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex notify_mu_;  // taken after mu_, never before
+  std::optional<kuaguan::v1::Directory> pending_ ABSL_GUARDED_BY(notify_mu_);
+  bool stop_ ABSL_GUARDED_BY(notify_mu_) = false;
+  std::thread notifier_;
+};
+
+}  // namespace kuaguan::federation

@@ -1,0 +1,94 @@
+#include "seal/tls.h"
+
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+
+#include "absl/strings/str_split.h"
+#include "seal/certs.h"
+
+namespace kuaguan::seal {
+namespace {
+
+// Accepts a server whose chain reaches the pinned root (checked with Botan).
+class PinnedRootVerifier : public grpc::experimental::ExternalCertificateVerifier {
+ public:
+  explicit PinnedRootVerifier(std::string root_sha256) : root_sha256_(std::move(root_sha256)) {}
+
+  bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request, std::function<void(grpc::Status)>,
+              grpc::Status* sync_status) override {
+    const std::string chain(request->peer_cert_full_chain().data(), request->peer_cert_full_chain().size());
+    std::vector<std::string> pems;
+    for (absl::string_view part : absl::StrSplit(chain, "-----END CERTIFICATE-----", absl::SkipWhitespace())) {
+      if (part.find("-----BEGIN CERTIFICATE-----") != absl::string_view::npos) {
+        pems.push_back(std::string(part) + "-----END CERTIFICATE-----\n");
+      }
+    }
+    std::string root, issuing;
+    for (const auto& pem : pems) {
+      auto info = ParseCert(pem);
+      if (info.ok() && info->sha256_hex == root_sha256_) root = pem;
+    }
+    if (pems.size() < 3 || root.empty()) {
+      *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                  "the provincial node's certificate does not reach the root pinned in the token");
+      return true;
+    }
+    auto checked = CheckTlsCert(pems[0], pems[1], root, std::chrono::system_clock::now());
+    *sync_status = checked.ok() ? grpc::Status::OK
+                                : grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(checked.status().message()));
+    return true;
+  }
+  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
+
+ private:
+  const std::string root_sha256_;
+};
+
+grpc::SslServerCredentialsOptions ServerOptions(const TlsIdentity& id, grpc_ssl_client_certificate_request_type t) {
+  grpc::SslServerCredentialsOptions opts(t);
+  opts.pem_root_certs = id.root_pem;
+  opts.pem_key_cert_pairs.push_back({id.key_pem, id.chain_pem});
+  return opts;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsIdentity& id) {
+  return grpc::SslServerCredentials(ServerOptions(id, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY));
+}
+
+std::shared_ptr<grpc::ServerCredentials> ServerTlsCredentials(const TlsIdentity& id) {
+  return grpc::SslServerCredentials(ServerOptions(id, GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE));
+}
+
+std::shared_ptr<grpc::Channel> MutualTlsChannel(const TlsIdentity& id, const std::string& address,
+                                                const std::string& code) {
+  grpc::SslCredentialsOptions opts;
+  opts.pem_root_certs = id.root_pem;
+  opts.pem_private_key = id.key_pem;
+  opts.pem_cert_chain = id.chain_pem;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
+  args.SetMaxSendMessageSize(kMaxPeerMessageBytes);
+  args.SetSslTargetNameOverride(PeerHostName(code));
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(opts), args);
+}
+
+std::shared_ptr<grpc::Channel> PinnedRootChannel(const std::string& address, const std::string& root_sha256_hex) {
+  grpc::experimental::TlsChannelCredentialsOptions opts;
+  opts.set_verify_server_certs(false);  // the pinned-root verifier below does it
+  opts.set_check_call_host(false);
+  opts.set_certificate_verifier(
+      grpc::experimental::ExternalCertificateVerifier::Create<PinnedRootVerifier>(root_sha256_hex));
+  return grpc::CreateChannel(address, grpc::experimental::TlsCredentials(opts));
+}
+
+std::string PeerCertPem(const grpc::ServerContext& ctx) {
+  auto auth = ctx.auth_context();
+  if (!auth) return "";
+  const auto values = auth->FindPropertyValues("x509_pem_cert");
+  if (values.empty()) return "";
+  return std::string(values.front().data(), values.front().size());
+}
+
+}  // namespace kuaguan::seal

@@ -1,0 +1,187 @@
+// Electronic seals and sealed certificate files on real Botan SM2 keys from a real CA: a seal made
+// by the seal maker, a stamp over content and PDF, verification in the GB/T 38540 order, and every
+// single changed byte of the file refused with a reason. qpdf checks the sealed file is a PDF.
+#include <catch2/catch.hpp>
+
+#include <botan/auto_rng.h>
+#include <botan/pk_keys.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "seal/ca.h"
+#include "seal/e_seal.h"
+#include "seal/key_file.h"
+#include "seal/sealed_certificate.h"
+#include "seal/sm2.h"
+#include "seal/certificate_serial.h"
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+
+using namespace kuaguan::seal;
+using std::chrono::hours;
+
+namespace {
+
+// A one-page PDF with a classic cross-reference table, as cairo writes them.
+std::string TinyPdf() {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+      "<< /Producer (test) >>",
+  };
+  std::string pdf = "%PDF-1.5\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    absl::StrAppend(&pdf, i + 1, " 0 obj\n", objects[i], "\nendobj\n");
+  }
+  const size_t xref = pdf.size();
+  absl::StrAppend(&pdf, "xref\n0 ", objects.size() + 1, "\n0000000000 65535 f \n");
+  for (size_t off : offsets) absl::StrAppend(&pdf, absl::StrFormat("%010u 00000 n \n", off));
+  absl::StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R /Info 4 0 R >>\nstartxref\n", xref,
+                  "\n%%EOF\n");
+  return pdf;
+}
+
+// A serial with the right check character for 410100-2026-000001.
+std::string GoodSerial() {
+  for (char c : std::string("0123456789X")) {
+    const std::string s = absl::StrCat("410100-2026-000001-", std::string(1, c));
+    if (kuaguan::seal::ParseSerial(s).ok()) return s;
+  }
+  return "";
+}
+
+struct Fixture {
+  kuaguan::testing::TempDir dir;
+  std::unique_ptr<CertificateAuthority> ca;
+  std::unique_ptr<Botan::Private_Key> seal_key;
+  std::string seal_cert_pem, seal_der;
+  kuaguan::v1::TrustBundle trust;
+
+  Fixture() {
+    Botan::AutoSeeded_RNG rng;
+    ca = *CertificateAuthority::Create(dir.path() / "ca", "p", "410000", "河南省档案馆");
+    seal_key = NewKey(KeyKind::kSm2, rng);
+    seal_cert_pem = *ca->IssueSealCert(Sm2PublicKeyDer(*seal_key), "410100", "郑州市档案馆", hours(24 * 365));
+    seal_der = *ca->MakeArchiveSeal("410100-SEAL-1", "郑州市档案馆电子出证专用章", seal_cert_pem, "\x89PNG picture");
+    trust.set_root_pem(ca->root_pem());
+    trust.set_seal_maker_pem(ca->seal_maker_pem());
+    auto* m = trust.add_members();
+    m->set_code("410100");
+    m->set_name("郑州市档案馆");
+    m->set_seal_cert_pem(seal_cert_pem);
+  }
+
+  kuaguan::v1::CertificateContent Content() const {
+    kuaguan::v1::CertificateContent c;
+    c.set_serial(GoodSerial());
+    c.set_issuing_archive("410100");
+    c.set_person_name("张三");
+    c.set_purpose("办理退休");
+    auto* r = c.add_records();
+    r->set_code("0001-WS-2005-Y-0042");
+    r->set_title("张三与李四结婚登记");
+    return c;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a seal made by the seal maker verifies and refuses another maker or a changed byte") {
+  Fixture f;
+  auto maker_der = *PemToDer(f.ca->seal_maker_pem());
+  auto parsed = VerifySeal(f.seal_der, maker_der);
+  INFO(parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  CHECK(parsed->info.name == "郑州市档案馆电子出证专用章");
+  CHECK(parsed->info.seal_id == "410100-SEAL-1");
+  CHECK(parsed->info.signer_cert_sm3.size() == 1);
+
+  kuaguan::testing::TempDir other_dir;
+  auto other = *CertificateAuthority::Create(other_dir.path() / "ca", "p", "420000", "湖北省档案馆");
+  CHECK(VerifySeal(f.seal_der, *PemToDer(other->seal_maker_pem())).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  for (size_t i = 0; i < f.seal_der.size(); i += 7) {
+    std::string bad = f.seal_der;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    CHECK_FALSE(VerifySeal(bad, maker_der).ok());
+  }
+}
+
+TEST_CASE("a sealed certificate verifies and any changed byte fails with a reason") {
+  Fixture f;
+  auto content = f.Content();
+  const std::string pdf = TinyPdf();
+  auto file = SealCertificate(pdf, content, f.seal_der, f.seal_cert_pem, *f.seal_key, std::chrono::system_clock::now());
+  REQUIRE(file.ok());
+  auto ok = VerifySealedCertificate(*file, f.trust);
+  REQUIRE(ok.ok());
+  CHECK(ok->content.person_name() == "张三");
+  CHECK(ok->content.records(0).title() == "张三与李四结婚登记");
+  CHECK(ok->pdf == pdf);
+  CHECK(ok->seal_id == "410100-SEAL-1");
+
+  // qpdf reads the sealed file as a PDF with an incremental update.
+  const auto path = f.dir.path() / "c.pdf";
+  std::ofstream(path, std::ios::binary) << *file;
+  CHECK(kuaguan::testing::Run({"/usr/bin/qpdf", "--check", path.string()}).exit_code == 0);
+
+  // Every single byte changed: refused (sampled densely over the whole file).
+  size_t refused = 0, tried = 0;
+  for (size_t i = 0; i < file->size(); i += (i < pdf.size() ? 3 : 1)) {
+    std::string bad = *file;
+    bad[i] = static_cast<char>(bad[i] ^ 0x20);
+    ++tried;
+    auto r = VerifySealedCertificate(bad, f.trust);
+    if (!r.ok()) {
+      ++refused;
+      CHECK_FALSE(r.status().message().empty());
+    }
+  }
+  CHECK(refused == tried);
+
+  std::string bad = *file;
+  bad[pdf.size() / 2] ^= 0x01;
+  CHECK(VerifySealedCertificate(bad, f.trust).status().message().find("changed after sealing") != std::string::npos);
+  CHECK(VerifySealedCertificate(pdf, f.trust).status().message().find("no Kuaguan seal") != std::string::npos);
+  CHECK(VerifySealedCertificate(*file + "x", f.trust).status().message().find("changed after sealing") !=
+        std::string::npos);
+  CHECK_FALSE(VerifySealedCertificate(file->substr(0, file->size() - 10), f.trust).ok());
+
+  // The issuing archive revoked; another federation's trust.
+  auto revoked = f.trust;
+  revoked.mutable_members(0)->set_revoked(true);
+  revoked.mutable_members(0)->set_revoked_reason("key compromise");
+  CHECK(VerifySealedCertificate(*file, revoked).status().message().find("key compromise") != std::string::npos);
+  kuaguan::testing::TempDir other_dir;
+  auto other = *CertificateAuthority::Create(other_dir.path() / "ca", "p", "420000", "湖北省档案馆");
+  auto foreign = f.trust;
+  foreign.set_seal_maker_pem(other->seal_maker_pem());
+  foreign.set_root_pem(other->root_pem());
+  CHECK(VerifySealedCertificate(*file, foreign).status().message().find("another seal maker") != std::string::npos);
+}
+
+TEST_CASE("a seal used by a key it does not list or a wrong serial is refused") {
+  Fixture f;
+  Botan::AutoSeeded_RNG rng;
+  auto thief = NewKey(KeyKind::kSm2, rng);
+  auto thief_cert = *f.ca->IssueSealCert(Sm2PublicKeyDer(*thief), "410100", "郑州市档案馆", hours(24));
+  auto content = f.Content();
+  auto stolen = SealCertificate(TinyPdf(), content, f.seal_der, thief_cert, *thief, std::chrono::system_clock::now());
+  REQUIRE(stolen.ok());
+  CHECK(VerifySealedCertificate(*stolen, f.trust).status().message().find("not one the seal lists") !=
+        std::string::npos);
+
+  content.set_serial("410100-2026-000002-" + GoodSerial().substr(GoodSerial().size() - 1));
+  auto wrong = SealCertificate(TinyPdf(), content, f.seal_der, f.seal_cert_pem, *f.seal_key,
+                               std::chrono::system_clock::now());
+  REQUIRE(wrong.ok());
+  CHECK(VerifySealedCertificate(*wrong, f.trust).status().message().find("serial") != std::string::npos);
+
+  CHECK(SealCertificate("not a pdf", content, f.seal_der, f.seal_cert_pem, *f.seal_key,
+                        std::chrono::system_clock::now()).status().code() == absl::StatusCode::kInvalidArgument);
+}
