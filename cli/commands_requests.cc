@@ -20,19 +20,6 @@ namespace {
 
 constexpr auto kCall = std::chrono::seconds(60);
 
-absl::StatusOr<v1::RequestState> ParseState(const std::string& s) {
-  static const std::map<std::string, v1::RequestState> names = {
-      {"filed", v1::REQUEST_STATE_FILED},         {"received", v1::REQUEST_STATE_RECEIVED},
-      {"in-review", v1::REQUEST_STATE_IN_REVIEW}, {"extended", v1::REQUEST_STATE_EXTENDED},
-      {"issued", v1::REQUEST_STATE_ISSUED},       {"not-found", v1::REQUEST_STATE_NOT_FOUND},
-      {"refused", v1::REQUEST_STATE_REFUSED},     {"delivered", v1::REQUEST_STATE_DELIVERED}};
-  auto it = names.find(s);
-  if (it == names.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--state '", s, "' is not one of filed, received, in-review, extended, issued, not-found, refused, delivered"));
-  }
-  return it->second;
-}
 
 absl::Status PrintList(const CommandContext& ctx, const v1::RequestList& list) {
   if (ctx.json) {
@@ -78,7 +65,7 @@ absl::Status RequestsCommand(const Argv& argv) {
         req.set_side(*side);
       }
       if (auto state = ctx.args.Get("--state")) {
-        ASSIGN_OR_RETURN(auto s, ParseState(*state));
+        ASSIGN_OR_RETURN(auto s, ParseRequestState(*state));
         req.set_state(s);
       }
       st = stub.List(call.get(), req, &list);

@@ -200,6 +200,11 @@ int main(int argc, char** argv) {
   if (command == "list" && pos.size() == 1) {
     v1::ListRequestsRequest req;
     req.set_side("front");
+    if (auto state = args->Get("--state")) {
+      auto parsed = cli::ParseRequestState(*state);
+      if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+      req.set_state(*parsed);
+    }
     v1::RequestList r;
     grpc::Status st = stub->ListRequests(&ctx, req, &r);
     if (!st.ok()) return Report(st, profile->node);

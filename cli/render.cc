@@ -1,5 +1,7 @@
 #include "cli/render.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
@@ -185,6 +187,20 @@ std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
     }
   }
   return out;
+}
+
+absl::StatusOr<v1::RequestState> ParseRequestState(const std::string& s) {
+  static const std::map<std::string, v1::RequestState> names = {
+      {"filed", v1::REQUEST_STATE_FILED},         {"received", v1::REQUEST_STATE_RECEIVED},
+      {"in-review", v1::REQUEST_STATE_IN_REVIEW}, {"extended", v1::REQUEST_STATE_EXTENDED},
+      {"issued", v1::REQUEST_STATE_ISSUED},       {"not-found", v1::REQUEST_STATE_NOT_FOUND},
+      {"refused", v1::REQUEST_STATE_REFUSED},     {"delivered", v1::REQUEST_STATE_DELIVERED}};
+  auto it = names.find(s);
+  if (it == names.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--state '", s, "' is not one of filed, received, in-review, extended, issued, not-found, refused, delivered"));
+  }
+  return it->second;
 }
 
 }  // namespace kuaguan::cli

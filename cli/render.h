@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "google/protobuf/struct.pb.h"
 #include "kuaguan/v1/record.pb.h"
 #include "kuaguan/v1/request.pb.h"
@@ -41,6 +42,9 @@ std::string ChangeName(kuaguan::v1::ChangeKind kind);
 
 // "issued 已出证" and so on.
 std::string RequestStateText(kuaguan::v1::RequestState state);
+// The state a --state word names (filed, received, in-review, extended, issued, not-found,
+// refused, delivered); INVALID_ARGUMENT naming the word otherwise.
+absl::StatusOr<kuaguan::v1::RequestState> ParseRequestState(const std::string& s);
 // A request in a few readable lines: who, what, where, state, deadline, history.
 std::string RequestText(const kuaguan::v1::StoredRequest& request, bool history);
 // One line per request for lists.

@@ -40,6 +40,41 @@ absl::StatusOr<std::string> CertificateIssuer::ReserveSerial(const std::string& 
   return serial;
 }
 
+absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::string& actor,
+                                        document::CertificateDocument* doc,
+                                        v1::CertificateContent* content) {
+  auto got = holdings_->Get(code, false, actor, /*shared=*/true);
+  if (!got.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("record ", code, " cannot be certified: ", got.status().message()));
+  }
+  const v1::Record& rec = got->record().record();
+  auto* item = content->add_records();
+  item->set_code(rec.code());
+  item->set_title(rec.title());
+  item->set_date(DisplayDate(rec.date()));
+  item->set_record_sm3(seal::Sm3(seal::SerializeDeterministic(rec)));
+  uint32_t pages = 0;
+  for (uint32_t page = 1;; ++page) {
+    v1::PageRequest pr;
+    pr.set_code(code);
+    pr.set_page(page);
+    pr.set_shared(true);
+    pr.set_copy("jpeg");
+    auto image = holdings_->GetPage(pr, actor);
+    if (!image.ok()) {
+      if (image.status().code() == absl::StatusCode::kOutOfRange || image.status().code() == absl::StatusCode::kNotFound) break;
+      return absl::FailedPreconditionError(absl::StrCat("record ", code, " page ", page, ": ", image.status().message()));
+    }
+    ++pages;
+    doc->pages.push_back({image->content(), absl::StrCat("档号 ", code, " — 第 ", page, " 页 / 共 ", image->pages(), " 页")});
+    if (page >= image->pages()) break;
+  }
+  item->set_pages(pages);
+  doc->records.push_back({rec.code(), rec.title(), DisplayDate(rec.date()), static_cast<int>(pages),
+                         seal::ToHex(item->record_sm3())});
+  return absl::OkStatus();
+}
+
 absl::StatusOr<IssuedDocument> CertificateIssuer::Render(const v1::StoredRequest& stored,
                                                          const std::vector<std::string>& codes,
                                                          const std::string& clerk,
@@ -52,37 +87,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Render(const v1::StoredRequest
 
   document::CertificateDocument doc;
   v1::CertificateContent content;
-  for (const std::string& code : codes) {
-    auto got = holdings_->Get(code, false, actor, /*shared=*/true);
-    if (!got.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("record ", code, " cannot be certified: ", got.status().message()));
-    }
-    const v1::Record& rec = got->record().record();
-    auto* item = content.add_records();
-    item->set_code(rec.code());
-    item->set_title(rec.title());
-    item->set_date(DisplayDate(rec.date()));
-    item->set_record_sm3(seal::Sm3(seal::SerializeDeterministic(rec)));
-    uint32_t pages = 0;
-    for (uint32_t page = 1;; ++page) {
-      v1::PageRequest pr;
-      pr.set_code(code);
-      pr.set_page(page);
-      pr.set_shared(true);
-      pr.set_copy("jpeg");
-      auto image = holdings_->GetPage(pr, actor);
-      if (!image.ok()) {
-        if (image.status().code() == absl::StatusCode::kOutOfRange || image.status().code() == absl::StatusCode::kNotFound) break;
-        return absl::FailedPreconditionError(absl::StrCat("record ", code, " page ", page, ": ", image.status().message()));
-      }
-      ++pages;
-      doc.pages.push_back({image->content(), absl::StrCat("档号 ", code, " — 第 ", page, " 页 / 共 ", image->pages(), " 页")});
-      if (page >= image->pages()) break;
-    }
-    item->set_pages(pages);
-    doc.records.push_back({rec.code(), rec.title(), DisplayDate(rec.date()), static_cast<int>(pages),
-                           seal::ToHex(item->record_sm3())});
-  }
+  for (const std::string& code : codes) RETURN_IF_ERROR(AddRecord(code, actor, &doc, &content));
 
   content.set_serial(serial);
   content.set_request_id(r.request_id());

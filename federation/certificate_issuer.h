@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
+#include "document/certificate_pdf.h"
 #include "federation/holdings_view.h"
 #include "federation/membership.h"
 #include "federation/state_store.h"
@@ -50,6 +51,11 @@ class CertificateIssuer {
                                         const std::string& clerk, const std::string& serial);
 
  private:
+  // Adds record `code`'s shared view and shared pages (personal data masked) to the document
+  // and the signed content. FAILED_PRECONDITION naming the record when it may not be certified.
+  absl::Status AddRecord(const std::string& code, const std::string& actor,
+                         document::CertificateDocument* doc, kuaguan::v1::CertificateContent* content);
+
   // Constant after construction.
   const std::string archive_, name_;
   StateStore* const store_;

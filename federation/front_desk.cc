@@ -85,50 +85,10 @@ absl::StatusOr<v1::StoredRequest> FrontDesk::File(const v1::FileRequestRequest& 
         absl::StrCat("filing requests is front-desk work; this certificate is for a ", clerk.role));
   }
   RETURN_IF_ERROR(CheckFiling(in, clock_->Now()));
-  const auto id = ingest::ParseIdentityNumber(in.id_number());
-  ASSIGN_OR_RETURN(const v1::LivelihoodCategory category, ingest::ParseLivelihood(in.category()));
-  std::string target = in.target();
-  std::vector<std::string> codes(in.record_codes().begin(), in.record_codes().end());
-  if (!in.find().empty()) {
-    v1::SearchRequest sr;
-    sr.set_query(in.find());
-    sr.set_limit(5);
-    ASSIGN_OR_RETURN(auto found, search_->Search(sr, actor));
-    if (found.hits().empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("no archive of the federation shares a record matching \"", in.find(), "\""));
-    }
-    target = found.hits(0).archive();
-    if (codes.empty()) codes.push_back(found.hits(0).code());
-  }
-  if (target == archive_) {
-    return absl::InvalidArgumentError("the target is this archive: serve the person from local holdings");
-  }
-  const std::string target_name = members_->MemberName(target);
-  if (target_name.empty()) {
-    return absl::NotFoundError(absl::StrCat("archive ", target, " is not a member of the federation"));
-  }
-
+  ASSIGN_OR_RETURN(const Target target, Resolve(in, actor));
   v1::StoredRequest stored;
   v1::RemoteRequest* r = stored.mutable_request();
-  r->set_from_archive(archive_);
-  r->set_from_name(name_);
-  r->set_target_archive(target);
-  r->set_person_name(in.person_name());
-  r->set_person_id_masked(
-      absl::StrCat(id->normalized.substr(0, 6), "********", id->normalized.substr(14)));
-  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
-  r->set_person_hash(seal::PersonKeyedHash(key, id->normalized));
-  r->set_category(category);
-  r->set_purpose(in.purpose());
-  for (const auto& c : codes) r->add_record_codes(c);
-  r->set_query(in.find());
-  for (auto a : in.attachments()) {
-    a.set_sm3(seal::Sm3(a.data()));
-    *r->add_attachments() = std::move(a);
-  }
-  r->set_filed_by(clerk.name);
-
+  ASSIGN_OR_RETURN(*r, Compose(in, clerk, target));
   absl::MutexLock lock(&mu_);
   if (!in.request_id().empty()) {
     auto existing = book_->Read(in.request_id());
@@ -156,9 +116,60 @@ absl::StatusOr<v1::StoredRequest> FrontDesk::File(const v1::FileRequestRequest& 
   v1::OutboxItem item;
   *item.mutable_submit() = *r;
   RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_FILED, actor,
-                                absl::StrCat("for ", target, " ", target_name), false,
-                                outbox_->Enqueue(target, std::move(item))));
+                                absl::StrCat("for ", target.code, " ", target.name), false,
+                                outbox_->Enqueue(target.code, std::move(item))));
   return Slim(stored);
+}
+
+absl::StatusOr<FrontDesk::Target> FrontDesk::Resolve(const v1::FileRequestRequest& in,
+                                                     const std::string& actor) {
+  Target t{in.target(), "", {in.record_codes().begin(), in.record_codes().end()}};
+  if (!in.find().empty()) {
+    v1::SearchRequest sr;
+    sr.set_query(in.find());
+    sr.set_limit(5);
+    ASSIGN_OR_RETURN(auto found, search_->Search(sr, actor));
+    if (found.hits().empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("no archive of the federation shares a record matching \"", in.find(), "\""));
+    }
+    t.code = found.hits(0).archive();
+    if (t.records.empty()) t.records.push_back(found.hits(0).code());
+  }
+  if (t.code == archive_) {
+    return absl::InvalidArgumentError("the target is this archive: serve the person from local holdings");
+  }
+  t.name = members_->MemberName(t.code);
+  if (t.name.empty()) {
+    return absl::NotFoundError(absl::StrCat("archive ", t.code, " is not a member of the federation"));
+  }
+  return t;
+}
+
+absl::StatusOr<v1::RemoteRequest> FrontDesk::Compose(const v1::FileRequestRequest& in,
+                                                     const seal::StaffInfo& clerk,
+                                                     const Target& target) {
+  const auto id = ingest::ParseIdentityNumber(in.id_number());
+  if (!id) return absl::InvalidArgumentError("--id-number is not an identity number");
+  ASSIGN_OR_RETURN(const v1::LivelihoodCategory category, ingest::ParseLivelihood(in.category()));
+  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
+  v1::RemoteRequest r;
+  r.set_from_archive(archive_);
+  r.set_from_name(name_);
+  r.set_target_archive(target.code);
+  r.set_person_name(in.person_name());
+  r.set_person_id_masked(absl::StrCat(id->normalized.substr(0, 6), "********", id->normalized.substr(14)));
+  r.set_person_hash(seal::PersonKeyedHash(key, id->normalized));
+  r.set_category(category);
+  r.set_purpose(in.purpose());
+  for (const auto& c : target.records) r.add_record_codes(c);
+  r.set_query(in.find());
+  for (auto a : in.attachments()) {
+    a.set_sm3(seal::Sm3(a.data()));
+    *r.add_attachments() = std::move(a);
+  }
+  r.set_filed_by(clerk.name);
+  return r;
 }
 
 absl::StatusOr<v1::CertificateFile> FrontDesk::Fetch(const std::string& request_id,

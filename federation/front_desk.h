@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -60,6 +61,20 @@ class FrontDesk {
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Where a filing goes: the archive (named, or holding the best --find hit) and the records.
+  struct Target {
+    std::string code, name;
+    std::vector<std::string> records;
+  };
+  // NOT_FOUND when --find matches nothing or the target is no member; INVALID_ARGUMENT for
+  // this archive itself.
+  absl::StatusOr<Target> Resolve(const kuaguan::v1::FileRequestRequest& request,
+                                 const std::string& actor);
+  // The request as it travels: the person's number hashed and masked, attachments digested.
+  absl::StatusOr<kuaguan::v1::RemoteRequest> Compose(const kuaguan::v1::FileRequestRequest& request,
+                                                     const seal::StaffInfo& clerk,
+                                                     const Target& target);
+
   // Constant after construction.
   const std::string archive_, name_;
   RequestBook* const book_;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -86,23 +87,25 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
         absl::StrCat("cannot create data directory ", config.data_dir.string(), ": ", ec.message()));
   }
   ASSIGN_OR_RETURN(d->lock_fd_, LockDataDir(config.data_dir));
-  ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store"));
+  ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store", d->clock_));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
-  d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get());
+  d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get(), d->clock_);
   // After a crash between store and index, the index catches up here. A failure leaves the
   // store served (reads and changes work) with search behind until `kuaguan reindex`.
   if (absl::Status st = d->holdings_->CatchUpIndex(); !st.ok()) {
     std::fprintf(stderr, "kuaguand: index behind the store: %s (run kuaguan reindex)\n",
                  std::string(st.message()).c_str());
   }
-  d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get());
+  d->engines_ = std::make_unique<base::CountingLimit>(
+      "OCR engines", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get(), d->engines_.get(), d->clock_);
   d->admin_pool_ = std::make_unique<base::WorkerPool>("long admin call", kAdminWorkers, kAdminQueue);
   d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out", kFanoutWorkers, kFanoutQueue);
   d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->admin_pool_.get(),
                                              [p = d.get()] { return p->Status(); });
   if (config.role == "provincial") {
     ASSIGN_OR_RETURN(d->provincial_, federation::Provincial::Open(config, d->store_.get(), d->clock_));
-    d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get());
+    d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get(), d->clock_);
   } else {
     ASSIGN_OR_RETURN(d->link_, federation::PeerLink::Open(config, d->store_.get(), d->clock_));
     d->peers_ = std::make_unique<federation::GrpcPeerClient>(d->link_.get());
@@ -120,7 +123,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
     d->requests_->Start();
     d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), d->requests_.get(),
                                                      d->clock_, config.archive_id);
-    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), d->requests_.get(),
+    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), d->requests_.get(), d->clock_,
                                                      config.archive_id, config.name);
   }
   d->requests_service_ = std::make_unique<RequestsService>(d->requests_.get());

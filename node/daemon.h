@@ -67,6 +67,8 @@ class Daemon {
   std::unique_ptr<Store> store_;
   std::unique_ptr<index::RecordIndex> index_;
   std::unique_ptr<Holdings> holdings_;
+  // OCR engines across concurrent ingests: one per core in total.
+  std::unique_ptr<base::CountingLimit> engines_;
   std::unique_ptr<ScanIngest> ingest_;
   // Long admin calls and fan-out to members run on these (declared before their users, so
   // destroyed after them: every task has finished and every thread is joined by then).

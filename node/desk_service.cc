@@ -18,7 +18,7 @@ grpc::Status DeskService::WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::Wh
   resp->set_certificate_serial(staff->cert.serial_hex);
   resp->set_certificate_not_after_micros(
       std::chrono::duration_cast<std::chrono::microseconds>(staff->cert.not_after.time_since_epoch()).count());
-  resp->set_node_time_micros(absl::ToUnixMicros(absl::Now()));
+  resp->set_node_time_micros(clock_->NowMicros());
   return grpc::Status::OK;
 }
 

@@ -15,8 +15,15 @@ namespace kuaguan::node {
 
 class DeskService final : public kuaguan::v1::Desk::Service {
  public:
-  DeskService(federation::PeerLink* link, Store* store, federation::RemoteRequests* requests, std::string archive, std::string name)
-      : link_(link), store_(store), requests_(requests), archive_(std::move(archive)), name_(std::move(name)) {}
+  // All must outlive the service. `archive` and `name` are this archive's code and name.
+  DeskService(federation::PeerLink* link, Store* store, federation::RemoteRequests* requests,
+              const base::Clock* clock, std::string archive, std::string name)
+      : link_(link),
+        store_(store),
+        requests_(requests),
+        clock_(clock),
+        archive_(std::move(archive)),
+        name_(std::move(name)) {}
   grpc::Status WhoAmI(grpc::ServerContext* ctx, const kuaguan::v1::WhoAmIRequest* req,
                       kuaguan::v1::WhoAmIResponse* resp) override;
   grpc::Status FileRequest(grpc::ServerContext* ctx, const kuaguan::v1::FileRequestRequest* req,
@@ -34,6 +41,7 @@ class DeskService final : public kuaguan::v1::Desk::Service {
   federation::PeerLink* const link_;
   Store* const store_;
   federation::RemoteRequests* const requests_;
+  const base::Clock* const clock_;
   const std::string archive_, name_;
 };
 

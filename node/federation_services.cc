@@ -28,7 +28,7 @@ grpc::Status FederationService::GetDirectory(grpc::ServerContext* ctx, const v1:
   const std::string pem = seal::PeerCertPem(*ctx);
   auto checked = pem.empty() ? absl::StatusOr<seal::CertInfo>(absl::UnauthenticatedError("no client certificate"))
                              : seal::CheckTlsCert(pem, provincial_->issuing_pem(),
-                                                        provincial_->identity().root_pem, std::chrono::system_clock::now());
+                                                        provincial_->identity().root_pem, clock_->NowChrono());
   if (!checked.ok()) return base::ToGrpcStatus(absl::PermissionDeniedError(checked.status().message()));
   return base::Reply(provincial_->Current(), resp);
 }

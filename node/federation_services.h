@@ -17,7 +17,9 @@ namespace kuaguan::node {
 
 class FederationService final : public kuaguan::v1::Federation::Service {
  public:
-  explicit FederationService(federation::Provincial* provincial) : provincial_(provincial) {}
+  // `provincial` and `clock` must outlive the service.
+  FederationService(federation::Provincial* provincial, const base::Clock* clock)
+      : provincial_(provincial), clock_(clock) {}
   grpc::Status Enroll(grpc::ServerContext* ctx, const kuaguan::v1::EnrollRequest* req,
                       kuaguan::v1::EnrollResponse* resp) override;
   // Only for callers with a certificate of this federation.
@@ -29,6 +31,7 @@ class FederationService final : public kuaguan::v1::Federation::Service {
 
  private:
   federation::Provincial* const provincial_;
+  const base::Clock* const clock_;
 };
 
 class FederationAdminService final : public kuaguan::v1::FederationAdmin::Service {

@@ -25,7 +25,6 @@ namespace {
 
 constexpr size_t kCatchUpBatch = 20000;
 
-int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
 std::string Outcome(const absl::Status& s) {
   return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
@@ -43,7 +42,8 @@ void SetContentDigests(const v1::Record& record, std::string* sm3, std::string* 
   *sha256 = seal::Sha256(bytes);
 }
 
-Holdings::Holdings(Store* store, index::RecordIndex* index) : store_(store), index_(index) {}
+Holdings::Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock)
+    : store_(store), index_(index), clock_(clock) {}
 
 absl::Status Holdings::AuditFailure(const std::string& actor, const std::string& action,
                                     const std::string& object, const absl::Status& status) {
@@ -108,7 +108,7 @@ absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& reque
   for (const auto& c : file->extra_columns) result.add_extra_columns(c);
   result.set_rows(static_cast<uint32_t>(file->rows.size()));
   std::vector<RecordWrite> writes;
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
   for (auto& row : file->rows) {
     if (row.errors.empty()) RETURN_IF_ERROR(ProtectIdentities(&row.record));
     if (row.errors.empty()) {
@@ -318,7 +318,7 @@ absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, boo
 
 absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& request,
                                                     const std::string& actor) {
-  const absl::Time start = absl::Now();
+  const absl::Time start = clock_->Now();
   index::SearchSpec spec;
   spec.query = request.query();
   spec.field = request.field().empty() ? "any" : request.field();
@@ -382,7 +382,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
   }
   RETURN_IF_ERROR(store_->Audit(
       {actor, "record.search", object, absl::StrCat("ok: ", found->hits.size(), " hits")}));
-  resp.set_elapsed_ms(absl::ToDoubleMilliseconds(absl::Now() - start));
+  resp.set_elapsed_ms(absl::ToDoubleMilliseconds(clock_->Now() - start));
   return resp;
 }
 
@@ -391,7 +391,7 @@ absl::StatusOr<v1::ChangeResponse> Holdings::CommitChange(v1::StoredRecord curre
                                                           const std::string& reason,
                                                           const std::string& actor,
                                                           const std::string& action) {
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
   RecordWrite w;
   current.set_version(current.version() + 1);
   current.set_updated_micros(now);
@@ -525,7 +525,7 @@ absl::Status Holdings::Export(bool include_withdrawn, const std::string& actor,
 absl::Status Holdings::Reindex(const std::string& actor,
                                const std::function<void(const v1::ReindexProgress&)>& progress,
                                const std::atomic<bool>* cancel) {
-  const absl::Time start = absl::Now();
+  const absl::Time start = clock_->Now();
   absl::Status st;
   {
     absl::MutexLock lock(&index_mu_);
@@ -537,7 +537,7 @@ absl::Status Holdings::Reindex(const std::string& actor,
           p.set_done(done);
           p.set_total(total);
           p.set_resumed(resumed);
-          p.set_elapsed_s(absl::ToDoubleSeconds(absl::Now() - start));
+          p.set_elapsed_s(absl::ToDoubleSeconds(clock_->Now() - start));
           progress(p);
         },
         cancel);
@@ -577,7 +577,7 @@ absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
   const std::string code = w.current.record().code();
   ASSIGN_OR_RETURN(const auto existing, store_->GetRecord(code));
   if (existing) return absl::AlreadyExistsError(absl::StrCat(code, " is already in the store"));
-  const int64_t now = NowMicros();
+  const int64_t now = clock_->NowMicros();
   w.current.set_version(1);
   w.current.set_state(v1::RECORD_STATE_ACTIVE);
   w.current.set_created_micros(now);

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "index/record_index.h"
 #include "kuaguan/v1/admin.pb.h"
+#include "base/clock.h"
 #include "federation/holdings_view.h"
 #include "node/store.h"
 
@@ -22,8 +23,8 @@ namespace kuaguan::node {
 
 class Holdings final : public federation::HoldingsView {
  public:
-  // `store` and `index` must outlive this object.
-  Holdings(Store* store, index::RecordIndex* index);
+  // `store`, `index` and `clock` must outlive this object.
+  Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock = base::RealClock());
 
   // Brings the index up to the store's last change. Called at start and after every change.
   absl::Status CatchUpIndex();
@@ -112,6 +113,7 @@ class Holdings final : public federation::HoldingsView {
   // Constant after construction.
   Store* const store_;
   index::RecordIndex* const index_;
+  const base::Clock* const clock_;
 
   absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
   absl::Mutex index_mu_;

@@ -1,6 +1,7 @@
 // kuaguand: the Kuaguan node daemon. Usage: kuaguand --config FILE (or KUAGUAN_CONFIG).
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -52,14 +53,20 @@ int main(int argc, char** argv) {
   }
   std::cout << "kuaguand: archive " << config->archive_id << " (" << config->name << ") serving on "
             << (*daemon)->listen() << " and unix:" << config->SocketPath().string() << std::endl;
+  // The signal waiter is joined: once the server has stopped, it is woken with a signal of our
+  // own that it ignores.
+  std::atomic<bool> stopped{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
+    if (stopped.load()) return;
     std::cout << "kuaguand: " << strsignal(sig) << ", shutting down" << std::endl;
     (*daemon)->Shutdown();
   });
   (*daemon)->Wait();
-  waiter.detach();
+  stopped.store(true);
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
   daemon->reset();
   std::cout << "kuaguand: stopped" << std::endl;
   return 0;

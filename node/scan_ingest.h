@@ -10,7 +10,11 @@
 // Every batch is kept with its process sheet (per item: read and digest, OCR with the engines
 // that did it, commit; operator; times) and a quality-control report after DA/T 70's four
 // properties, with a random sample of at least 10% of its items for manual checking.
-// Thread-compatible: one Run at a time per object.
+// The manifest and folder rules, the masking of recognized words and the DA/T 70 report are
+// ingest/'s (scan_manifest.h, word_masking.h, batch_quality.h); this class reads, recognizes and
+// commits. OCR engines come from a limit shared by every ingest of the node (one per core in
+// total): an ingest gets between one and the workers it asks for.
+// Thread-safe: concurrent runs share only the store, the holdings and the engine limit.
 #pragma once
 
 #include <atomic>
@@ -19,6 +23,8 @@
 
 #include "absl/status/status.h"
 #include "kuaguan/v1/admin.pb.h"
+#include "base/clock.h"
+#include "base/engine_limit.h"
 #include "node/holdings.h"
 #include "node/store.h"
 
@@ -26,11 +32,13 @@ namespace kuaguan::node {
 
 class ScanIngest {
  public:
-  // `store` and `holdings` must outlive this object.
-  ScanIngest(Store* store, Holdings* holdings) : store_(store), holdings_(holdings) {}
+  // All must outlive this object.
+  ScanIngest(Store* store, Holdings* holdings, base::CountingLimit* engines, const base::Clock* clock)
+      : store_(store), holdings_(holdings), engines_(engines), clock_(clock) {}
 
-  // Runs the ingest. INVALID_ARGUMENT for an unreadable manifest or base folder; per-item
-  // problems are in the final event's summary. `emit` receives progress events and, last, the
+  // Runs the ingest. INVALID_ARGUMENT for an unreadable manifest or base folder;
+  // RESOURCE_EXHAUSTED when other ingests hold every OCR engine; per-item problems are in the
+  // final event's summary. `emit` receives progress events and, last, the
   // summary (finished = true). Stops between chunks of items when `cancel` is set.
   absl::Status Run(const kuaguan::v1::IngestRequest& request, const std::string& actor,
                    const std::function<void(const kuaguan::v1::IngestEvent&)>& emit,
@@ -49,6 +57,8 @@ class ScanIngest {
  private:
   Store* const store_;
   Holdings* const holdings_;
+  base::CountingLimit* const engines_;
+  const base::Clock* const clock_;
 };
 
 }  // namespace kuaguan::node

@@ -122,9 +122,10 @@ class SnapshotRecords : public index::RecordSource, public RecordCursor {
 }  // namespace
 
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir, const base::Clock* clock) {
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
+  store->clock_ = clock;
   rocksdb::DBOptions opts;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
@@ -212,7 +213,7 @@ absl::StatusOr<std::vector<kuaguan::v1::RecordVersion>> Store::History(const std
 
 absl::StatusOr<AuditEntry> Store::AppendAudit(rocksdb::WriteBatch* batch, const AuditNote& note) {
   AuditEntry e;
-  e.set_time_micros(absl::ToUnixMicros(absl::Now()));
+  e.set_time_micros(clock_->NowMicros());
   e.set_actor(note.actor);
   e.set_action(note.action);
   e.set_object(note.object);

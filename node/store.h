@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
 #include "federation/state_store.h"
 #include "index/record_source.h"
 #include "kuaguan/v1/admin.pb.h"
@@ -64,7 +65,9 @@ class Store final : public federation::StateStore {
  public:
   // Opens (creating when missing) the store in `dir`. Fails with a clear message when the
   // directory is unusable or held by another process.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir);
+  // Audit entries are stamped with `clock`, which must outlive the store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
+                                                     const base::Clock* clock = base::RealClock());
   ~Store();
 
   // The record with `code`, or nullopt when there is none.
@@ -149,6 +152,7 @@ class Store final : public federation::StateStore {
   rocksdb::ColumnFamilyHandle* cf_certificates_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_outbox_ = nullptr;
   std::filesystem::path dir_;
+  const base::Clock* clock_ = nullptr;
 
   absl::Mutex mu_;
   uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;

@@ -2,7 +2,7 @@
 // an issuing CA for the TLS identities of nodes and staff (ECDSA P-256: the only kind gRPC's TLS
 // stack loads), a seal maker (SM2 with SM3, certified by the root) that certifies each archive's
 // SM2 seal key, and a directory signer (ECDSA P-256, certified by the root). Private keys are
-// encrypted at rest (federation/key_file.h). Certificates are built field by field by the CA:
+// encrypted at rest (seal/key_file.h). Certificates are built field by field by the CA:
 // a request contributes only its public key, never its own name or extensions.
 // Thread-compatible: the provincial node serializes its calls.
 #pragma once

@@ -2,7 +2,7 @@
 // and the issuing CA's) and requires the other's to reach the provincial root. A caller dials a
 // member under PeerHostName(code), so the handshake itself proves which archive answered; what
 // the server learns (the caller's certificate) is checked per call against the directory
-// (federation/directory.h). Enrollment has no client certificate yet: its channel accepts the
+// (seal/directory.h). Enrollment has no client certificate yet: its channel accepts the
 // server only when the chain it sends reaches a root with the fingerprint pinned in the token.
 // gRPC 1.51 cannot refuse TLS 1.2: our nodes negotiate 1.3 with each other, but a 1.2 client is
 // still served. Thread-safe.

@@ -111,7 +111,8 @@ absl::StatusOr<double> RunPipeline(const std::filesystem::path& dir, int items, 
   auto index = kuaguan::index::RecordIndex::Open(dir / (name + "-index"));
   if (!index.ok()) return index.status();
   kuaguan::node::Holdings holdings(store->get(), index->get());
-  kuaguan::node::ScanIngest ingest(store->get(), &holdings);
+  kuaguan::base::CountingLimit engines("OCR engines", workers);
+  kuaguan::node::ScanIngest ingest(store->get(), &holdings, &engines, kuaguan::base::RealClock());
   kuaguan::v1::IngestRequest req;
   req.set_manifest_path(mpath.string());
   req.set_workers(static_cast<uint32_t>(workers));

@@ -512,3 +512,34 @@ TEST_CASE_METHOD(Workflow, "filing checks the person, the purpose, the role and 
         absl::StatusCode::kPermissionDenied);
   CHECK(peers.calls() == 0);
 }
+
+TEST_CASE_METHOD(Workflow, "a message queued before a restart is delivered by the reopened node") {
+  peers.FailNext(kBack, 1);
+  const std::string id = File("Z109-HY·1985-Y-0001");
+  REQUIRE(*front->requests->outbox()->DeliverDue() == 0);
+  // The front desk stops with the message still queued, and opens the same store again.
+  const std::filesystem::path store_dir = front->dir.path() / "store";
+  front->requests.reset();
+  front->search.reset();
+  front->holdings.reset();
+  front->index.reset();
+  front->store.reset();
+  front->store = std::move(*kuaguan::node::Store::Open(store_dir, &clock));
+  front->index = std::move(*kuaguan::index::RecordIndex::Open(front->dir.path() / "index"));
+  front->holdings = std::make_unique<kuaguan::node::Holdings>(front->store.get(), front->index.get(), &clock);
+  front->search = std::make_unique<fed::FederatedSearch>(kFront, &front->members, &peers, front->store.get(), &pool,
+                                                         &clock);
+  fed::RequestDeps deps{front->store.get(), front->holdings.get(), &front->members, &peers, front->search.get(),
+                        &clock};
+  front->requests = std::make_unique<fed::RemoteRequests>(kFront, kFrontName, fed::RequestPolicy{}, deps);
+  peers.Add(kFront, front->requests.get());
+  CHECK(front->Get(id).state() == v1::REQUEST_STATE_FILED);
+  clock.Advance(absl::Seconds(1));
+  Pump();
+  CHECK(front->Get(id).state() == v1::REQUEST_STATE_IN_REVIEW);
+  CHECK(back->Get(id).state() == v1::REQUEST_STATE_IN_REVIEW);
+  // A new request after the restart takes the next outbox number, not one already used.
+  const std::string second = File("Z109-HY·1985-Y-0002");
+  Pump();
+  CHECK(back->Get(second).state() == v1::REQUEST_STATE_IN_REVIEW);
+}

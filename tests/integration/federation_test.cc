@@ -240,7 +240,9 @@ TEST_CASE("past its directory's expiry an archive refuses peers and says why") {
   auto fresh = zz.CliJson({"search", "婚姻登记", "--federated"});
   CHECK(Str(fresh.fields().at("archives").list_value().values(0).struct_value(), "state") == "ok");
   prov.Stop(SIGKILL);  // no one can fetch a new version now
-  std::this_thread::sleep_for(std::chrono::seconds(8));
+  REQUIRE(WaitUntil(
+      [&] { return zz.CliJson({"peers"}).fields().at("directory").struct_value().fields().at("expired").bool_value(); },
+      std::chrono::seconds(30)));
   auto stale = zz.CliJson({"search", "婚姻登记", "--federated"});
   const auto& answer = stale.fields().at("archives").list_value().values(0).struct_value();
   CHECK(Str(answer, "state") == "refused");

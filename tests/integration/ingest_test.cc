@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -222,9 +223,17 @@ TEST_CASE("SIGKILL during ingest keeps every committed item whole and a rerun fi
   }
   WriteFile(scans / "manifest.csv", manifest);
   const auto m = (scans / "manifest.csv").string();
-  Process ingest({BinDir() + "/kuaguan", "ingest", "scans", m, "--config", node.config()},
-                 (node.dir() / "ingest.log").string());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  const auto log = node.dir() / "ingest.log";
+  Process ingest({BinDir() + "/kuaguan", "ingest", "scans", m, "--json", "--config", node.config()}, log.string());
+  // Killed while pages are being recognized: the first progress event says one is done.
+  REQUIRE(WaitUntil(
+      [&] {
+        std::ifstream in(log);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str().find("\"progress\"") != std::string::npos;
+      },
+      std::chrono::seconds(60)));
   CHECK(node.Stop(SIGKILL) == 128 + SIGKILL);
   ingest.Wait(std::chrono::seconds(30));
   node.Start();

@@ -2,6 +2,8 @@
 // process, `kuaguan` commands run against it; output parsed from --json.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,10 @@ class RunningNode {
 // The number at `key` of a parsed JSON object (0 when absent).
 double Num(const google::protobuf::Struct& s, const std::string& key);
 std::string Str(const google::protobuf::Struct& s, const std::string& key);
+
+// Polls `condition` every 100 ms until it holds (true) or `timeout` passes (false): tests wait
+// on what they expect to see, never for a fixed time.
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // Writes `content` to `path`.
 void WriteFile(const std::filesystem::path& path, const std::string& content);

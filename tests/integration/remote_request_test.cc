@@ -205,7 +205,8 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   // error shown), nothing is lost.
   kf.Stop(SIGKILL);
   const std::string waiting = desk.File(with({"--id-number", kPerson, "--target", "410200"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(WaitUntil([&] { return desk.Run({"status", waiting}).out.find("attempts; last:") != std::string::npos; },
+                  std::chrono::seconds(20)));
   CHECK(Str(desk.Json({"status", waiting}), "state") == "REQUEST_STATE_FILED");
   CHECK(desk.Run({"status", waiting}).out.find("waiting to reach 410200") != std::string::npos);
   // The front desk is killed too, with the message still queued: it resumes after a restart.
