@@ -1,6 +1,5 @@
 #include "federation/back_office.h"
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
@@ -47,6 +46,7 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(request));
   const std::string& id = request.request_id();
   std::vector<std::string> auto_issue;
+  v1::StoredRequest snapshot;
   {
     absl::MutexLock lock(&mu_);
     auto existing = book_->Read(id);
@@ -84,11 +84,13 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
     }
     if (triaged->empty()) return AnswerOf(stored);
     auto_issue = *std::move(triaged);
+    issuing_.insert(id);
+    snapshot = stored;
   }
-  auto issued = IssueCodes(id, auto_issue, "policy:auto-issue");
+  auto issued = IssueMarked(snapshot, auto_issue, "policy:auto-issue");
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
-  if (!issued.ok() && stored.state() == v1::REQUEST_STATE_RECEIVED) {
+  if (!issued.ok() && stored.state() == v1::REQUEST_STATE_RECEIVED && !issuing_.contains(id)) {
     RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
                                   absl::StrCat("the automatic search failed (", issued.status().message(),
                                                "): a clerk reviews it"),
@@ -254,35 +256,31 @@ absl::StatusOr<v1::StoredRequest> BackOffice::LoadOpen(const std::string& reques
 
 absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& command,
                                                     const std::string& actor) {
-  return IssueCodes(command.request_id(),
-                    {command.record_codes().begin(), command.record_codes().end()}, actor);
-}
-
-absl::StatusOr<v1::StoredRequest> BackOffice::IssueCodes(const std::string& request_id,
-                                                         const std::vector<std::string>& codes,
-                                                         const std::string& actor) {
   v1::StoredRequest snapshot;
   {
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(snapshot, LoadOpen(request_id, "issues"));
-    issuing_.insert(request_id);
+    ASSIGN_OR_RETURN(snapshot, LoadOpen(command.request_id(), "issues"));
+    issuing_.insert(command.request_id());
   }
-  absl::Cleanup unmark = [this, &request_id] {
-    absl::MutexLock lock(&mu_);
-    issuing_.erase(request_id);
-  };
-  if (codes.empty()) return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
-  ASSIGN_OR_RETURN(const std::string serial, issuer_->ReserveSerial(actor));
-  ASSIGN_OR_RETURN(IssuedDocument doc, issuer_->Render(snapshot, codes, actor, serial));
+  return IssueMarked(snapshot, {command.record_codes().begin(), command.record_codes().end()}, actor);
+}
 
+absl::StatusOr<v1::StoredRequest> BackOffice::IssueMarked(const v1::StoredRequest& snapshot,
+                                                          const std::vector<std::string>& codes,
+                                                          const std::string& actor) {
+  const std::string& request_id = snapshot.request().request_id();
+  auto doc = issuer_->Issue(snapshot, codes, actor);
   absl::MutexLock lock(&mu_);
+  issuing_.erase(request_id);
+  if (!doc.ok()) return doc.status();
+  const std::string serial = doc->certificate.serial();
   ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(request_id));
   if (Closed(stored.state())) {
     return absl::FailedPreconditionError(
         absl::StrCat("request ", request_id, " is already ", StateName(stored.state())));
   }
-  v1::IssuedCertificate kept = doc.certificate;
-  *stored.mutable_certificate() = std::move(doc.certificate);
+  v1::IssuedCertificate kept = doc->certificate;
+  *stored.mutable_certificate() = std::move(doc->certificate);
   stored.clear_issued_records();
   for (const auto& c : codes) stored.add_issued_records(c);
   kept.clear_pdf();

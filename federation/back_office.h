@@ -88,11 +88,12 @@ class BackOffice {
   absl::StatusOr<kuaguan::v1::StoredRequest> LoadOpen(const std::string& request_id,
                                                       absl::string_view verb)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Reserves a serial and marks the request (under mu_), renders and seals (outside), commits
-  // the issue (under mu_).
-  absl::StatusOr<kuaguan::v1::StoredRequest> IssueCodes(const std::string& request_id,
-                                                        const std::vector<std::string>& codes,
-                                                        const std::string& actor)
+  // Issues `codes` for the request of `snapshot`, which the caller marked in issuing_ under mu_:
+  // renders and seals outside mu_, then unmarks it and commits the issue under mu_ (unless the
+  // request was closed meanwhile: FAILED_PRECONDITION).
+  absl::StatusOr<kuaguan::v1::StoredRequest> IssueMarked(const kuaguan::v1::StoredRequest& snapshot,
+                                                         const std::vector<std::string>& codes,
+                                                         const std::string& actor)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Constant after construction.

@@ -24,8 +24,8 @@ std::string DisplayDate(const std::string& yyyymmdd) {
 
 }  // namespace
 
-absl::StatusOr<std::string> CertificateIssuer::ReserveSerial(const std::string& actor) {
-  const int year = absl::ToCivilYear(clock_->Now(), Beijing()).year();
+absl::StatusOr<std::string> CertificateIssuer::ReserveSerial(absl::Time now, const std::string& actor) {
+  const int year = absl::ToCivilYear(now, Beijing()).year();
   const std::string seq_key = absl::StrCat("cert-seq/", archive_, "/", year);
   absl::MutexLock lock(&serial_mu_);
   ASSIGN_OR_RETURN(auto last, store_->GetMeta(seq_key));
@@ -75,10 +75,9 @@ absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::st
   return absl::OkStatus();
 }
 
-absl::StatusOr<IssuedDocument> CertificateIssuer::Render(const v1::StoredRequest& stored,
-                                                         const std::vector<std::string>& codes,
-                                                         const std::string& clerk,
-                                                         const std::string& serial) {
+absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest& stored,
+                                                        const std::vector<std::string>& codes,
+                                                        const std::string& clerk) {
   if (codes.empty()) return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
   ASSIGN_OR_RETURN(const SealKit seal, members_->Seal());
   const v1::RemoteRequest& r = stored.request();
@@ -88,6 +87,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Render(const v1::StoredRequest
   document::CertificateDocument doc;
   v1::CertificateContent content;
   for (const std::string& code : codes) RETURN_IF_ERROR(AddRecord(code, actor, &doc, &content));
+  ASSIGN_OR_RETURN(const std::string serial, ReserveSerial(now, clerk));
 
   content.set_serial(serial);
   content.set_request_id(r.request_id());

@@ -1,9 +1,9 @@
-// The back office's certificates (出证). A serial is first reserved from the archive's yearly
-// sequence (the counter is written at once, so a serial is never used twice; one reserved by an
-// issue that then fails is skipped, never reused). Then, outside any workflow lock, the issuer
-// gathers each approved record's shared view and shared page images (personal data masked),
-// renders the PDF (cover page, pages, the seal on every page, the riding seal across them, a QR
-// code with serial and digest) and stamps it with the archive's SM2 seal.
+// The back office's certificates (出证), made outside any workflow lock. The issuer gathers each
+// approved record's shared view and shared page images (personal data masked), then reserves the
+// next serial of the archive's yearly sequence (the counter is written at once, so a serial is
+// never used twice; one reserved by an issue that then fails to render is skipped, never
+// reused), renders the PDF (cover page, pages, the seal on every page, the riding seal across
+// them, a QR code with serial and digest) and stamps it with the archive's SM2 seal.
 // Thread-safe: serial reservations are serialized by serial_mu_; renders run concurrently.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "base/clock.h"
 #include "document/certificate_pdf.h"
 #include "federation/holdings_view.h"
@@ -39,18 +40,20 @@ class CertificateIssuer {
         members_(members),
         clock_(clock) {}
 
-  // The next serial of this year's sequence, its counter written (audited with `actor`) before it
-  // is returned. DATA_LOSS for an unreadable counter; a store error as it comes.
-  absl::StatusOr<std::string> ReserveSerial(const std::string& actor) ABSL_LOCKS_EXCLUDED(serial_mu_);
-
-  // Builds and seals the certificate `serial` of `request` for `codes`, by `clerk`.
-  // INVALID_ARGUMENT when `codes` is empty; FAILED_PRECONDITION naming the record that may not be
-  // certified (not found, not shared, held, withdrawn), or when the node has no seal.
-  absl::StatusOr<IssuedDocument> Render(const kuaguan::v1::StoredRequest& request,
-                                        const std::vector<std::string>& codes,
-                                        const std::string& clerk, const std::string& serial);
+  // Builds, numbers and seals the certificate of `request` for `codes`, by `clerk`. The seal and
+  // every record are checked and gathered first, so a refusal uses no serial; then the serial is
+  // reserved (its counter written, audited), then the PDF rendered and sealed. INVALID_ARGUMENT
+  // when `codes` is empty; FAILED_PRECONDITION naming the record that may not be certified (not
+  // found, not shared, held, withdrawn), or when the node has no seal; DATA_LOSS for an
+  // unreadable serial counter.
+  absl::StatusOr<IssuedDocument> Issue(const kuaguan::v1::StoredRequest& request,
+                                       const std::vector<std::string>& codes,
+                                       const std::string& clerk);
 
  private:
+  // The next serial of the year of `now` (Beijing), its counter written before it is returned.
+  absl::StatusOr<std::string> ReserveSerial(absl::Time now, const std::string& actor)
+      ABSL_LOCKS_EXCLUDED(serial_mu_);
   // Adds record `code`'s shared view and shared pages (personal data masked) to the document
   // and the signed content. FAILED_PRECONDITION naming the record when it may not be certified.
   absl::Status AddRecord(const std::string& code, const std::string& actor,

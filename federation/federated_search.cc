@@ -12,6 +12,17 @@
 namespace kuaguan::federation {
 namespace v1 = kuaguan::v1;
 
+absl::Status FederatedSearch::RunInWaves(std::vector<absl::AnyInvocable<void()>> calls) {
+  while (!calls.empty()) {
+    const size_t n = std::min(calls.size(), kWave);
+    std::vector<absl::AnyInvocable<void()>> wave(std::make_move_iterator(calls.end() - n),
+                                                 std::make_move_iterator(calls.end()));
+    calls.resize(calls.size() - n);
+    RETURN_IF_ERROR(pool_->RunAll(std::move(wave)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::PeerList> FederatedSearch::Peers(const v1::PeersRequest& request) {
   if (!members_->enrolled()) {
     return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
@@ -53,7 +64,7 @@ absl::StatusOr<v1::PeerList> FederatedSearch::Peers(const v1::PeersRequest& requ
       p->set_clock_skew_ms(double(resp->time_micros() - (t0 + t1) / 2) / 1000);
     });
   }
-  RETURN_IF_ERROR(pool_->RunAll(std::move(calls)));
+  RETURN_IF_ERROR(RunInWaves(std::move(calls)));
   return list;
 }
 
@@ -102,7 +113,7 @@ absl::StatusOr<v1::SearchResponse> FederatedSearch::Search(const v1::SearchReque
       a->set_error(std::string(answer.status().message()));
     });
   }
-  RETURN_IF_ERROR(pool_->RunAll(std::move(calls)));
+  RETURN_IF_ERROR(RunInWaves(std::move(calls)));
   for (size_t i = 0; i < targets.size(); ++i) {
     out.set_total(out.total() + answers[i].total());
     for (auto& h : *answers[i].mutable_hits()) {

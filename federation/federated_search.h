@@ -1,12 +1,13 @@
 // Questions put to every member at once: a ping of each (reachability, round trip, clock skew)
 // and the federated catalog search (what each archive shares, merged by score). The calls go out
-// through a PeerClient on a bounded worker pool shared by all callers; when the pool cannot take
-// a whole fan-out, the caller gets RESOURCE_EXHAUSTED saying so. Each archive's answer (or why it
+// through a PeerClient on a bounded worker pool shared by all callers, in waves of at most 16;
+// when the pool cannot take a wave, the caller gets RESOURCE_EXHAUSTED saying what is busy. Each archive's answer (or why it
 // gave none: slow, down, refused) is reported beside the merged result.
 // Thread-safe.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
@@ -41,6 +42,11 @@ class FederatedSearch {
                                                      const std::string& actor);
 
  private:
+  // At most this many calls go to the pool at once; a larger fan-out runs in waves.
+  static constexpr size_t kWave = 16;
+  // Runs `calls` on the pool, kWave at a time, each wave waited for.
+  absl::Status RunInWaves(std::vector<absl::AnyInvocable<void()>> calls);
+
   const std::string archive_;
   Membership* const members_;
   PeerClient* const peers_;

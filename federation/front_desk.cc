@@ -65,13 +65,11 @@ absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
 
 }  // namespace
 
-FrontDesk::FrontDesk(std::string archive, std::string name, RequestBook* book, Outbox* outbox,
-                     StateStore* store, Membership* members, FederatedSearch* search,
-                     const base::Clock* clock)
+FrontDesk::FrontDesk(std::string archive, std::string name, RequestBook* book, StateStore* store,
+                     Membership* members, FederatedSearch* search, const base::Clock* clock)
     : archive_(std::move(archive)),
       name_(std::move(name)),
       book_(book),
-      outbox_(outbox),
       store_(store),
       members_(members),
       search_(search),
@@ -113,11 +111,11 @@ absl::StatusOr<v1::StoredRequest> FrontDesk::File(const v1::FileRequestRequest& 
   }
   r->set_filed_micros(clock_->NowMicros());
   stored.set_content_sm3(seal::Sm3(seal::SerializeDeterministic(*r)));
-  v1::OutboxItem item;
-  *item.mutable_submit() = *r;
+  Outbox::Message submit{target.code, {}};
+  *submit.item.mutable_submit() = *r;
   RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_FILED, actor,
-                                absl::StrCat("for ", target.code, " ", target.name), false,
-                                outbox_->Enqueue(target.code, std::move(item))));
+                                absl::StrCat("for ", target.code, " ", target.name), false, {},
+                                {std::move(submit)}));
   return Slim(stored);
 }
 

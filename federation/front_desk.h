@@ -28,9 +28,8 @@ namespace kuaguan::federation {
 class FrontDesk {
  public:
   // All must outlive this object. `archive` and `name` are this archive's code and name.
-  FrontDesk(std::string archive, std::string name, RequestBook* book, Outbox* outbox,
-            StateStore* store, Membership* members, FederatedSearch* search,
-            const base::Clock* clock);
+  FrontDesk(std::string archive, std::string name, RequestBook* book, StateStore* store,
+            Membership* members, FederatedSearch* search, const base::Clock* clock);
 
   // Files a request by `clerk` (front-desk or admin staff). INVALID_ARGUMENT naming the bad field
   // (name, identity number, purpose, category, attachment, target); PERMISSION_DENIED for other
@@ -78,7 +77,6 @@ class FrontDesk {
   // Constant after construction.
   const std::string archive_, name_;
   RequestBook* const book_;
-  Outbox* const outbox_;
   StateStore* const store_;
   Membership* const members_;
   FederatedSearch* const search_;

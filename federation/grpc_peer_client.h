@@ -1,7 +1,7 @@
 // PeerClient over gRPC: each call goes to the member's address from the cached directory, over
 // PeerLink's pooled mutual-TLS channel, with a deadline (20 s for request delivery, 5 s for
 // certificate checks, the caller's for pings and searches). A gRPC status comes back as the
-// absl::Status of the same code, its message prefixed with the archive called.
+// absl::Status of the same code and message.
 // Thread-safe.
 #pragma once
 

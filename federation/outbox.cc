@@ -38,13 +38,23 @@ Outbox::Outbox(StateStore* store, PeerClient* peers, const base::Clock* clock)
 
 Outbox::~Outbox() { Stop(); }
 
-std::vector<KeyWrite> Outbox::Enqueue(const std::string& target, v1::OutboxItem item) {
-  absl::MutexLock lock(&mu_);
-  item.set_seq(++seq_);
-  item.set_target(target);
-  item.set_created_micros(clock_->NowMicros());
-  return {{Family::kOutbox, SeqKey(item.seq()), item.SerializeAsString()},
-          {Family::kMeta, kSeqKey, absl::StrCat(seq_)}};
+absl::Status Outbox::Commit(std::vector<KeyWrite> writes, std::vector<Message> messages,
+                            const AuditNote& note) {
+  {
+    absl::MutexLock lock(&mu_);
+    uint64_t seq = seq_;
+    for (auto& m : messages) {
+      m.item.set_seq(++seq);
+      m.item.set_target(m.target);
+      m.item.set_created_micros(clock_->NowMicros());
+      writes.push_back({Family::kOutbox, SeqKey(seq), m.item.SerializeAsString()});
+    }
+    if (!messages.empty()) writes.push_back({Family::kMeta, kSeqKey, absl::StrCat(seq)});
+    RETURN_IF_ERROR(store_->Write(writes, note));
+    seq_ = seq;
+  }
+  if (!messages.empty()) Wake();
+  return absl::OkStatus();
 }
 
 void Outbox::Wake() {

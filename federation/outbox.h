@@ -38,11 +38,17 @@ class Outbox {
   // Sets what happens on a submit's acknowledgement (before Start or the first DeliverDue).
   void OnSubmitAcknowledged(SubmitAcknowledged fn) { on_submit_ = std::move(fn); }
 
-  // Numbers `item` for `target` and returns the writes that queue it (the message and the
-  // sequence counter); the caller puts them in the batch of the change the message carries,
-  // then calls Wake().
-  std::vector<KeyWrite> Enqueue(const std::string& target, kuaguan::v1::OutboxItem item)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // A message for archive `target`.
+  struct Message {
+    std::string target;
+    kuaguan::v1::OutboxItem item;
+  };
+  // Writes `writes`, the audit entry `note` and `messages` (numbered in order, with the sequence
+  // counter) in one atomic batch, then wakes the delivery thread. Numbering and writing happen
+  // under one lock, so messages reach the store in the order of their numbers and the counter
+  // never goes back. A store error leaves nothing written and no number used.
+  absl::Status Commit(std::vector<KeyWrite> writes, std::vector<Message> messages,
+                      const AuditNote& note) ABSL_LOCKS_EXCLUDED(mu_);
   // Asks the delivery thread to look now rather than at its next half-second.
   void Wake() ABSL_LOCKS_EXCLUDED(wake_mu_);
 

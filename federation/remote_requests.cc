@@ -10,7 +10,7 @@ RemoteRequests::RemoteRequests(std::string archive, std::string name, RequestPol
     : outbox_(deps.store, deps.peers, deps.clock),
       book_(archive, deps.store, &outbox_, deps.clock),
       issuer_(archive, name, deps.store, deps.holdings, deps.members, deps.clock),
-      front_(archive, name, &book_, &outbox_, deps.store, deps.members, deps.search, deps.clock),
+      front_(archive, name, &book_, deps.store, deps.members, deps.search, deps.clock),
       back_(archive, policy, &book_, deps.store, deps.holdings, &issuer_, deps.clock),
       verifier_(archive, deps.members, deps.peers, &back_, deps.store) {
   outbox_.OnSubmitAcknowledged(

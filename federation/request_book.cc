@@ -118,7 +118,7 @@ absl::StatusOr<v1::RequestStats> RequestBook::Stats() {
 
 absl::Status RequestBook::Commit(v1::StoredRequest* stored, v1::RequestState state,
                                  const std::string& actor, const std::string& reason, bool notify,
-                                 std::vector<KeyWrite> extra) {
+                                 std::vector<KeyWrite> extra, std::vector<Outbox::Message> messages) {
   v1::StateChange change;
   change.set_state(state);
   change.set_at_micros(clock_->NowMicros());
@@ -137,17 +137,12 @@ absl::Status RequestBook::Commit(v1::StoredRequest* stored, v1::RequestState sta
     u->set_due_date(stored->due_date());
     u->set_extension_reason(stored->extension_reason());
     if (state == v1::REQUEST_STATE_ISSUED) *u->mutable_certificate() = stored->certificate();
-    for (auto& w : outbox_->Enqueue(stored->back_office() ? r.from_archive() : r.target_archive(),
-                                    std::move(item))) {
-      extra.push_back(std::move(w));
-    }
+    messages.push_back({stored->back_office() ? r.from_archive() : r.target_archive(), std::move(item)});
   }
   extra.push_back({Family::kRequests, r.request_id(), stored->SerializeAsString()});
-  RETURN_IF_ERROR(store_->Write(
-      extra, {actor, absl::StrCat("request.", v1::RequestState_Name(state)), r.request_id(),
-              reason.empty() ? "ok" : absl::StrCat("ok: ", reason)}));
-  outbox_->Wake();
-  return absl::OkStatus();
+  return outbox_->Commit(std::move(extra), std::move(messages),
+                         {actor, absl::StrCat("request.", v1::RequestState_Name(state)), r.request_id(),
+                          reason.empty() ? "ok" : absl::StrCat("ok: ", reason)});
 }
 
 }  // namespace kuaguan::federation

@@ -40,10 +40,11 @@ class RequestBook {
   absl::StatusOr<kuaguan::v1::RequestStats> Stats();
 
   // Appends the change to `state` by `actor` (with `reason`) to `stored` and writes it with
-  // `extra` and one audit entry; with `notify`, also queues an update to the other end.
+  // `extra`, `messages` and one audit entry in one batch; with `notify`, also queues an update
+  // carrying the change to the other end.
   absl::Status Commit(kuaguan::v1::StoredRequest* stored, kuaguan::v1::RequestState state,
                       const std::string& actor, const std::string& reason, bool notify,
-                      std::vector<KeyWrite> extra = {});
+                      std::vector<KeyWrite> extra = {}, std::vector<Outbox::Message> messages = {});
 
  private:
   const std::string archive_;

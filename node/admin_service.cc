@@ -58,7 +58,7 @@ grpc::ServerUnaryReactor* AdminService::GetStats(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
                                                const v1::ImportRequest* req,
                                                v1::ImportResult* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Import(*req, actor);
   });
 }
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
                                                const v1::ModifyRequest* req,
                                                v1::ChangeResponse* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Modify(*req, actor);
   });
 }
@@ -88,21 +88,21 @@ grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* AdminService::Withdraw(grpc::CallbackServerContext* ctx,
                                                  const v1::WithdrawRequest* req,
                                                  v1::ChangeResponse* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->Withdraw(*req, actor);
   });
 }
 
 grpc::ServerWriteReactor<v1::Record>* AdminService::Export(grpc::CallbackServerContext* ctx,
                                                            const v1::ExportRequest* req) {
-  return new ThreadedWriteReactor<v1::Record>(pool_,
+  return new ThreadedWriteReactor<v1::Record>(streams_,
       [h = holdings_, all = req->include_withdrawn(), actor = Actor(ctx)](
           const auto& emit, const std::atomic<bool>&) { return h->Export(all, actor, emit); });
 }
 
 grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
     grpc::CallbackServerContext* ctx, const v1::ReindexRequest*) {
-  return new ThreadedWriteReactor<v1::ReindexProgress>(pool_,
+  return new ThreadedWriteReactor<v1::ReindexProgress>(streams_,
       [h = holdings_, actor = Actor(ctx)](const auto& emit, const std::atomic<bool>& cancelled) {
         v1::ReindexProgress last;
         absl::Status st = h->Reindex(
@@ -122,7 +122,7 @@ grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
 
 grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
     grpc::CallbackServerContext* ctx, const v1::IngestRequest* req) {
-  return new ThreadedWriteReactor<v1::IngestEvent>(pool_,
+  return new ThreadedWriteReactor<v1::IngestEvent>(streams_,
       [ingest = ingest_, req = *req, actor = Actor(ctx)](const auto& emit,
                                                           const std::atomic<bool>& cancelled) {
         return ingest->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
@@ -131,20 +131,20 @@ grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
 
 grpc::ServerUnaryReactor* AdminService::ListHeld(grpc::CallbackServerContext* ctx,
                                                  const v1::ListHeldRequest*, v1::HeldList* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
+  return LongUnary(calls_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext* ctx,
                                                     const v1::ReleaseRequest* req,
                                                     v1::ChangeResponse* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->ReleaseHeld(*req, actor);
   });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx,
                                                 const v1::PageRequest* req, v1::PageImage* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
     return h->GetPage(*req, actor);
   });
 }
@@ -152,7 +152,7 @@ grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx
 grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ctx,
                                                  const v1::BatchRequest* req,
                                                  v1::IngestBatch* resp) {
-  return LongUnary(pool_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
     return i->Batch(req->batch(), actor);
   });
 }
@@ -160,7 +160,7 @@ grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext* ctx,
                                                     const v1::BatchRequest* req,
                                                     v1::IngestBatch* resp) {
-  return LongUnary(pool_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
+  return LongUnary(calls_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
     return i->Accept(req->batch(), req->override_reason(), actor);
   });
 }
@@ -168,7 +168,7 @@ grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
                                                     const v1::VerifyAuditRequest*,
                                                     v1::AuditVerifyResult* resp) {
-  return LongUnary(pool_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
+  return LongUnary(calls_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
 }
 
 }  // namespace kuaguan::node

@@ -18,11 +18,16 @@ std::string ActorOf(const grpc::ServerContextBase& ctx);
 
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
-  // `status` fills the node's identity and addresses; `holdings`, `ingest` and `pool` (where
-  // long calls and streams run) must outlive the service.
-  AdminService(Holdings* holdings, ScanIngest* ingest, base::WorkerPool* pool,
-               std::function<kuaguan::v1::NodeStatus()> status)
-      : holdings_(holdings), ingest_(ingest), pool_(pool), status_(std::move(status)) {}
+  // `status` fills the node's identity and addresses. `holdings`, `ingest`, `calls` (where
+  // calls that may wait on locks or disks run) and `streams` (where exports, reindexing and
+  // ingests run, for as long as they take) must outlive the service.
+  AdminService(Holdings* holdings, ScanIngest* ingest, base::WorkerPool* calls,
+               base::WorkerPool* streams, std::function<kuaguan::v1::NodeStatus()> status)
+      : holdings_(holdings),
+        ingest_(ingest),
+        calls_(calls),
+        streams_(streams),
+        status_(std::move(status)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const kuaguan::v1::GetStatusRequest* req,
@@ -73,7 +78,8 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
  private:
   Holdings* const holdings_;
   ScanIngest* const ingest_;
-  base::WorkerPool* const pool_;
+  base::WorkerPool* const calls_;
+  base::WorkerPool* const streams_;
   const std::function<kuaguan::v1::NodeStatus()> status_;
 };
 

@@ -30,13 +30,18 @@ namespace {
 
 constexpr char kVersion[] = "0.1.0";
 constexpr int kMaxMessageBytes = 512 << 20;  // catalog files travel whole
-// Long admin calls (imports, ingests, reindex, exports, audit checks): four at a time, a few
-// waiting; OCR engines are capped across them separately.
-constexpr int kAdminWorkers = 4;
-constexpr int kAdminQueue = 8;
-// Calls to members for pings and federated search: a province has some dozens of archives.
-constexpr int kFanoutWorkers = 16;
-constexpr int kFanoutQueue = 64;
+// Admin calls that may wait on locks or disks (import, modify, withdraw, pages, batches, audit
+// checks): eight at a time, more waiting.
+constexpr int kCallWorkers = 8;
+constexpr int kCallQueue = 32;
+// Streams that last as long as their work (export, reindex, ingest): four at a time, a few
+// waiting; OCR engines are capped across ingests separately.
+constexpr int kStreamWorkers = 4;
+constexpr int kStreamQueue = 8;
+// Calls to members for pings and federated search (a province has some dozens of archives;
+// larger fan-outs go in waves).
+constexpr int kFanoutWorkers = 32;
+constexpr int kFanoutQueue = 128;
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
@@ -99,10 +104,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->engines_ = std::make_unique<base::CountingLimit>(
       "OCR engines", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get(), d->engines_.get(), d->clock_);
-  d->admin_pool_ = std::make_unique<base::WorkerPool>("long admin call", kAdminWorkers, kAdminQueue);
-  d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out", kFanoutWorkers, kFanoutQueue);
-  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->admin_pool_.get(),
-                                             [p = d.get()] { return p->Status(); });
+  d->call_pool_ = std::make_unique<base::WorkerPool>("admin call workers", kCallWorkers, kCallQueue);
+  d->stream_pool_ = std::make_unique<base::WorkerPool>("export, reindex and ingest workers", kStreamWorkers,
+                                                       kStreamQueue);
+  d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out workers", kFanoutWorkers, kFanoutQueue);
+  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->call_pool_.get(),
+                                             d->stream_pool_.get(), [p = d.get()] { return p->Status(); });
   if (config.role == "provincial") {
     ASSIGN_OR_RETURN(d->provincial_, federation::Provincial::Open(config, d->store_.get(), d->clock_));
     d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get(), d->clock_);
@@ -243,7 +250,8 @@ Daemon::~Daemon() {
   }
   // Close the store and index before giving up the data directory's lock.
   admin_.reset();
-  admin_pool_.reset();  // runs what was queued, joins its threads
+  call_pool_.reset();  // each runs what was queued and joins its threads
+  stream_pool_.reset();
   ingest_.reset();
   holdings_.reset();
   index_.reset();

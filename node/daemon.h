@@ -72,7 +72,8 @@ class Daemon {
   std::unique_ptr<ScanIngest> ingest_;
   // Long admin calls and fan-out to members run on these (declared before their users, so
   // destroyed after them: every task has finished and every thread is joined by then).
-  std::unique_ptr<base::WorkerPool> admin_pool_;
+  std::unique_ptr<base::WorkerPool> call_pool_;
+  std::unique_ptr<base::WorkerPool> stream_pool_;
   std::unique_ptr<base::WorkerPool> fanout_pool_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

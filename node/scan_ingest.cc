@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
@@ -81,8 +82,9 @@ class IngestRun {
   absl::StatusOr<std::optional<Item>> Read(ingest::CatalogRow row);
 
   // Stores one recognized item as version 1 (text masked, identities hashed, held for a secrecy
-  // mark) with its process-sheet rows, or reports why not. An error only from the store.
-  absl::Status Commit(Item& item, std::vector<ingest::ScannedPage> pages);
+  // mark) with its process-sheet rows: true; or reports why not: false. An error only from the
+  // store.
+  absl::StatusOr<bool> Commit(Item& item, std::vector<ingest::ScannedPage> pages);
 
   // Completes the batch: summary, the DA/T 70 report, the batch record and its audit entry, and
   // the last event (finished, with the summary).
@@ -212,13 +214,13 @@ void IngestRun::AddSheet(const std::string& code, const char* step, const std::s
   r->set_end_micros(end);
 }
 
-absl::Status IngestRun::Commit(Item& item, std::vector<ingest::ScannedPage> pages) {
+absl::StatusOr<bool> IngestRun::Commit(Item& item, std::vector<ingest::ScannedPage> pages) {
   const size_t n = pages.size();
   for (size_t k = 0; k < n; ++k) {
     if (!pages[k].status.ok()) {
       Problem(item.row, item.files[item.page_origin[k].first].name, pages[k].status.message());
       summary.set_failed(summary.failed() + 1);
-      return absl::OkStatus();
+      return false;
     }
   }
   v1::Record record = item.row.record;
@@ -268,7 +270,7 @@ absl::Status IngestRun::Commit(Item& item, std::vector<ingest::ScannedPage> page
   if (absl::Status committed = holdings_->CommitScanned(std::move(w), actor_); !committed.ok()) {
     Problem(item.row, "", committed.message());
     summary.set_failed(summary.failed() + 1);
-    return absl::OkStatus();
+    return false;
   }
   summary.set_created(summary.created() + 1);
   summary.set_pages(summary.pages() + static_cast<uint32_t>(n));
@@ -285,7 +287,7 @@ absl::Status IngestRun::Commit(Item& item, std::vector<ingest::ScannedPage> page
   AddSheet(code, "read-digest", "kuaguand", count, item.read_start, item.read_end);
   AddSheet(code, "ocr", absl::StrJoin(names, " "), count, ocr_start, ocr_end);
   AddSheet(code, "commit", "kuaguand", count, commit_start, clock_->NowMicros());
-  return absl::OkStatus();
+  return true;
 }
 
 absl::Status IngestRun::Finish(const std::string& manifest, absl::Time start,
@@ -340,7 +342,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
   const std::vector<std::string> orphans =
       folder ? ingest::PagesFromFolders(base, &parsed->rows) : std::vector<std::string>{};
   const int wanted = request.workers() > 0 ? static_cast<int>(request.workers()) : engines_->total();
-  auto lease = engines_->Acquire(wanted, clock_->Now() + kEngineWait);
+  auto lease = engines_->Acquire(wanted, absl::Now() + kEngineWait);  // a real wait
   if (!lease.ok()) return absl::ResourceExhaustedError(lease.status().message());
   const int workers = lease->count();
   ASSIGN_OR_RETURN(auto pool, ingest::OcrPool::Create(workers, "chi_sim"));
@@ -398,7 +400,8 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       std::vector<ingest::ScannedPage> pages(std::make_move_iterator(scanned.begin() + offset),
                                             std::make_move_iterator(scanned.begin() + offset + n));
       offset += n;
-      RETURN_IF_ERROR(run.Commit(item, std::move(pages)));
+      ASSIGN_OR_RETURN(const bool created, run.Commit(item, std::move(pages)));
+      if (!created) continue;
       const v1::IngestSummary& s = run.summary;
       run.progress.set_items_done(s.created() + s.unchanged() + s.failed());
       run.progress.set_item(item.row.record.code());

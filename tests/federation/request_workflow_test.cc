@@ -116,16 +116,30 @@ class TestMembers final : public fed::Membership {
 // Calls go straight to the other node's workflow; an archive can be made to fail its next calls.
 class LoopbackPeers final : public fed::PeerClient {
  public:
-  void Add(const std::string& code, fed::RemoteRequests* node) { nodes_[code] = node; }
+  void Add(const std::string& code, fed::RemoteRequests* node, fed::HoldingsView* holdings) {
+    nodes_[code] = node;
+    holdings_[code] = holdings;
+  }
   void FailNext(const std::string& code, int calls) { failures_[code] = calls; }
   int calls() const { return calls_; }
 
-  absl::StatusOr<v1::PingResponse> Ping(const std::string&, const v1::PingRequest&, absl::Duration) override {
-    return absl::UnimplementedError("not in this test");
+  absl::StatusOr<v1::PingResponse> Ping(const std::string& archive, const v1::PingRequest&,
+                                        absl::Duration) override {
+    if (absl::Status st = Gate(archive); !st.ok()) return st;
+    v1::PingResponse resp;
+    resp.set_code(archive);
+    return resp;
   }
-  absl::StatusOr<v1::PeerSearchResponse> Search(const std::string&, const v1::PeerSearchRequest&,
+  absl::StatusOr<v1::PeerSearchResponse> Search(const std::string& archive, const v1::PeerSearchRequest& req,
                                                 absl::Duration) override {
-    return absl::UnimplementedError("not in this test");
+    if (absl::Status st = Gate(archive); !st.ok()) return st;
+    auto found = holdings_[archive]->PeerSearch(req.query(), req.limit(), req.from());
+    if (!found.ok()) return found.status();
+    v1::PeerSearchResponse resp;
+    resp.set_code(archive);
+    resp.set_total(found->total());
+    *resp.mutable_hits() = found->hits();
+    return resp;
   }
   absl::StatusOr<v1::SubmitResponse> Submit(const std::string& archive, const v1::RemoteRequest& r) override {
     if (absl::Status st = Gate(archive); !st.ok()) return st;
@@ -152,6 +166,7 @@ class LoopbackPeers final : public fed::PeerClient {
     return absl::OkStatus();
   }
   std::map<std::string, fed::RemoteRequests*> nodes_;
+  std::map<std::string, fed::HoldingsView*> holdings_;
   std::map<std::string, int> failures_;
   int calls_ = 0;
 };
@@ -225,8 +240,8 @@ struct Workflow {
                                       &pool, &clock);
     front = std::make_unique<TestNode>(&federation, kFront, kFrontName, fed::RequestPolicy{}, &peers, &pool,
                                        &clock);
-    peers.Add(kBack, back->requests.get());
-    peers.Add(kFront, front->requests.get());
+    peers.Add(kBack, back->requests.get(), back->holdings.get());
+    peers.Add(kFront, front->requests.get(), front->holdings.get());
     back->Import(Catalog());
   }
 
@@ -532,7 +547,7 @@ TEST_CASE_METHOD(Workflow, "a message queued before a restart is delivered by th
   fed::RequestDeps deps{front->store.get(), front->holdings.get(), &front->members, &peers, front->search.get(),
                         &clock};
   front->requests = std::make_unique<fed::RemoteRequests>(kFront, kFrontName, fed::RequestPolicy{}, deps);
-  peers.Add(kFront, front->requests.get());
+  peers.Add(kFront, front->requests.get(), front->holdings.get());
   CHECK(front->Get(id).state() == v1::REQUEST_STATE_FILED);
   clock.Advance(absl::Seconds(1));
   Pump();
@@ -542,4 +557,29 @@ TEST_CASE_METHOD(Workflow, "a message queued before a restart is delivered by th
   const std::string second = File("Z109-HY·1985-Y-0002");
   Pump();
   CHECK(back->Get(second).state() == v1::REQUEST_STATE_IN_REVIEW);
+}
+
+TEST_CASE_METHOD(Workflow, "a request filed with --find goes to the archive that shares the best match") {
+  v1::FileRequestRequest f = Filing();
+  f.clear_target();
+  f.set_find("王五与赵六结婚登记");
+  auto filed = front->requests->front_desk()->File(f, clerk);
+  REQUIRE(filed.ok());
+  CHECK(filed->request().target_archive() == kBack);
+  REQUIRE(filed->request().record_codes_size() == 1);
+  CHECK(filed->request().record_codes(0) == "Z109-HY·1985-Y-0002");
+  f.set_find("没有这样的档案题名");
+  CHECK(front->requests->front_desk()->File(f, clerk).status().code() == absl::StatusCode::kNotFound);
+
+  // The same fan-out answers which members are reachable; one that is down says why.
+  peers.FailNext(kBack, 1);
+  v1::PeersRequest ping;
+  auto list = front->search->Peers(ping);
+  REQUIRE(list.ok());
+  REQUIRE(list->peers_size() == 2);
+  for (const auto& p : list->peers()) {
+    INFO(p.code());
+    CHECK(p.reachable() == (p.code() == kFront));
+    if (p.code() == kBack) CHECK(p.error().find("unreachable") != std::string::npos);
+  }
 }
