@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+namespace v1 = kuaguan::v1;
+namespace cli = kuaguan::cli;
+namespace seal = kuaguan::seal;
 
 struct Profile {
   std::string node, archive, name, role, cert_pem, key_pem, root_pem;
@@ -107,10 +111,144 @@ std::string MediaType(const std::string& data) {
   return "";
 }
 
+// One call to the clerk's node: the parsed arguments, the profile, the stub over mutual TLS
+// and the request id a command names.
+struct Session {
+  const cli::Args& args;
+  Profile profile;
+  std::unique_ptr<v1::Desk::Stub> stub;
+  std::unique_ptr<grpc::ClientContext> ctx;
+  bool json = false;
+  std::string id;
+
+  v1::RequestRef Ref() const {
+    v1::RequestRef ref;
+    ref.set_request_id(id);
+    return ref;
+  }
+};
+
+int WhoAmI(Session& s) {
+  v1::WhoAmIResponse r;
+  grpc::Status st = s.stub->WhoAmI(s.ctx.get(), v1::WhoAmIRequest(), &r);
+  if (!st.ok()) return Fail(absl::StrCat("node ", s.profile.node, " refused: ", st.error_message()));
+  if (s.json) {
+    std::cout << cli::ProtoJson(r);
+  } else {
+    std::cout << r.name() << " (" << r.role() << ") at " << r.archive() << " " << r.archive_name()
+              << "; certificate " << r.certificate_serial() << " valid until "
+              << absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(r.certificate_not_after_micros()),
+                                  absl::LocalTimeZone())
+              << "\n";
+  }
+  return 0;
+}
+
+int FileRequest(Session& s) {
+  v1::FileRequestRequest req;
+  for (auto [flag, set] : std::initializer_list<std::pair<const char*, void (v1::FileRequestRequest::*)(const std::string&)>>{
+           {"--name", &v1::FileRequestRequest::set_person_name},
+           {"--id-number", &v1::FileRequestRequest::set_id_number},
+           {"--target", &v1::FileRequestRequest::set_target},
+           {"--find", &v1::FileRequestRequest::set_find},
+           {"--category", &v1::FileRequestRequest::set_category},
+           {"--purpose", &v1::FileRequestRequest::set_purpose},
+           {"--request-id", &v1::FileRequestRequest::set_request_id}}) {
+    if (auto v = s.args.Get(flag)) (req.*set)(*v);
+  }
+  for (const auto& c : s.args.All("--record")) req.add_record_codes(c);
+  for (const auto& f : s.args.All("--attach")) {
+    auto data = ReadFile(f);
+    if (!data.ok()) return Fail(absl::StrCat("--attach ", f, ": cannot read"));
+    auto* a = req.add_attachments();
+    a->set_name(fs::path(f).filename().string());
+    a->set_media_type(MediaType(*data));
+    if (a->media_type().empty()) return Fail(absl::StrCat("--attach ", f, ": not a PDF, PNG, JPEG or TIFF file"));
+    a->set_sm3(seal::Sm3(*data));
+    a->set_data(*std::move(data));
+  }
+  v1::StoredRequest r;
+  grpc::Status st = s.stub->FileRequest(s.ctx.get(), req, &r);
+  if (!st.ok()) return Report(st, s.profile.node);
+  if (s.json) {
+    // The stored request, with the new id also at the top for scripts (`.request_id`).
+    google::protobuf::Value doc;
+    (void)google::protobuf::util::JsonStringToMessage(cli::ProtoJson(r), &doc);
+    (*doc.mutable_struct_value()->mutable_fields())["request_id"] = cli::JStr(r.request().request_id());
+    std::cout << cli::ToJson(doc);
+  } else {
+    std::cout << "request_id " << r.request().request_id() << "\n" << cli::RequestText(r, false);
+  }
+  return 0;
+}
+
+int List(Session& s) {
+  v1::ListRequestsRequest req;
+  req.set_side("front");
+  if (auto state = s.args.Get("--state")) {
+    auto parsed = cli::ParseRequestState(*state);
+    if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+    req.set_state(*parsed);
+  }
+  v1::RequestList r;
+  grpc::Status st = s.stub->ListRequests(s.ctx.get(), req, &r);
+  if (!st.ok()) return Report(st, s.profile.node);
+  if (s.json) {
+    std::cout << cli::ProtoJson(r);
+  } else {
+    for (const auto& x : r.requests()) std::cout << cli::RequestLine(x);
+    if (r.requests().empty()) std::cout << "no requests\n";
+  }
+  return 0;
+}
+
+int Status(Session& s) {
+  v1::StoredRequest r;
+  grpc::Status st = s.stub->GetRequest(s.ctx.get(), s.Ref(), &r);
+  if (!st.ok()) return Report(st, s.profile.node);
+  std::cout << (s.json ? cli::ProtoJson(r) : cli::RequestText(r, true));
+  return 0;
+}
+
+int Receipt(Session& s) {
+  v1::Receipt r;
+  grpc::Status st = s.stub->GetReceipt(s.ctx.get(), s.Ref(), &r);
+  if (!st.ok()) return Report(st, s.profile.node);
+  std::cout << (s.json ? cli::ProtoJson(r) : r.text());
+  return 0;
+}
+
+int Fetch(Session& s) {
+  auto out = s.args.Get("--out");
+  if (!out) return Fail("fetch: --out FILE.pdf is required");
+  v1::CertificateFile f;
+  grpc::Status st = s.stub->FetchCertificate(s.ctx.get(), s.Ref(), &f);
+  if (!st.ok()) return Report(st, s.profile.node);
+  auto verified = seal::VerifySealedCertificate(f.pdf(), f.trust());
+  if (!verified.ok()) return Fail(absl::StrCat("the certificate does not verify; not written: ", verified.status().message()));
+  if (verified->content.request_id() != s.id) return Fail("the certificate is for another request; not written");
+  const fs::path tmp = fs::path(*out).string() + ".part";
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o << f.pdf();
+    if (!o.flush()) return Fail(absl::StrCat(tmp.string(), ": cannot write"));
+  }
+  std::error_code ec;
+  fs::rename(tmp, *out, ec);
+  if (ec) return Fail(absl::StrCat(*out, ": ", ec.message()));
+  if (s.json) {
+    std::cout << cli::ProtoJson(verified->content);
+  } else {
+    std::cout << "certificate " << f.serial() << " verified (seal " << verified->seal_id << ", "
+              << verified->content.issuing_name() << ") and written to " << *out << " (" << f.pdf().size()
+              << " bytes)\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace kuaguan;
   std::vector<std::string> rest(argv + 1, argv + argc);
   if (cli::WantsHelp(rest)) {
     std::cout << kUsage;
@@ -130,133 +268,22 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  const bool json = args->Has("--json");
-  const std::string command = pos[0];
+  // Commands without a request id, and commands with one.
+  static const std::map<std::string, int (*)(Session&)> kPlain = {
+      {"whoami", WhoAmI}, {"request", FileRequest}, {"list", List}};
+  static const std::map<std::string, int (*)(Session&)> kWithId = {
+      {"status", Status}, {"receipt", Receipt}, {"fetch", Fetch}};
+  const auto& table = pos.size() == 1 ? kPlain : kWithId;
+  const auto command = table.find(pos[0]);
+  if (pos.size() > 2 || command == table.end()) {
+    std::cerr << kUsage;
+    return 2;
+  }
   auto profile = LoadProfile(*profile_path);
   if (!profile.ok()) return Fail(std::string(profile.status().message()));
-  seal::TlsIdentity id{profile->key_pem, profile->cert_pem, profile->root_pem};
-  auto stub = v1::Desk::NewStub(seal::MutualTlsChannel(id, profile->node, profile->archive));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  auto need_id = [&]() -> std::optional<v1::RequestRef> {
-    if (pos.size() != 2) return std::nullopt;
-    v1::RequestRef ref;
-    ref.set_request_id(pos[1]);
-    return ref;
-  };
-
-  if (command == "whoami" && pos.size() == 1) {
-    v1::WhoAmIResponse r;
-    grpc::Status st = stub->WhoAmI(&ctx, v1::WhoAmIRequest(), &r);
-    if (!st.ok()) return Fail(absl::StrCat("node ", profile->node, " refused: ", st.error_message()));
-    if (json) {
-      std::cout << cli::ProtoJson(r);
-    } else {
-      std::cout << r.name() << " (" << r.role() << ") at " << r.archive() << " " << r.archive_name()
-                << "; certificate " << r.certificate_serial() << " valid until "
-                << absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(r.certificate_not_after_micros()),
-                                    absl::LocalTimeZone())
-                << "\n";
-    }
-    return 0;
-  }
-  if (command == "request" && pos.size() == 1) {
-    v1::FileRequestRequest req;
-    for (auto [flag, set] : std::initializer_list<std::pair<const char*, void (v1::FileRequestRequest::*)(const std::string&)>>{
-             {"--name", &v1::FileRequestRequest::set_person_name},
-             {"--id-number", &v1::FileRequestRequest::set_id_number},
-             {"--target", &v1::FileRequestRequest::set_target},
-             {"--find", &v1::FileRequestRequest::set_find},
-             {"--category", &v1::FileRequestRequest::set_category},
-             {"--purpose", &v1::FileRequestRequest::set_purpose},
-             {"--request-id", &v1::FileRequestRequest::set_request_id}}) {
-      if (auto v = args->Get(flag)) (req.*set)(*v);
-    }
-    for (const auto& c : args->All("--record")) req.add_record_codes(c);
-    for (const auto& f : args->All("--attach")) {
-      auto data = ReadFile(f);
-      if (!data.ok()) return Fail(absl::StrCat("--attach ", f, ": cannot read"));
-      auto* a = req.add_attachments();
-      a->set_name(fs::path(f).filename().string());
-      a->set_media_type(MediaType(*data));
-      if (a->media_type().empty()) return Fail(absl::StrCat("--attach ", f, ": not a PDF, PNG, JPEG or TIFF file"));
-      a->set_sm3(seal::Sm3(*data));
-      a->set_data(*std::move(data));
-    }
-    v1::StoredRequest r;
-    grpc::Status st = stub->FileRequest(&ctx, req, &r);
-    if (!st.ok()) return Report(st, profile->node);
-    if (json) {
-      // The stored request, with the new id also at the top for scripts (`.request_id`).
-      google::protobuf::Value doc;
-      (void)google::protobuf::util::JsonStringToMessage(cli::ProtoJson(r), &doc);
-      (*doc.mutable_struct_value()->mutable_fields())["request_id"] = cli::JStr(r.request().request_id());
-      std::cout << cli::ToJson(doc);
-    } else {
-      std::cout << "request_id " << r.request().request_id() << "\n" << cli::RequestText(r, false);
-    }
-    return 0;
-  }
-  if (command == "list" && pos.size() == 1) {
-    v1::ListRequestsRequest req;
-    req.set_side("front");
-    if (auto state = args->Get("--state")) {
-      auto parsed = cli::ParseRequestState(*state);
-      if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
-      req.set_state(*parsed);
-    }
-    v1::RequestList r;
-    grpc::Status st = stub->ListRequests(&ctx, req, &r);
-    if (!st.ok()) return Report(st, profile->node);
-    if (json) {
-      std::cout << cli::ProtoJson(r);
-    } else {
-      for (const auto& x : r.requests()) std::cout << cli::RequestLine(x);
-      if (r.requests().empty()) std::cout << "no requests\n";
-    }
-    return 0;
-  }
-  if (command == "status" && need_id()) {
-    v1::StoredRequest r;
-    grpc::Status st = stub->GetRequest(&ctx, *need_id(), &r);
-    if (!st.ok()) return Report(st, profile->node);
-    std::cout << (json ? cli::ProtoJson(r) : cli::RequestText(r, true));
-    return 0;
-  }
-  if (command == "receipt" && need_id()) {
-    v1::Receipt r;
-    grpc::Status st = stub->GetReceipt(&ctx, *need_id(), &r);
-    if (!st.ok()) return Report(st, profile->node);
-    std::cout << (json ? cli::ProtoJson(r) : r.text());
-    return 0;
-  }
-  if (command == "fetch" && need_id()) {
-    auto out = args->Get("--out");
-    if (!out) return Fail("fetch: --out FILE.pdf is required");
-    v1::CertificateFile f;
-    grpc::Status st = stub->FetchCertificate(&ctx, *need_id(), &f);
-    if (!st.ok()) return Report(st, profile->node);
-    auto verified = seal::VerifySealedCertificate(f.pdf(), f.trust());
-    if (!verified.ok()) return Fail(absl::StrCat("the certificate does not verify; not written: ", verified.status().message()));
-    if (verified->content.request_id() != pos[1]) return Fail("the certificate is for another request; not written");
-    const fs::path tmp = fs::path(*out).string() + ".part";
-    {
-      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-      o << f.pdf();
-      if (!o.flush()) return Fail(absl::StrCat(tmp.string(), ": cannot write"));
-    }
-    std::error_code ec;
-    fs::rename(tmp, *out, ec);
-    if (ec) return Fail(absl::StrCat(*out, ": ", ec.message()));
-    if (json) {
-      std::cout << cli::ProtoJson(verified->content);
-    } else {
-      std::cout << "certificate " << f.serial() << " verified (seal " << verified->seal_id << ", "
-                << verified->content.issuing_name() << ") and written to " << *out << " (" << f.pdf().size()
-                << " bytes)\n";
-    }
-    return 0;
-  }
-  std::cerr << kUsage;
-  return 2;
+  seal::TlsIdentity identity{profile->key_pem, profile->cert_pem, profile->root_pem};
+  Session session{*args, *profile, v1::Desk::NewStub(seal::MutualTlsChannel(identity, profile->node, profile->archive)),
+                  std::make_unique<grpc::ClientContext>(), args->Has("--json"), pos.size() == 2 ? pos[1] : ""};
+  session.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return command->second(session);
 }

@@ -110,29 +110,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out workers", kFanoutWorkers, kFanoutQueue);
   d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->call_pool_.get(),
                                              d->stream_pool_.get(), [p = d.get()] { return p->Status(); });
-  if (config.role == "provincial") {
-    ASSIGN_OR_RETURN(d->provincial_, federation::Provincial::Open(config, d->store_.get(), d->clock_));
-    d->federation_service_ = std::make_unique<FederationService>(d->provincial_.get(), d->clock_);
-  } else {
-    ASSIGN_OR_RETURN(d->link_, federation::PeerLink::Open(config, d->store_.get(), d->clock_));
-    d->peers_ = std::make_unique<federation::GrpcPeerClient>(d->link_.get());
-    d->search_ = std::make_unique<federation::FederatedSearch>(config.archive_id, d->link_.get(), d->peers_.get(),
-                                                               d->store_.get(), d->fanout_pool_.get(), d->clock_);
-    federation::RequestDeps deps;
-    deps.store = d->store_.get();
-    deps.holdings = d->holdings_.get();
-    deps.members = d->link_.get();
-    deps.peers = d->peers_.get();
-    deps.search = d->search_.get();
-    deps.clock = d->clock_;
-    d->requests_ = std::make_unique<federation::RemoteRequests>(
-        config.archive_id, config.name, federation::RequestPolicy{config.auto_issue}, deps);
-    d->requests_->Start();
-    d->peer_service_ = std::make_unique<PeerService>(d->link_.get(), d->holdings_.get(), d->requests_.get(),
-                                                     d->clock_, config.archive_id);
-    d->desk_service_ = std::make_unique<DeskService>(d->link_.get(), d->store_.get(), d->requests_.get(), d->clock_,
-                                                     config.archive_id, config.name);
-  }
+  RETURN_IF_ERROR(d->OpenFederation());
   d->requests_service_ = std::make_unique<RequestsService>(d->requests_.get());
   d->federation_admin_ = std::make_unique<FederationAdminService>(
       d->provincial_.get(), d->link_.get(), d->search_.get(), [p = d.get()] { return p->EnrollAddress(); },
@@ -141,31 +119,64 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
         return p->StartPeerServers();
       });
 
-  const fs::path socket = config.SocketPath();
-  fs::remove(socket, ec);  // stale: we hold the data directory's lock
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("unix:" + socket.string(), grpc::InsecureServerCredentials());
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  builder.RegisterService(d->admin_.get());
-  builder.RegisterService(d->federation_admin_.get());
-  builder.RegisterService(d->requests_service_.get());
-  d->server_ = builder.BuildAndStart();
-  if (!d->server_ || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen, " and ",
-                                               socket.string(), " (address in use?)"));
-  }
-  d->listen_ = absl::StrCat(host, ":", port);
+  RETURN_IF_ERROR(d->StartAdminServer());
   d->server_->GetHealthCheckService()->SetServingStatus(true);
   if (d->provincial_ || d->link_->enrolled()) {
     RETURN_IF_ERROR(d->StartPeerServers());
     if (d->link_) d->link_->StartRefresher();
   }
   return d;
+}
+
+absl::Status Daemon::OpenFederation() {
+  if (config_.role == "provincial") {
+    ASSIGN_OR_RETURN(provincial_, federation::Provincial::Open(config_, store_.get(), clock_));
+    federation_service_ = std::make_unique<FederationService>(provincial_.get(), clock_);
+  } else {
+    ASSIGN_OR_RETURN(link_, federation::PeerLink::Open(config_, store_.get(), clock_));
+    peers_ = std::make_unique<federation::GrpcPeerClient>(link_.get());
+    search_ = std::make_unique<federation::FederatedSearch>(config_.archive_id, link_.get(), peers_.get(),
+                                                            store_.get(), fanout_pool_.get(), clock_);
+    federation::RequestDeps deps;
+    deps.store = store_.get();
+    deps.holdings = holdings_.get();
+    deps.members = link_.get();
+    deps.peers = peers_.get();
+    deps.search = search_.get();
+    deps.clock = clock_;
+    requests_ = std::make_unique<federation::RemoteRequests>(
+        config_.archive_id, config_.name, federation::RequestPolicy{config_.auto_issue}, deps);
+    requests_->Start();
+    peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
+                                                  config_.archive_id);
+    desk_service_ = std::make_unique<DeskService>(link_.get(), store_.get(), requests_.get(), clock_,
+                                                  config_.archive_id, config_.name);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartAdminServer() {
+  const fs::path socket = config_.SocketPath();
+  std::error_code ec;
+  fs::remove(socket, ec);  // stale: we hold the data directory's lock
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("unix:" + socket.string(), grpc::InsecureServerCredentials());
+  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.RegisterService(admin_.get());
+  builder.RegisterService(federation_admin_.get());
+  builder.RegisterService(requests_service_.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen, " and ",
+                                               socket.string(), " (address in use?)"));
+  }
+  listen_ = absl::StrCat(config_.listen.substr(0, config_.listen.rfind(':')), ":", port);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> Daemon::EnrollAddress() {

@@ -55,6 +55,12 @@ class Daemon {
   kuaguan::v1::NodeStatus Status();
   // The peer address to enroll with: peer_listen, or a free loopback port kept in the store.
   absl::StatusOr<std::string> EnrollAddress();
+  // The role's federation objects: the provincial CA and directory, or the peer link, federated
+  // search and remote requests of an archive (its outbox started).
+  absl::Status OpenFederation();
+  // Serves Admin, FederationAdmin and Requests (and health, reflection) on the Unix socket and
+  // the loopback listen address; UNAVAILABLE when either cannot be bound.
+  absl::Status StartAdminServer();
   // Starts the mutual-TLS listener (archive: Peer; provincial: Federation) and, on the provincial
   // node, the enrollment listener.
   absl::Status StartPeerServers();

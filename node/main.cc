@@ -22,9 +22,14 @@ int main(int argc, char** argv) {
     } else if (a.rfind("--config=", 0) == 0) {
       config_path = a.substr(9);
     } else if (a == "--help" || a == "-h") {
-      std::cout << "usage: kuaguand --config FILE\n"
-                   "Runs a Kuaguan archive node: RocksDB store, Xapian index, gRPC admin service\n"
-                   "on DATA_DIR/kuaguand.sock and the configured listen address.\n";
+      std::cout << "usage: kuaguand --config FILE   (or KUAGUAN_CONFIG=FILE kuaguand)\n"
+                   "Runs a Kuaguan (跨馆) node, archive or provincial as its config says: RocksDB store,\n"
+                   "Xapian index, the admin service on DATA_DIR/kuaguand.sock and the configured\n"
+                   "listen address, and once enrolled the mutual-TLS peer listener. SIGTERM or\n"
+                   "SIGINT stops it cleanly.\n"
+                   "example:\n"
+                   "  kuaguan init nodes/zz --archive-id 410100 --name 郑州市档案馆\n"
+                   "  kuaguand --config nodes/zz/kuaguan.toml\n";
       return 0;
     } else {
       std::cerr << "kuaguand: unknown argument '" << a << "' (usage: kuaguand --config FILE)\n";
