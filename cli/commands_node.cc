@@ -126,7 +126,18 @@ absl::Status StatusCommand(const Argv& argv) {
 }
 
 absl::Status StatsCommand(const Argv& argv) {
-  if (!argv.empty() && argv[0] == "requests") return RequestStatsCommand(Argv(argv.begin() + 1, argv.end()));
+  // `stats requests`, whatever global flags come before the sub-command word.
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i] == "--config") {
+      ++i;  // its value
+      continue;
+    }
+    if (argv[i].rfind("--", 0) == 0) continue;
+    if (argv[i] != "requests") break;
+    Argv rest(argv.begin(), argv.end());
+    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
+    return RequestStatsCommand(rest);
+  }
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
   v1::NodeStats s;
   auto call = ctx.client->Context(kShort);

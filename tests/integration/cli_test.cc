@@ -189,7 +189,9 @@ TEST_CASE("global options go before or after the command word - --help anywhere"
   const std::string kuaguan = BinDir() + "/kuaguan";
   for (const Words& argv : {Words{kuaguan, "--config", node.config(), "--json", "status"},
                             Words{kuaguan, "--config=" + node.config(), "status", "--json"},
-                            Words{kuaguan, "--json", "audit", "verify", "--config", node.config()}}) {
+                            Words{kuaguan, "--json", "audit", "verify", "--config", node.config()},
+                            Words{kuaguan, "stats", "--json", "requests", "--config", node.config()},
+                            Words{kuaguan, "--json", "stats", "requests", "--config", node.config()}}) {
     const RunResult r = Run(argv);
     INFO(argv[1] << " " << argv[2] << "\nstderr: " << r.err);
     CHECK(r.exit_code == 0);
