@@ -30,11 +30,11 @@ std::string Outcome(const absl::Status& s) {
   return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
 }
 
+}  // namespace
+
 bool SameRecord(const v1::Record& a, const v1::Record& b) {
   return seal::SerializeDeterministic(a) == seal::SerializeDeterministic(b);
 }
-
-}  // namespace
 
 void SetContentDigests(const v1::Record& record, std::string* sm3, std::string* sha256) {
   const std::string bytes = seal::SerializeDeterministic(record);
@@ -92,112 +92,6 @@ void Holdings::IndexAfterCommit() {
   }
 }
 
-absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& request,
-                                                  const std::string& actor) {
-  const std::string name = request.file_name().empty() ? "<input>" : request.file_name();
-  absl::MutexLock lock(&change_mu_);
-  auto file = ingest::ParseCatalogFile(name, request.content());
-  if (!file.ok()) {
-    return AuditFailure(actor, "record.import", name,
-                        absl::InvalidArgumentError(absl::StrCat(name, ": ", file.status().message())));
-  }
-  v1::ImportResult result;
-  result.set_format(file->format);
-  result.set_encoding(file->encoding);
-  result.set_header(file->header);
-  for (const auto& c : file->extra_columns) result.add_extra_columns(c);
-  result.set_rows(static_cast<uint32_t>(file->rows.size()));
-  std::vector<RecordWrite> writes;
-  const int64_t now = clock_->NowMicros();
-  for (auto& row : file->rows) {
-    if (row.errors.empty()) RETURN_IF_ERROR(ProtectIdentities(&row.record));
-    if (row.errors.empty()) {
-      ASSIGN_OR_RETURN(auto existing, store_->GetRecord(row.record.code()));
-      if (!existing) {
-        RecordWrite w;
-        w.current.set_version(1);
-        w.current.set_state(v1::RECORD_STATE_ACTIVE);
-        w.current.set_created_micros(now);
-        w.current.set_updated_micros(now);
-        *w.current.mutable_record() = row.record;
-        w.version.set_change(v1::CHANGE_KIND_CREATED);
-        w.version.set_reason(absl::StrCat("import ", name, " line ", row.line));
-        writes.push_back(std::move(w));
-        result.set_created(result.created() + 1);
-      } else if (existing->state() == v1::RECORD_STATE_ACTIVE &&
-                 SameRecord(existing->record(), row.record)) {
-        result.set_unchanged(result.unchanged() + 1);
-        continue;
-      } else if (!request.update()) {
-        row.errors.push_back(
-            {"code", row.record.code(),
-             existing->state() == v1::RECORD_STATE_WITHDRAWN
-                 ? "already in the store and withdrawn (use --update to restore it as a new version)"
-                 : "already in the store with different content (use --update to add a version, "
-                   "or kuaguan modify)"});
-      } else {
-        RecordWrite w;
-        w.current = *existing;
-        w.restores_withdrawn = existing->state() == v1::RECORD_STATE_WITHDRAWN;
-        w.current.set_version(existing->version() + 1);
-        w.current.set_state(v1::RECORD_STATE_ACTIVE);
-        w.current.set_updated_micros(now);
-        *w.current.mutable_record() = row.record;
-        w.version.set_change(v1::CHANGE_KIND_MODIFIED);
-        w.version.set_reason(absl::StrCat("import ", name, " line ", row.line));
-        writes.push_back(std::move(w));
-        result.set_updated(result.updated() + 1);
-      }
-    }
-    if (!row.errors.empty()) {
-      result.set_rejected(result.rejected() + 1);
-      result.add_rejected_rows(row.raw);
-      for (const auto& e : row.errors) {
-        auto* re = result.add_errors();
-        re->set_line(static_cast<uint32_t>(row.line));
-        re->set_field(e.field);
-        re->set_value(e.value);
-        re->set_reason(e.reason);
-      }
-    }
-  }
-  const std::string object = absl::StrCat(name, " (", file->rows.size(), " rows)");
-  if ((result.rejected() > 0 && !request.skip_bad()) || request.dry_run()) {
-    result.set_committed(false);
-    result.set_created(0);
-    result.set_updated(0);
-    RETURN_IF_ERROR(store_->Audit(
-        {actor, request.dry_run() ? "record.import.check" : "record.import", object,
-         result.rejected() > 0 ? absl::StrCat("rejected: ", result.rejected(), " bad rows")
-                               : "ok (dry run)"}));
-    return result;
-  }
-  for (auto& w : writes) {
-    w.version.set_version(w.current.version());
-    w.version.set_state(v1::RECORD_STATE_ACTIVE);
-    *w.version.mutable_record() = w.current.record();
-    w.version.set_actor(actor);
-    w.version.set_time_micros(now);
-    SetContentDigests(w.current.record(), w.current.mutable_content_sm3(),
-                      w.current.mutable_content_sha256());
-    w.version.set_content_sm3(w.current.content_sm3());
-    w.version.set_content_sha256(w.current.content_sha256());
-  }
-  const std::string outcome =
-      absl::StrCat("ok: ", result.created(), " created, ", result.updated(), " updated, ",
-                   result.unchanged(), " unchanged, ", result.rejected(), " rejected");
-  if (writes.empty()) {
-    RETURN_IF_ERROR(store_->Audit({actor, "record.import", object, outcome}));
-    result.set_store_seq(store_->LastSeq());
-  } else {
-    ASSIGN_OR_RETURN(const uint64_t seq,
-                     store_->Commit(std::move(writes), {actor, "record.import", object, outcome}));
-    result.set_store_seq(seq);
-  }
-  result.set_committed(true);
-  IndexAfterCommit();
-  return result;
-}
 
 namespace {
 
@@ -224,35 +118,6 @@ absl::Status SharedRefusal(const v1::StoredRecord& r) {
 
 }  // namespace
 
-absl::Status Holdings::ProtectIdentities(v1::Record* record) {
-  std::vector<std::string> identities;
-  ingest::RewriteTextFields(record, [&](const std::string& text) {
-    // Most fields hold no number that long: skip them without decoding.
-    size_t digits = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (c >= '0' && c <= '9') ++digits;
-      if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC) ++digits;
-    }
-    if (digits < 15) return text;
-    std::vector<ingest::PersonalDataFinding> ids;
-    for (auto& f : ingest::FindPersonalData(text)) {
-      if (f.kind != ingest::PersonalDataKind::kIdentityNumber) continue;
-      if (f.check_ok) identities.push_back(f.identity);
-      ids.push_back(std::move(f));
-    }
-    return ids.empty() ? text : ingest::MaskPersonalData(text, ids);
-  });
-  if (identities.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
-  for (const auto& id : identities) {
-    const std::string h = seal::PersonKeyedHash(key, id);
-    bool known = false;
-    for (const auto& p : record->persons()) known |= p.id_hash() == h;
-    if (!known) record->add_persons()->set_id_hash(h);
-  }
-  return absl::OkStatus();
-}
 
 absl::Status Holdings::SharedCheck(const v1::StoredRecord& r) {
   RETURN_IF_ERROR(SharedRefusal(r));
@@ -570,156 +435,6 @@ absl::StatusOr<v1::AuditVerifyResult> Holdings::VerifyAudit(const std::string& a
   RETURN_IF_ERROR(store_->Audit({actor, "audit.verify", absl::StrCat(expected, " entries"),
                                  broken.ok() ? "ok" : Outcome(broken)}));
   return result;
-}
-
-absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
-  absl::MutexLock lock(&change_mu_);
-  const std::string code = w.current.record().code();
-  ASSIGN_OR_RETURN(const auto existing, store_->GetRecord(code));
-  if (existing) return absl::AlreadyExistsError(absl::StrCat(code, " is already in the store"));
-  const int64_t now = clock_->NowMicros();
-  w.current.set_version(1);
-  w.current.set_state(v1::RECORD_STATE_ACTIVE);
-  w.current.set_created_micros(now);
-  w.current.set_updated_micros(now);
-  SetContentDigests(w.current.record(), w.current.mutable_content_sm3(),
-                    w.current.mutable_content_sha256());
-  w.version.set_version(1);
-  w.version.set_change(v1::CHANGE_KIND_CREATED);
-  w.version.set_state(v1::RECORD_STATE_ACTIVE);
-  *w.version.mutable_record() = w.current.record();
-  w.version.set_actor(actor);
-  w.version.set_reason(absl::StrCat("ingest batch ", w.current.ingest_batch()));
-  w.version.set_time_micros(now);
-  w.version.set_content_sm3(w.current.content_sm3());
-  w.version.set_content_sha256(w.current.content_sha256());
-  const std::string outcome =
-      w.current.held() ? absl::StrCat("ok: held for secrecy mark ", w.current.held_mark()) : "ok";
-  RETURN_IF_ERROR(store_->Commit({std::move(w)}, {actor, "ingest.item", code, outcome}).status());
-  IndexAfterCommit();
-  return absl::OkStatus();
-}
-
-absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
-                                                const std::string& actor) {
-  const std::string object = absl::StrCat(request.code(), " page ", request.page());
-  const char* action = request.shared() ? "page.get.shared" : "page.get";
-  ASSIGN_OR_RETURN(const auto current, store_->GetRecord(request.code()));
-  if (!current) {
-    return AuditFailure(actor, action, object,
-                        absl::NotFoundError(absl::StrCat("no record with code ", request.code())));
-  }
-  if (request.shared()) {
-    if (absl::Status st = SharedCheck(*current); !st.ok()) return AuditFailure(actor, action, object, st);
-  }
-  ASSIGN_OR_RETURN(const auto texts, store_->PageTexts(request.code()));
-  if (request.page() < 1 || request.page() > texts.size()) {
-    return AuditFailure(actor, action, object,
-                        absl::OutOfRangeError(absl::StrCat(request.code(), " has ", texts.size(),
-                                                           " scanned pages")));
-  }
-  const v1::PageText& t = texts[request.page() - 1];
-  v1::PageImage image;
-  image.set_pages(static_cast<uint32_t>(texts.size()));
-  const std::string& copy = request.copy();
-  if (copy == "jpeg" && !request.shared()) {
-    return AuditFailure(actor, action, object,
-                        absl::InvalidArgumentError("a jpeg copy is the shared page for certificates (--shared)"));
-  }
-  if (copy == "access" || copy == "thumbnail") {
-    if (request.shared()) {
-      return AuditFailure(actor, action, object,
-                          absl::InvalidArgumentError("the shared view is the masked page itself; "
-                                                     "access and thumbnail copies are for local use"));
-    }
-    ASSIGN_OR_RETURN(std::string jpeg, store_->PageBlob(PageDerivativeKey(t.sm3(), t.file_page(), copy)));
-    image.set_content(std::move(jpeg));
-    image.set_format("jpeg");
-    RETURN_IF_ERROR(store_->Audit({actor, action, absl::StrCat(object, " ", copy), "ok"}));
-    return image;
-  }
-  if (!copy.empty() && copy != "original" && copy != "jpeg") {
-    return AuditFailure(actor, action, object,
-                        absl::InvalidArgumentError(absl::StrCat(
-                            "unknown page copy '", copy, "' (original, access or thumbnail)")));
-  }
-  ASSIGN_OR_RETURN(std::string bytes, store_->PageBlob(t.sm3()));
-  if (!request.shared()) {
-    image.set_content(std::move(bytes));
-    image.set_format("original");
-  } else {
-    std::vector<ingest::Box> boxes;
-    for (const auto& w : t.words()) {
-      if (w.masked()) boxes.push_back({w.left(), w.top(), w.right(), w.bottom()});
-    }
-    const bool jpeg = copy == "jpeg";
-    // The certificate copy is made once per page and set of masks, then kept beside the original.
-    std::string masks;
-    for (const auto& b : boxes) absl::StrAppend(&masks, b.left, ",", b.top, ",", b.right, ",", b.bottom, ";");
-    const std::string cache_key =
-        PageDerivativeKey(t.sm3(), t.file_page(), absl::StrCat("certificate-", seal::ToHex(seal::Sm3(masks)).substr(0, 16)));
-    if (jpeg) {
-      auto cached = store_->PageBlob(cache_key);
-      if (cached.ok()) {
-        image.set_content(*std::move(cached));
-        image.set_format("jpeg");
-        RETURN_IF_ERROR(store_->Audit({actor, action, object, "ok"}));
-        return image;
-      }
-    }
-    auto page = ingest::RedactedPage(bytes, static_cast<int>(t.file_page()), boxes,
-                                     jpeg ? ingest::RedactedFormat::kJpeg : ingest::RedactedFormat::kPng);
-    if (!page.ok()) return AuditFailure(actor, action, object, page.status());
-    image.set_content(*std::move(page));
-    image.set_format(jpeg ? "jpeg" : "png");
-    if (jpeg) {
-      RETURN_IF_ERROR(store_->Write({{Family::kPages, cache_key, image.content()}},
-                                    {actor, action, object, "ok: certificate copy made and kept"}));
-      return image;
-    }
-  }
-  RETURN_IF_ERROR(store_->Audit({actor, action, object, "ok"}));
-  return image;
-}
-
-absl::StatusOr<v1::HeldList> Holdings::ListHeld(const std::string& actor) {
-  v1::HeldList list;
-  RETURN_IF_ERROR(store_->ForEachRecord([&](const v1::StoredRecord& r) {
-    if (r.held()) {
-      auto* h = list.add_items();
-      h->set_code(r.record().code());
-      h->set_title(r.record().title());
-      h->set_mark(r.held_mark());
-      h->set_batch(r.ingest_batch());
-    }
-    return true;
-  }));
-  RETURN_IF_ERROR(store_->Audit({actor, "ingest.held", "", absl::StrCat("ok: ", list.items_size())}));
-  return list;
-}
-
-absl::StatusOr<v1::ChangeResponse> Holdings::ReleaseHeld(const v1::ReleaseRequest& request,
-                                                         const std::string& actor) {
-  absl::MutexLock lock(&change_mu_);
-  const std::string& code = request.code();
-  if (absl::StripAsciiWhitespace(request.reason()).empty()) {
-    return AuditFailure(actor, "ingest.release", code,
-                        absl::InvalidArgumentError("a release needs a reason (--reason TEXT)"));
-  }
-  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(code));
-  if (!existing) {
-    return AuditFailure(actor, "ingest.release", code,
-                        absl::NotFoundError(absl::StrCat("no record with code ", code)));
-  }
-  if (!existing->held()) {
-    return AuditFailure(actor, "ingest.release", code,
-                        absl::FailedPreconditionError(absl::StrCat(code, " is not held")));
-  }
-  v1::StoredRecord current = *std::move(existing);
-  current.set_held(false);
-  return CommitChange(std::move(current), v1::CHANGE_KIND_MODIFIED,
-                      absl::StrCat("released from hold: ", request.reason()), actor,
-                      "ingest.release");
 }
 
 absl::StatusOr<v1::NodeStats> Holdings::Stats() {

@@ -119,6 +119,9 @@ class Holdings final : public federation::HoldingsView {
   absl::Mutex index_mu_;
 };
 
+// True when the two records have the same deterministic encoding.
+bool SameRecord(const kuaguan::v1::Record& a, const kuaguan::v1::Record& b);
+
 // SM3 and SHA-256 of a record's deterministic encoding.
 void SetContentDigests(const kuaguan::v1::Record& record, std::string* sm3, std::string* sha256);
 
