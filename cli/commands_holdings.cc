@@ -13,8 +13,8 @@
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/render.h"
-#include "ingest/catalog_fields.h"
-#include "ingest/csv_reader.h"
+#include "proto/record_fields.h"
+#include "base/csv.h"
 #include "seal/digest.h"
 
 namespace kuaguan::cli {
@@ -54,7 +54,7 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 }
 
 std::string FieldLabel(const std::string& key) {
-  const ingest::CatalogField* f = ingest::FindCatalogField(key);
+  const proto::CatalogField* f = proto::FindCatalogField(key);
   if (f == nullptr) return key == "-" ? "row" : key;
   return absl::StrCat(f->chinese, " (", f->key, ")");
 }
@@ -78,10 +78,10 @@ std::string RejectsFile(const v1::ImportResult& r) {
   }
   std::string out;
   if (r.format() == "csv") {
-    out = absl::StrCat("\xEF\xBB\xBF", r.header(), ",", ingest::kRejectReasonColumn, "\n");
+    out = absl::StrCat("\xEF\xBB\xBF", r.header(), ",", proto::kRejectReasonColumn, "\n");
     for (int i = 0; i < r.rejected_rows_size(); ++i) {
       absl::StrAppend(&out, r.rejected_rows(i), ",",
-                      ingest::CsvEscape(i < static_cast<int>(per_row.size()) ? per_row[i] : ""),
+                      base::CsvEscape(i < static_cast<int>(per_row.size()) ? per_row[i] : ""),
                       "\n");
     }
   } else {
@@ -94,7 +94,7 @@ std::string RejectsFile(const v1::ImportResult& r) {
         std::string quoted = ToJson(v);
         quoted.pop_back();
         const bool empty = row.find_first_not_of(" \t{", row.find('{')) == close;
-        row.insert(close, absl::StrCat(empty ? "\"" : ",\"", ingest::kRejectReasonColumn, "\":",
+        row.insert(close, absl::StrCat(empty ? "\"" : ",\"", proto::kRejectReasonColumn, "\":",
                                        quoted));
       }
       absl::StrAppend(&out, row, "\n");
@@ -293,19 +293,19 @@ absl::Status SearchCommand(const Argv& argv) {
   RETURN_IF_ERROR(number("--year", [&](int n) { req.set_year(n); }));
   RETURN_IF_ERROR(number("--timeout-ms", [&](int n) { req.set_timeout_ms(n); }));
   if (auto v = ctx.args.Get("--secrecy")) {
-    auto e = ingest::ParseSecrecy(*v);
+    auto e = proto::ParseSecrecy(*v);
     if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat("--secrecy: ", e.status().message()));
     req.set_secrecy(*e);
   }
   if (auto v = ctx.args.Get("--share-class")) {
-    auto e = ingest::ParseShareClass(*v);
+    auto e = proto::ParseShareClass(*v);
     if (!e.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--share-class: ", e.status().message()));
     }
     req.set_share_class(*e);
   }
   if (auto v = ctx.args.Get("--livelihood")) {
-    auto e = ingest::ParseLivelihood(*v);
+    auto e = proto::ParseLivelihood(*v);
     if (!e.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--livelihood: ", e.status().message()));
     }
@@ -430,7 +430,7 @@ absl::Status ExportCommand(const Argv& argv) {
   req.set_include_withdrawn(ctx.args.Has("--include-withdrawn"));
   auto call = ctx.client->Context(kLong);
   auto reader = ctx.client->stub().Export(call.get(), req);
-  const auto& fields = ingest::CatalogFields();
+  const auto& fields = proto::CatalogFields();
   std::vector<v1::Record> records;
   std::set<std::string> extra_keys;
   v1::Record r;
@@ -445,7 +445,7 @@ absl::Status ExportCommand(const Argv& argv) {
   if (!jsonl) {
     std::vector<std::string> header;
     for (const auto& f : fields) header.push_back(std::string(f.chinese));
-    for (const auto& k : extra_keys) header.push_back(ingest::CsvEscape(k));
+    for (const auto& k : extra_keys) header.push_back(base::CsvEscape(k));
     out = absl::StrCat("\xEF\xBB\xBF", absl::StrJoin(header, ","), "\n");
   }
   for (const auto& rec : records) {
@@ -459,10 +459,10 @@ absl::Status ExportCommand(const Argv& argv) {
       absl::StrAppend(&out, ToJson(JObj(std::move(kv))));
     } else {
       std::vector<std::string> row;
-      for (const auto& f : fields) row.push_back(ingest::CsvEscape(f.get(rec)));
+      for (const auto& f : fields) row.push_back(base::CsvEscape(f.get(rec)));
       for (const auto& k : extra_keys) {
         auto it = rec.extra().find(k);
-        row.push_back(it == rec.extra().end() ? "" : ingest::CsvEscape(it->second));
+        row.push_back(it == rec.extra().end() ? "" : base::CsvEscape(it->second));
       }
       absl::StrAppend(&out, absl::StrJoin(row, ","), "\n");
     }

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "ingest/csv_reader.h"
+#include "base/csv.h"
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/progress.h"
@@ -233,8 +233,8 @@ absl::Status Sheet(CommandContext& ctx) {
   ASSIGN_OR_RETURN(const v1::IngestBatch b, FetchBatch(ctx, false));
   std::string csv = "\xEF\xBB\xBF档号,处理步骤,设备,页数,经办人,开始时间,结束时间\n";
   for (const auto& r : b.sheet()) {
-    absl::StrAppend(&csv, ingest::CsvEscape(r.code()), ",", r.step(), ",", ingest::CsvEscape(r.worker()),
-                    ",", r.pages(), ",", ingest::CsvEscape(r.operator_()), ",",
+    absl::StrAppend(&csv, base::CsvEscape(r.code()), ",", r.step(), ",", base::CsvEscape(r.worker()),
+                    ",", r.pages(), ",", base::CsvEscape(r.operator_()), ",",
                     FormatMicros(r.start_micros()), ",", FormatMicros(r.end_micros()), "\n");
   }
   const std::string tmp = *out_path + ".tmp";

@@ -6,7 +6,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "base/utf8.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 #include "seal/digest.h"
 
 namespace kuaguan::cli {
@@ -64,7 +64,7 @@ std::string ProtoJson(const google::protobuf::Message& message) {
 
 Json RecordJson(const v1::Record& record) {
   std::vector<std::pair<std::string, Json>> fields;
-  for (const auto& f : ingest::CatalogFields()) {
+  for (const auto& f : proto::CatalogFields()) {
     fields.emplace_back(std::string(f.key), JStr(f.get(record)));
   }
   const auto& ref = record.reference();
@@ -103,7 +103,7 @@ Json StoredRecordJson(const v1::StoredRecord& s) {
 
 std::string RecordText(const v1::Record& record) {
   std::string out;
-  for (const auto& f : ingest::CatalogFields()) {
+  for (const auto& f : proto::CatalogFields()) {
     std::string v = f.get(record);
     if (v.empty()) continue;
     const size_t chars = base::CodePointCount(v);

@@ -8,7 +8,7 @@
 #include "document/certificate_pdf.h"
 #include "seal/e_seal.h"
 #include "seal/sealed_certificate.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 #include "seal/certificate_serial.h"
 #include "seal/digest.h"
 
@@ -112,7 +112,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   doc.requesting_name = r.from_name();
   doc.person_name = r.person_name();
   doc.person_id_masked = r.person_id_masked();
-  doc.category = ingest::LivelihoodLabel(r.category());
+  doc.category = proto::LivelihoodLabel(r.category());
   doc.purpose = r.purpose();
   doc.issued_at = absl::FormatTime("%Y-%m-%d %H:%M", now, Beijing());
   doc.clerk = clerk;

@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 #include "ingest/identity_number.h"
 #include "seal/digest.h"
 #include "seal/keyed_hash.h"
@@ -42,7 +42,7 @@ absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
   }
   if (in.purpose().empty()) return absl::InvalidArgumentError("--purpose: the purpose of the request is required");
   if (in.category().empty()) return absl::InvalidArgumentError("--category is required (e.g. 婚姻登记 or marriage)");
-  if (auto category = ingest::ParseLivelihood(in.category()); !category.ok()) {
+  if (auto category = proto::ParseLivelihood(in.category()); !category.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--category: ", category.status().message()));
   }
   if (in.attachments_size() > static_cast<int>(kMaxAttachments)) {
@@ -149,7 +149,7 @@ absl::StatusOr<v1::RemoteRequest> FrontDesk::Compose(const v1::FileRequestReques
                                                      const Target& target) {
   const auto id = ingest::ParseIdentityNumber(in.id_number());
   if (!id) return absl::InvalidArgumentError("--id-number is not an identity number");
-  ASSIGN_OR_RETURN(const v1::LivelihoodCategory category, ingest::ParseLivelihood(in.category()));
+  ASSIGN_OR_RETURN(const v1::LivelihoodCategory category, proto::ParseLivelihood(in.category()));
   ASSIGN_OR_RETURN(const std::string key, store_->PersonKey());
   v1::RemoteRequest r;
   r.set_from_archive(archive_);
@@ -196,7 +196,7 @@ absl::StatusOr<std::string> FrontDesk::Receipt(const std::string& request_id) {
   absl::StrAppend(&t, "查询单位 Holding archive:   ", members_->MemberName(r.target_archive()), " (",
                   r.target_archive(), ")\n");
   absl::StrAppend(&t, "当事人 Person:              ", r.person_name(), " (", r.person_id_masked(), ")\n");
-  absl::StrAppend(&t, "查档类别 Category:          ", ingest::LivelihoodLabel(r.category()), "\n");
+  absl::StrAppend(&t, "查档类别 Category:          ", proto::LivelihoodLabel(r.category()), "\n");
   absl::StrAppend(&t, "用途 Purpose:               ", r.purpose(), "\n");
   if (r.record_codes_size() > 0) {
     absl::StrAppend(&t, "档号 Records:               ", absl::StrJoin(r.record_codes(), ", "), "\n");

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 
 namespace kuaguan::federation {
 namespace v1 = kuaguan::v1;
@@ -84,7 +84,7 @@ absl::StatusOr<v1::RequestStats> RequestBook::Stats() {
     const std::string other = s.back_office() ? r.from_archive() : r.target_archive();
     const std::string month =
         absl::FormatTime("%Y-%m", absl::FromUnixMicros(r.filed_micros()), Beijing());
-    const std::string category = ingest::LivelihoodLabel(r.category());
+    const std::string category = proto::LivelihoodLabel(r.category());
     auto& row = rows[{side, other, category, month}];
     row.set_side(side);
     row.set_archive(other);

@@ -13,10 +13,18 @@
 #include "base/utf8.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "ingest/csv_reader.h"
+#include "base/csv.h"
+#include "ingest/record_checks.h"
 #include "ingest/text_encoding.h"
 
 namespace kuaguan::ingest {
+using proto::CatalogField;
+using proto::FindCatalogField;
+using proto::SetExtraField;
+using proto::IsIgnoredColumn;
+using proto::FieldError;
+using base::ParseCsv;
+using base::CsvRow;
 namespace {
 
 void SetValue(const CatalogField& f, absl::string_view value, CatalogRow* row) {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 #include "kuaguan/v1/record.pb.h"
 
 namespace kuaguan::ingest {
@@ -16,7 +16,7 @@ struct CatalogRow {
   size_t line = 0;                   // 1-based line in the file where the row starts
   std::string raw;                   // the row as written (for a rejects file)
   kuaguan::v1::Record record;        // completed by FinishRecord
-  std::vector<FieldError> errors;    // empty when the row is good
+  std::vector<proto::FieldError> errors;    // empty when the row is good
 };
 
 struct CatalogFile {

@@ -1,10 +1,11 @@
 #include "ingest/personal_data.h"
 
 #include "base/utf8.h"
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
 #include "ingest/identity_number.h"
 
 namespace kuaguan::ingest {
+using proto::CatalogFields;
 namespace {
 
 char32_t AsciiDigitOrX(char32_t cp) {

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "ingest/record_checks.h"
 #include "ingest/catalog_file.h"
 #include "seal/audit_chain.h"
 #include "ingest/identity_number.h"
@@ -110,7 +111,7 @@ absl::Status SharedRefusal(const v1::StoredRecord& r) {
   }
   if (r.record().secrecy() != v1::SECRECY_PUBLIC) {
     return absl::FailedPreconditionError(
-        absl::StrCat(code, " is not public (密级 ", ingest::SecrecyLabel(r.record().secrecy()),
+        absl::StrCat(code, " is not public (密级 ", proto::SecrecyLabel(r.record().secrecy()),
                      "); it leaves the node only with an authorization"));
   }
   return absl::OkStatus();
@@ -212,7 +213,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
   for (auto [in, out, flag] : {std::tuple{&request.from_date(), &spec.from_date, "--from"},
                                std::tuple{&request.to_date(), &spec.to_date, "--to"}}) {
     if (in->empty()) continue;
-    auto d = ingest::NormalizeDate(*in);
+    auto d = proto::NormalizeDate(*in);
     if (!d.ok()) {
       return AuditFailure(actor, "record.search", object,
                           absl::InvalidArgumentError(
@@ -305,7 +306,7 @@ absl::StatusOr<v1::ChangeResponse> Holdings::Modify(const v1::ModifyRequest& req
   std::vector<std::string> problems;
   std::unordered_set<std::string> keys;
   for (const auto& fv : request.set()) {
-    const ingest::CatalogField* f = ingest::FindCatalogField(fv.field());
+    const proto::CatalogField* f = proto::FindCatalogField(fv.field());
     if (f == nullptr) {
       problems.push_back(absl::StrCat("unknown field '", fv.field(), "'"));
       continue;

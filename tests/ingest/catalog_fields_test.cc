@@ -1,8 +1,11 @@
-#include "ingest/catalog_fields.h"
+#include "proto/record_fields.h"
+
+#include "ingest/record_checks.h"
 
 #include <catch2/catch.hpp>
 
 using namespace kuaguan::ingest;
+using namespace kuaguan::proto;
 using kuaguan::v1::Record;
 
 TEST_CASE("dates in the three accepted forms normalize - impossible dates fail") {

@@ -5,8 +5,8 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "ingest/catalog_fields.h"
-#include "ingest/csv_reader.h"
+#include "proto/record_fields.h"
+#include "base/csv.h"
 
 namespace kuaguan::testing {
 namespace v1 = kuaguan::v1;
@@ -122,13 +122,13 @@ std::vector<v1::Record> GenerateRecords(const CatalogGenOptions& options) {
 }
 
 std::string CatalogCsv(const std::vector<v1::Record>& records) {
-  const auto& fields = ingest::CatalogFields();
+  const auto& fields = proto::CatalogFields();
   std::vector<std::string> header;
   for (const auto& f : fields) header.push_back(std::string(f.chinese));
   std::string out = absl::StrCat(absl::StrJoin(header, ","), "\n");
   for (const auto& r : records) {
     std::vector<std::string> row;
-    for (const auto& f : fields) row.push_back(ingest::CsvEscape(f.get(r)));
+    for (const auto& f : fields) row.push_back(base::CsvEscape(f.get(r)));
     absl::StrAppend(&out, absl::StrJoin(row, ","), "\n");
   }
   return out;
@@ -138,7 +138,7 @@ std::string CatalogJsonLines(const std::vector<v1::Record>& records) {
   std::string out;
   for (const auto& r : records) {
     google::protobuf::Struct obj;
-    for (const auto& f : ingest::CatalogFields()) {
+    for (const auto& f : proto::CatalogFields()) {
       const std::string v = f.get(r);
       if (!v.empty()) (*obj.mutable_fields())[std::string(f.key)].set_string_value(v);
     }

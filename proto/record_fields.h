@@ -1,6 +1,8 @@
-// The catalog's fields: their English and Chinese (DA/T 46 element) names, how a text value is
-// parsed and checked into a Record, and how it is written back out. One table serves import,
-// modify and export, so the three always agree. Pure; thread-safe.
+// The record's text form, beside the generated code: each catalog field with its English and
+// Chinese (DA/T 46 element) names, how a text value is parsed and checked into a Record, and how
+// it is written back out, and the labels of the enums. One table serves import, modify, export
+// and the CLI's rendering, so they always agree (ingest/record_checks.h adds the cross-checks of
+// a whole row). Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -11,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "kuaguan/v1/record.pb.h"
 
-namespace kuaguan::ingest {
+namespace kuaguan::proto {
 
 struct FieldError {
   std::string field;   // the field's English name (or the column as written)
@@ -46,11 +48,6 @@ absl::Status SetExtraField(const std::string& column, absl::string_view value,
 // Column names that are recognised and deliberately ignored (e.g. 序号, a row counter).
 bool IsIgnoredColumn(absl::string_view name);
 
-// Completes and cross-checks a record whose fields were set: derives 年度 from 日期 and 保管期限
-// from the code when absent, parses the reference code, defaults share class to not shared and
-// open status to controlled (fail closed), and checks that year, retention and fonds agree with
-// the code and the date. Returns every problem found (empty when the record is good).
-std::vector<FieldError> FinishRecord(kuaguan::v1::Record* record);
 
 // Parses 20110304, 2011-03-04, 2011/3/4, 2011.03.04 or 2011年3月4日 into YYYYMMDD.
 absl::StatusOr<std::string> NormalizeDate(absl::string_view value);
@@ -66,5 +63,6 @@ std::string OpenStatusLabel(kuaguan::v1::OpenStatus v);
 absl::StatusOr<kuaguan::v1::Secrecy> ParseSecrecy(absl::string_view v);
 absl::StatusOr<kuaguan::v1::ShareClass> ParseShareClass(absl::string_view v);
 absl::StatusOr<kuaguan::v1::LivelihoodCategory> ParseLivelihood(absl::string_view v);
+absl::StatusOr<kuaguan::v1::Retention> ParseRetention(absl::string_view v);
 
-}  // namespace kuaguan::ingest
+}  // namespace kuaguan::proto

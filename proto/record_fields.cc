@@ -1,5 +1,6 @@
+#include "proto/record_fields.h"
+
 #include "absl/strings/string_view.h"
-#include "ingest/catalog_fields.h"
 
 #include <utility>
 
@@ -13,9 +14,8 @@
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
-#include "ingest/reference_code.h"
 
-namespace kuaguan::ingest {
+namespace kuaguan::proto {
 namespace {
 
 using kuaguan::v1::Record;
@@ -366,55 +366,6 @@ absl::StatusOr<std::string> NormalizeDate(absl::string_view value) {
   return absl::StrFormat("%04d%02d%02d", y, m, d);
 }
 
-std::vector<FieldError> FinishRecord(Record* r) {
-  std::vector<FieldError> errors;
-  if (r->code().empty()) {
-    errors.push_back({"code", "", "档号 is required"});
-  } else {
-    auto ref = ParseReferenceCode(r->code());
-    if (!ref.ok()) {
-      errors.push_back({"code", r->code(), std::string(ref.status().message())});
-    } else {
-      *r->mutable_reference() = *ref;
-    }
-  }
-  if (r->title().empty()) errors.push_back({"title", "", "题名 is required"});
-
-  const int date_year = r->date().empty() ? 0 : std::stoi(r->date().substr(0, 4));
-  if (r->year() == 0 && date_year != 0) r->set_year(date_year);
-  if (r->year() == 0) {
-    errors.push_back({"year", "", "年度 is required (or a 日期 to derive it from)"});
-  } else if (date_year != 0 && date_year != r->year()) {
-    errors.push_back({"year", absl::StrCat(r->year()),
-                      absl::StrCat("年度 does not match 日期 ", r->date())});
-  }
-  const auto& ref = r->reference();
-  if (!ref.year().empty() && r->year() != 0 && ref.year() != absl::StrCat(r->year())) {
-    errors.push_back({"year", absl::StrCat(r->year()),
-                      absl::StrCat("年度 does not match the year ", ref.year(), " in 档号")});
-  }
-  if (!ref.retention().empty()) {
-    if (r->retention() == v1::RETENTION_UNSPECIFIED) {
-      auto rt = ParseLabel(RetentionLabels(), ref.retention(), "retention");
-      if (rt.ok()) r->set_retention(*rt);
-    } else if (RetentionCodePart(r->retention()) != ref.retention()) {
-      errors.push_back({"retention", RetentionLabel(r->retention()),
-                        absl::StrCat("保管期限 does not match the retention ", ref.retention(),
-                                     " in 档号")});
-    }
-  }
-  if (!r->fonds_number().empty() && !ref.fonds().empty() && r->fonds_number() != ref.fonds()) {
-    errors.push_back({"fonds_number", r->fonds_number(),
-                      absl::StrCat("全宗号 does not match the fonds ", ref.fonds(), " in 档号")});
-  }
-  if (r->share_class() == v1::SHARE_CLASS_UNSPECIFIED) {
-    r->set_share_class(v1::SHARE_CLASS_NOT_SHARED);
-  }
-  if (r->open_status() == v1::OPEN_STATUS_UNSPECIFIED) {
-    r->set_open_status(v1::OPEN_STATUS_CONTROLLED);
-  }
-  return errors;
-}
 
 std::string SecrecyLabel(v1::Secrecy v) { return LabelOf(SecrecyLabels(), v); }
 std::string ShareClassLabel(v1::ShareClass v) { return LabelOf(ShareLabels(), v); }
@@ -430,8 +381,12 @@ absl::StatusOr<v1::Secrecy> ParseSecrecy(absl::string_view v) {
 absl::StatusOr<v1::ShareClass> ParseShareClass(absl::string_view v) {
   return ParseLabel(ShareLabels(), v, "share class");
 }
+absl::StatusOr<v1::Retention> ParseRetention(absl::string_view v) {
+  return ParseLabel(RetentionLabels(), v, "retention");
+}
+
 absl::StatusOr<v1::LivelihoodCategory> ParseLivelihood(absl::string_view v) {
   return ParseLabel(LivelihoodLabels(), v, "livelihood category");
 }
 
-}  // namespace kuaguan::ingest
+}  // namespace kuaguan::proto

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace kuaguan::ingest {
+namespace kuaguan::base {
 
 struct CsvRow {
   size_t line = 0;                  // 1-based line where the row starts
@@ -24,4 +24,4 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text);
 // Quotes a field for CSV output when it needs it.
 std::string CsvEscape(absl::string_view field);
 
-}  // namespace kuaguan::ingest
+}  // namespace kuaguan::base

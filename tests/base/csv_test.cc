@@ -1,8 +1,8 @@
-#include "ingest/csv_reader.h"
+#include "base/csv.h"
 
 #include <catch2/catch.hpp>
 
-using namespace kuaguan::ingest;
+using namespace kuaguan::base;
 
 TEST_CASE("CSV rows keep quoted commas - quotes and line breaks with line numbers") {
   auto rows = ParseCsv("a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\n\"two\nlines\",z\n");

@@ -1,5 +1,5 @@
 #include "absl/strings/string_view.h"
-#include "ingest/csv_reader.h"
+#include "base/csv.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
-namespace kuaguan::ingest {
+namespace kuaguan::base {
 
 absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
   std::vector<CsvRow> rows;
@@ -86,4 +86,4 @@ std::string CsvEscape(absl::string_view field) {
   return out;
 }
 
-}  // namespace kuaguan::ingest
+}  // namespace kuaguan::base
