@@ -17,6 +17,7 @@
 #include "federation/federated_search.h"
 #include "federation/remote_requests.h"
 #include "index/record_index.h"
+#include "ingest/identity_number.h"
 #include "node/holdings.h"
 #include "node/store.h"
 #include "seal/ca.h"
@@ -38,10 +39,7 @@ constexpr char kFrontName[] = "开封市档案馆";
 
 // An identity number with the right check character for the first 17 digits.
 std::string IdNumber(const std::string& first17) {
-  static const int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
-  return first17 + "10X98765432"[sum % 11];
+  return first17 + kuaguan::ingest::IdentityCheckChar(first17);
 }
 
 const std::string& ZhangSan() {
