@@ -7,9 +7,6 @@
 
 namespace kuaguan::base {
 
-// The metadata key under which the operator CLI names its user to the admin service.
-inline constexpr char kActorMetadata[] = "x-kuaguan-actor";
-
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 

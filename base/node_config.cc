@@ -67,6 +67,9 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   RETURN_IF_ERROR(str("enroll_listen", &c.enroll_listen, false));
   std::string key_file;
   RETURN_IF_ERROR(str("key_file", &key_file, false));
+  std::string socket_dir;
+  RETURN_IF_ERROR(str("socket_dir", &socket_dir, false));
+  RETURN_IF_ERROR(str("socket_group", &c.socket_group, false));
   if (node["directory_validity_hours"]) {
     auto v = node["directory_validity_hours"].value<double>();
     if (!v || *v <= 0) {
@@ -98,6 +101,10 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
     const fs::path kf(key_file);
     c.key_file = (kf.is_absolute() ? kf : c.data_dir / kf).lexically_normal();
   }
+  if (!socket_dir.empty()) {
+    const fs::path sd(socket_dir);
+    c.socket_dir = (sd.is_absolute() ? sd : c.config_path.parent_path() / sd).lexically_normal();
+  }
   return c;
 }
 
@@ -107,6 +114,8 @@ std::string RenderConfig(const NodeConfig& c) {
                    {"data_dir", c.data_dir.string()}, {"peer_listen", c.peer_listen}};
   if (c.role == "provincial") node.insert("enroll_listen", c.enroll_listen);
   if (c.auto_issue) node.insert("auto_issue", true);
+  node.insert("socket_group", c.socket_group);
+  if (!c.socket_dir.empty()) node.insert("socket_dir", c.socket_dir.string());
   toml::table root{{"node", node}};
   std::ostringstream out;
   out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";

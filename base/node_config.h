@@ -11,6 +11,8 @@
 //   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
 //   directory_validity_hours = 72  # provincial: how long a published directory stays valid (may be fractional)
 //   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
+//   socket_group = "kuaguan"       # who may reach the local socket (0660); each person still needs a role
+//   socket_dir = "run"             # relative to the config file's folder: the socket's directory (0750)
 //   auto_issue = false             # archive: certify at once unconditionally shared records
 //                                  # that name the requesting person exactly (no clerk)
 #pragma once
@@ -35,6 +37,8 @@ struct NodeConfig {
   double directory_validity_hours = 72;  // fractions allowed (tests use seconds)
   int64_t directory_refresh_seconds = 300;
   bool auto_issue = false;
+  std::string socket_group = "kuaguan";
+  std::filesystem::path socket_dir;  // absolute after LoadConfig; empty: beside data_dir, "run"
   std::filesystem::path config_path;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
@@ -42,8 +46,10 @@ struct NodeConfig {
     return key_file.empty() ? data_dir / "secrets" / "key-passphrase" : key_file;
   }
 
-  // The admin service's Unix socket.
-  std::filesystem::path SocketPath() const { return data_dir / "kuaguand.sock"; }
+  // The admin service's Unix socket: outside the data directory, which is private to the daemon.
+  std::filesystem::path SocketPath() const {
+    return (socket_dir.empty() ? data_dir.parent_path() / "run" : socket_dir) / "kuaguand.sock";
+  }
 };
 
 // Reads and checks a config file. Errors name the file and the key that is wrong.

@@ -11,9 +11,16 @@ namespace kuaguan::cli {
 absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec) {
   spec.flags.insert("--json");
   spec.options.insert("--config");
+  spec.options.insert("--profile");
+  spec.options.insert("--passphrase-file");
   CommandContext ctx;
   ASSIGN_OR_RETURN(ctx.args, Args::Parse(argv, spec));
   ctx.json = ctx.args.Has("--json");
+  if (auto profile = ctx.args.Get("--profile")) {
+    ASSIGN_OR_RETURN(const Profile p, LoadProfile(*profile, ctx.args.Get("--passphrase-file")));
+    ctx.client.emplace(AdminClient::ConnectProfile(p));
+    return ctx;
+  }
   std::string path;
   if (auto c = ctx.args.Get("--config")) {
     path = *c;

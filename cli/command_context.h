@@ -20,8 +20,9 @@ struct CommandContext {
   std::optional<AdminClient> client;
 };
 
-// Parses `argv` with `spec` plus --config/--json, loads the config (--config, KUAGUAN_CONFIG,
-// or ./kuaguan.toml) and connects to the node.
+// Parses `argv` with `spec` plus --config/--profile/--json and connects to the node: over mutual
+// TLS with the staff certificate of --profile, else over the local socket of the config
+// (--config, KUAGUAN_CONFIG, or ./kuaguan.toml).
 absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec);
 
 // Prints `text` to stdout.

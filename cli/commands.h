@@ -34,6 +34,8 @@ absl::Status StaffCommand(const Argv& argv);
 absl::Status RequestsCommand(const Argv& argv);
 absl::Status RequestStatsCommand(const Argv& argv);
 absl::Status VerifyCommand(const Argv& argv);
+absl::Status WhoAmICommand(const Argv& argv);
+absl::Status RolesCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

@@ -1,10 +1,5 @@
 // The federation commands: ca token / revoke / roll-signer (provincial node), enroll, directory
-// refresh, peers, cert export and staff add (archive nodes). `search --federated` lives with search.
-#include <botan/auto_rng.h>
-#include <botan/pk_keys.h>
-#include <botan/pkcs10.h>
-#include <botan/x509self.h>
-#include <fcntl.h>
+// refresh, peers and cert export (archive nodes). `search --federated` lives with search.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,8 +14,6 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
-#include "seal/certs.h"
-#include "seal/key_file.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
@@ -172,64 +165,6 @@ absl::Status PeersCommand(const Argv& argv) {
     absl::StrAppend(&out, "\n");
   }
   Print(out);
-  return absl::OkStatus();
-}
-
-absl::Status StaffCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--role", "--out"}}));
-  const auto& pos = ctx.args.positional();
-  auto role = ctx.args.Get("--role");
-  auto out_dir = ctx.args.Get("--out");
-  if (pos.size() != 2 || pos[0] != "add" || !role || !out_dir) {
-    return absl::InvalidArgumentError(
-        "usage: kuaguan staff add NAME --role front-desk|back-office|appraiser|security-officer|auditor|admin --out DIR");
-  }
-  if (!seal::IsStaffRole(*role)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--role '", *role, "' is not front-desk, back-office, appraiser, security-officer, auditor or admin"));
-  }
-  const std::filesystem::path dir = *out_dir;
-  std::error_code ec;
-  if (std::filesystem::exists(dir / "desk.toml", ec)) {
-    return absl::AlreadyExistsError(absl::StrCat((dir / "desk.toml").string(), " already exists"));
-  }
-  // The key is made here: it never reaches the node or the CA.
-  Botan::AutoSeeded_RNG rng;
-  auto key = seal::NewKey(seal::KeyKind::kEcdsaP256, rng);
-  Botan::X509_Cert_Options opts(pos[1]);
-  const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
-  v1::StaffAddRequest req;
-  req.set_name(pos[1]);
-  req.set_role(*role);
-  req.set_csr(std::string(csr.begin(), csr.end()));
-  v1::StaffAddResult r;
-  auto call = ctx.client->Context(kCall);
-  grpc::Status st = ctx.client->federation().AddStaff(call.get(), req, &r);
-  if (!st.ok()) return ctx.client->Explain(st);
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
-  const std::string key_pem = seal::PlainKeyPem(*key);
-  const int fd = ::open((dir / "desk.key").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || ::write(fd, key_pem.data(), key_pem.size()) != static_cast<ssize_t>(key_pem.size()) || ::close(fd) != 0) {
-    return absl::InternalError(absl::StrCat("cannot write ", (dir / "desk.key").string()));
-  }
-  for (const auto& [name, text] :
-       {std::pair{"desk.pem", r.cert_pem() + r.issuing_pem()}, std::pair{"root.pem", r.root_pem()},
-        std::pair{"desk.toml",
-                  absl::StrCat("# kuaguan-desk profile for ", r.name(), " (", r.role(), ") of archive ", r.archive(),
-                               "\n[desk]\nnode = \"", r.node_address(), "\"\narchive = \"", r.archive(),
-                               "\"\nname = \"", r.name(), "\"\nrole = \"", r.role(),
-                               "\"\ncertificate = \"desk.pem\"\nkey = \"desk.key\"\nroot = \"root.pem\"\n")}}) {
-    std::ofstream out(dir / name, std::ios::trunc);
-    out << text;
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", (dir / name).string()));
-  }
-  Print(ctx.json ? ToJson(JObj({{"archive", JStr(r.archive())}, {"name", JStr(r.name())}, {"role", JStr(r.role())},
-                               {"serial", JStr(r.serial())}, {"node", JStr(r.node_address())},
-                               {"profile", JStr((dir / "desk.toml").string())}}))
-                 : absl::StrCat("Staff certificate ", r.serial(), " for ", r.name(), " (", r.role(), ") of archive ",
-                                r.archive(), ".\nWrote ", (dir / "desk.toml").string(),
-                                " with desk.pem, desk.key (mode 600) and root.pem.\n"));
   return absl::OkStatus();
 }
 

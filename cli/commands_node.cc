@@ -1,11 +1,13 @@
-// Node commands: init, status, stats, reindex, audit verify.
+// Node commands: init, status, stats, reindex, audit verify and list.
 #include <atomic>
 #include <csignal>
 #include <thread>
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "cli/command_context.h"
@@ -33,11 +35,11 @@ absl::Status InitCommand(const Argv& argv) {
       const Args args,
       Args::Parse(argv, {{"--json", "--force"},
                          {"--archive-id", "--name", "--role", "--listen", "--data-dir", "--peer-listen",
-                          "--enroll-listen"}}));
+                          "--enroll-listen", "--socket-group"}}));
   if (args.positional().size() != 1) {
     return absl::InvalidArgumentError(
         "usage: kuaguan init DIR --archive-id CODE --name NAME [--role archive|provincial] "
-        "[--listen HOST:PORT] [--peer-listen HOST:PORT] [--enroll-listen HOST:PORT]");
+        "[--listen HOST:PORT] [--peer-listen HOST:PORT] [--enroll-listen HOST:PORT] [--socket-group GROUP]");
   }
   const fs::path dir = args.positional()[0];
   base::NodeConfig c;
@@ -50,6 +52,7 @@ absl::Status InitCommand(const Argv& argv) {
   c.data_dir = args.Get("--data-dir").value_or("data");
   c.peer_listen = args.Get("--peer-listen").value_or("127.0.0.1:0");
   c.enroll_listen = args.Get("--enroll-listen").value_or("127.0.0.1:0");
+  c.socket_group = args.Get("--socket-group").value_or("kuaguan");
   RETURN_IF_ERROR(base::ValidateConfig(c));
   const fs::path file = dir / "kuaguan.toml";
   std::error_code ec;
@@ -212,11 +215,54 @@ absl::Status ReindexCommand(const Argv& argv) {
   return absl::OkStatus();
 }
 
-absl::Status AuditCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
-  if (ctx.args.positional().size() != 1 || ctx.args.positional()[0] != "verify") {
-    return absl::InvalidArgumentError("usage: kuaguan audit verify");
+namespace {
+
+absl::Status AuditList(CommandContext& ctx) {
+  v1::AuditListRequest req;
+  if (auto since = ctx.args.Get("--since")) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*since, &n)) return absl::InvalidArgumentError(absl::StrCat("--since '", *since, "' is not a number"));
+    req.set_since(n);
   }
+  if (auto limit = ctx.args.Get("--limit")) {
+    uint32_t n = 0;
+    if (!absl::SimpleAtoi(*limit, &n)) return absl::InvalidArgumentError(absl::StrCat("--limit '", *limit, "' is not a number"));
+    req.set_limit(n);
+  }
+  req.set_actor(ctx.args.Get("--actor").value_or(""));
+  req.set_action(ctx.args.Get("--action").value_or(""));
+  v1::AuditList list;
+  auto call = ctx.client->Context(kLong);
+  grpc::Status st = ctx.client->stub().ListAudit(call.get(), req, &list);
+  if (!st.ok()) return ctx.client->Explain(st);
+  const absl::TimeZone beijing = absl::FixedTimeZone(8 * 3600);
+  if (ctx.json) {
+    std::vector<Json> entries;
+    for (const auto& e : list.entries()) {
+      entries.push_back(JObj({{"seq", JNum(static_cast<double>(e.seq()))},
+                              {"time", JStr(absl::FormatTime("%Y-%m-%dT%H:%M:%E3S%Ez", absl::FromUnixMicros(e.time_micros()), beijing))},
+                              {"person", JStr(e.person())},
+                              {"role", JStr(e.role())},
+                              {"via", JStr(e.via())},
+                              {"action", JStr(e.action())},
+                              {"object", JStr(e.object())},
+                              {"outcome", JStr(e.outcome())}}));
+    }
+    Print(ToJson(JObj({{"entries", JArr(entries)}, {"last_seq", JNum(static_cast<double>(list.last_seq()))}})));
+    return absl::OkStatus();
+  }
+  std::string out;
+  for (const auto& e : list.entries()) {
+    absl::StrAppend(&out, e.seq(), "  ", absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(e.time_micros()), beijing),
+                    "  ", e.person(), e.role().empty() ? "" : absl::StrCat(" (", e.role(), ", ", e.via(), ")"), "  ",
+                    e.action(), "  ", e.object(), "  ", e.outcome(), "\n");
+  }
+  absl::StrAppend(&out, list.entries_size(), " entries shown; the log's last is ", list.last_seq(), ".\n");
+  Print(out);
+  return absl::OkStatus();
+}
+
+absl::Status AuditVerify(CommandContext& ctx) {
   v1::AuditVerifyResult r;
   auto call = ctx.client->Context(kLong);
   grpc::Status st = ctx.client->stub().VerifyAudit(call.get(), {}, &r);
@@ -234,6 +280,17 @@ absl::Status AuditCommand(const Argv& argv) {
                                             ": ", r.reason()));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AuditCommand(const Argv& argv) {
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--since", "--actor", "--action", "--limit"}}));
+  const auto& pos = ctx.args.positional();
+  if (pos.size() == 1 && pos[0] == "verify") return AuditVerify(ctx);
+  if (pos.size() == 1 && pos[0] == "list") return AuditList(ctx);
+  return absl::InvalidArgumentError(
+      "usage: kuaguan audit verify | audit list [--since SEQ] [--actor NAME] [--action A] [--limit N]");
 }
 
 }  // namespace kuaguan::cli

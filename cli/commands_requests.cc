@@ -154,7 +154,7 @@ absl::Status RequestStatsCommand(const Argv& argv) {
 }
 
 absl::Status VerifyCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--online", "--json"}, {"--trust", "--config"}}));
+  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--online", "--json"}, {"--trust", "--config", "--profile", "--passphrase-file"}}));
   const auto& pos = args.positional();
   if (pos.size() != 1 || (args.Get("--trust") && args.Has("--online"))) {
     return absl::InvalidArgumentError("usage: kuaguan verify FILE.pdf [--online | --trust DIR] [--json]");

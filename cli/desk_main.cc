@@ -3,7 +3,6 @@
 //   kuaguan-desk --profile DIR/desk.toml whoami | request … | list | status ID | fetch ID --out F | receipt ID
 // Certificates are verified here, against the directory's trust material, before they are written.
 #include <grpcpp/grpcpp.h>
-#include <toml++/toml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "seal/tls.h"
 #include "seal/digest.h"
 #include "cli/cli_args.h"
+#include "cli/profile.h"
 #include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "cli/render.h"
@@ -30,10 +30,7 @@ namespace fs = std::filesystem;
 namespace v1 = kuaguan::v1;
 namespace cli = kuaguan::cli;
 namespace seal = kuaguan::seal;
-
-struct Profile {
-  std::string node, archive, name, role, cert_pem, key_pem, root_pem;
-};
+using kuaguan::cli::Profile;
 
 absl::StatusOr<std::string> ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -41,38 +38,6 @@ absl::StatusOr<std::string> ReadFile(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-absl::StatusOr<Profile> LoadProfile(const fs::path& path) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path.string(), ":", e.source().begin.line, ": ", std::string(e.description())));
-  }
-  Profile p;
-  const auto desk = t["desk"];
-  const fs::path dir = path.parent_path();
-  std::string cert, key, root;
-  for (auto [k, out] : {std::pair{"node", &p.node}, std::pair{"archive", &p.archive}, std::pair{"name", &p.name},
-                        std::pair{"role", &p.role}, std::pair{"certificate", &cert}, std::pair{"key", &key},
-                        std::pair{"root", &root}}) {
-    auto v = desk[k].value<std::string>();
-    if (!v) return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [desk] ", k, " is missing"));
-    *out = *v;
-  }
-  auto in_dir = [&](const std::string& f) { return fs::path(f).is_absolute() ? fs::path(f) : dir / f; };
-  auto c = ReadFile(in_dir(cert));
-  auto k = ReadFile(in_dir(key));
-  auto r = ReadFile(in_dir(root));
-  for (auto* s : {&c, &k, &r}) {
-    if (!s->ok()) return s->status();
-  }
-  p.cert_pem = *c;
-  p.key_pem = *k;
-  p.root_pem = *r;
-  return p;
 }
 
 int Fail(const std::string& msg) {
@@ -255,7 +220,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto args = cli::Args::Parse(rest, {{"--json"},
-                                      {"--profile", "--name", "--id-number", "--target", "--find", "--category",
+                                      {"--profile", "--passphrase-file", "--name", "--id-number", "--target", "--find", "--category",
                                        "--purpose", "--record", "--attach", "--request-id", "--out", "--state"}});
   if (!args.ok()) return Fail(std::string(args.status().message()));
   const auto& pos = args->positional();
@@ -279,7 +244,7 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  auto profile = LoadProfile(*profile_path);
+  auto profile = cli::LoadProfile(*profile_path, args->Get("--passphrase-file"));
   if (!profile.ok()) return Fail(std::string(profile.status().message()));
   seal::TlsIdentity identity{profile->key_pem, profile->cert_pem, profile->root_pem};
   Session session{*args, *profile, v1::Desk::NewStub(seal::MutualTlsChannel(identity, profile->node, profile->archive)),

@@ -14,14 +14,35 @@ namespace kuaguan::cli {
 std::string Usage() {
   return R"(kuaguan — operator CLI for a Kuaguan (跨馆) archive node
 
-usage: kuaguan [--config FILE] [--json] COMMAND [ARGS]
+usage: kuaguan [--config FILE | --profile DIR/desk.toml] [--json] COMMAND [ARGS]
 
+Every command is done by a person in a role (kuaguan roles): on the node's host through its
+local socket, as your Unix account (registered with kuaguan staff grant); from a workstation
+with your staff certificate (--profile). The node's service account is the system administrator.
 Global options may go before or after the command; these two are the same:
   kuaguan --config nodes/zz/kuaguan.toml --json status
   kuaguan status --config nodes/zz/kuaguan.toml --json
   --config FILE          the node's config; else $KUAGUAN_CONFIG, else ./kuaguan.toml
+  --profile FILE         a staff profile (kuaguan staff add): mutual TLS with its certificate
+  --passphrase-file FILE the profile key's passphrase (else $KUAGUAN_PASSPHRASE_FILE, else typed)
   --json                 one JSON document on stdout instead of readable text
   --help, -h             this text, wherever it is given (also `kuaguan help`)
+
+People and roles (三员分离):
+  roles                  the role table: each role and the commands it may run
+  whoami                 who the node takes you for: person, roles, via unix:USER or certificate:SERIAL
+  staff grant UNIXUSER --name 姓名 --role ROLE [--role ROLE]
+                         (security officer; the service account registers only the first
+                         security officer) give a local account roles
+  staff add NAME --role ROLE --out DIR [--key-passphrase-file FILE]
+                         a staff certificate from the provincial CA, registered here, and
+                         DIR/desk.toml for kuaguan-desk or --profile; the key is made here and
+                         stored encrypted (passphrase from the file, else typed)
+  staff list             everyone registered, revoked ones included
+  staff revoke UNIXUSER|SERIAL --reason TEXT
+                         effective at the next call
+  audit list [--since SEQ] [--actor NAME] [--action A] [--limit N]
+                         (auditor) the audit trail: who (person, role, via) did what
 
   init DIR --archive-id CODE --name NAME [--role archive|provincial] [--listen HOST:PORT]
                          write DIR/kuaguan.toml (port 0 picks a free port at start)
@@ -48,7 +69,7 @@ Global options may go before or after the command; these two are the same:
   export FILE [--include-withdrawn]
                          write records as CSV (UTF-8, Chinese header) or JSON Lines (.jsonl)
   reindex                rebuild the search index from the store (resumable)
-  audit verify           check the audit log's hash chain
+  audit verify           (auditor) check the audit log's hash chain
   ingest scans MANIFEST|FOLDER [--base DIR] [--workers N]
                          OCR scanned pages into records (manifest: catalog columns plus
                          pages, ';'-separated files); progress bar; Ctrl-C stops, rerun resumes
@@ -79,10 +100,6 @@ Global options may go before or after the command; these two are the same:
                          members with reachability, round trip, clock skew, certificate expiry
   cert export DIR        root.pem, chain.pem, node.pem, seal.pem, seal-maker.pem and
                          directory.signed (for verify --trust)
-  staff add NAME --role ROLE --out DIR
-                         a staff certificate from the provincial CA (roles: front-desk,
-                         back-office, appraiser, security-officer, auditor, admin) and
-                         DIR/desk.toml for kuaguan-desk; the key is made here, mode 600
 
 Remote requests, back office (馆际查档 乙方):
   requests list [--side front|back] [--state STATE]
@@ -120,9 +137,10 @@ int main(int argc, char** argv) {
       {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
+      {"whoami", WhoAmICommand},     {"roles", RolesCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
-  const ArgSpec global = {{"--json"}, {"--config"}};
+  const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};
   const absl::StatusOr<CommandLine> line = SplitCommandLine(Argv(argv + 1, argv + argc), global);
   if (!line.ok()) {
     std::cerr << "kuaguan: " << line.status().message() << "\n";

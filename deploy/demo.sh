@@ -3,71 +3,111 @@
 # modified, withdrawn, ingested from scans and audited; then a federation: the provincial node
 # (CA and directory) and a second archive, enrollment, mutual TLS, a federated search answered
 # by the other archive, a remote request filed at one archive's front desk and certified by the
-# other with its electronic seal (the PDF left in demo-out/), revocation. Each step printed. Usage: deploy/demo.sh BIN_DIR
+# other with its electronic seal (the PDF left in demo-out/), revocation. Each step printed and
+# done by the right person: the daemons run as root (the service account: system administrator);
+# the security officer, auditor, cataloguer, back-office clerk and CA operator are real Unix
+# accounts (kuaguan-demo-*, group kuaguan) made here. Needs root. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
-BIN=$(cd "${1:-build/bin}" && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "demo.sh: the demo makes Unix accounts for its people; run it as root" >&2; exit 1; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RUN="$ROOT/demo-run"
-KG="$BIN/kuaguan"
+RUN=/tmp/kuaguan-demo   # every demo account can reach it; the nodes' data directories stay private
+rm -rf "$RUN"
+mkdir -p "$RUN/bin"
+chmod 755 "$RUN"
+# The CLI where every account may run it (the build tree may be private to root).
+cp "${1:-build/bin}/kuaguan" "${1:-build/bin}/kuaguan-desk" "$RUN/bin/"
+BIN=$(cd "${1:-build/bin}" && pwd)
+KG="$RUN/bin/kuaguan"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
+# as USER COMMAND...: run as that person's Unix account (the node learns who from the kernel).
+as() { local user=$1; shift; printf '[%s] $ %s\n' "$user" "$*"; runuser -u "$user" -- "$@"; }
 
-rm -rf "$RUN"
-mkdir -p "$RUN"
+step "0. The people (三员分离): Unix accounts in group kuaguan, which may reach the nodes' sockets"
+getent group kuaguan >/dev/null || groupadd --system kuaguan
+for u in kuaguan-demo-so kuaguan-demo-aud kuaguan-demo-cat kuaguan-demo-bo kuaguan-demo-ca; do
+  id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
+  usermod -a -G kuaguan "$u"
+done
+printf 'demo-staff-key-passphrase\n' >"$RUN/passphrase"
+chown kuaguan-demo-so "$RUN/passphrase"
+chmod 600 "$RUN/passphrase"
+mkdir -m 1777 "$RUN/work"   # the people's files: catalogs in, exports and certificates out
+SO=kuaguan-demo-so; AUD=kuaguan-demo-aud; CAT=kuaguan-demo-cat; BO=kuaguan-demo-bo; CA=kuaguan-demo-ca
+# people CONFIG: the service account registers the security officer, who registers the rest.
+people() {
+  as root "$KG" staff grant $SO --name 王保密 --role security-officer --config "$1"
+  as $SO "$KG" staff grant $AUD --name 赵审计 --role auditor --config "$1"
+  if grep -q 'role = "provincial"' "$1"; then
+    as $SO "$KG" staff grant $CA --name 孙认证 --role ca-operator --config "$1"
+  else
+    as $SO "$KG" staff grant $CAT --name 李编目 --role cataloguer --role digitizer --config "$1"
+    as $SO "$KG" staff grant $BO --name 钱办理 --role back-office --role approver --config "$1"
+  fi
+}
+
 step "1. Initialise the Zhengzhou municipal archive node (郑州市档案馆)"
 show "$KG" init "$RUN/zhengzhou" --archive-id 410100 --name 郑州市档案馆 --listen 127.0.0.1:0
 CFG="$RUN/zhengzhou/kuaguan.toml"
 export KUAGUAN_CONFIG="$CFG"
 
-step "2. Start kuaguand"
+step "2. Start kuaguand; register the people; the role table"
 "$BIN/kuaguand" --config "$CFG" >"$RUN/kuaguand.log" 2>&1 &
 DAEMON=$!
 PIDS="$DAEMON"
 trap 'kill $PIDS 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do "$KG" status >/dev/null 2>&1 && break; sleep 0.1; done
 show "$KG" status
+people "$CFG"
+as $SO "$KG" staff list
+as $CAT "$KG" whoami
+as $SO "$KG" staff grant $AUD --name 赵审计 --role security-officer || echo "(nobody holds two of the three roles: refused)"
+show "$KG" roles | head -n 12
 
 step "3. Generate 5,000 catalog records (GB18030 CSV, as many archive systems export) and import"
-"$BIN/kuaguan-gen-catalog" "$RUN/catalog-gb18030.csv" --count 5000 --seed 2026 --gb18030 --full-text
-show "$KG" import "$RUN/catalog-gb18030.csv"
+"$BIN/kuaguan-gen-catalog" "$RUN/work/catalog-gb18030.csv" --count 5000 --seed 2026 --gb18030 --full-text
+as $CAT "$KG" import "$RUN/work/catalog-gb18030.csv"
 show "$KG" stats
 
 step "4. Chinese searches: phrases, fields, dates, livelihood categories, reference codes"
-show "$KG" search 婚姻登记 --limit 3
-show "$KG" search 档案馆 --limit 3
-show "$KG" search 退休审批 --from 1990-01-01 --to 1999-12-31 --limit 3
-show "$KG" search 民政局 --field responsible --livelihood 婚姻登记 --limit 3
-show "$KG" search 'Z109-WS·1998*' --field code --limit 3
-show "$KG" search 檔案館 --limit 2   # traditional characters find simplified text
+as $CAT "$KG" search 婚姻登记 --limit 3
+as $CAT "$KG" search 档案馆 --limit 3
+as $CAT "$KG" search 退休审批 --from 1990-01-01 --to 1999-12-31 --limit 3
+as $CAT "$KG" search 民政局 --field responsible --livelihood 婚姻登记 --limit 3
+as $CAT "$KG" search 'Z109-WS·1998*' --field code --limit 3
+as $CAT "$KG" search 檔案館 --limit 2   # traditional characters find simplified text
 
-CODE=$("$KG" search 'Z109-WS*' --field code --limit 1 --json | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
+CODE=$(runuser -u $CAT -- "$KG" search 'Z109-WS*' --field code --limit 1 --json | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
 step "5. A record, modified (a new version) and withdrawn (撤回, a recorded state)"
-show "$KG" get "$CODE"
-show "$KG" modify "$CODE" --set 附注=已核对原件 --reason 补充附注
-show "$KG" withdraw "$CODE" --reason 著录重复
-show "$KG" get "$CODE" --history
+as $CAT "$KG" get "$CODE"
+as $CAT "$KG" modify "$CODE" --set 附注=已核对原件 --reason 补充附注
+as $CAT "$KG" withdraw "$CODE" --reason 著录重复
+as $CAT "$KG" get "$CODE" --history
+show "$KG" get "$CODE" || echo "(the system administrator never reads holdings content)"
 
 step "6. A bad catalog is rejected whole, naming every bad row; the store is unchanged"
-printf '档号,题名,日期,年度,保管期限,密级\nZ109-WS·2011-Y-BGS-9001,日期不存在,2011-02-30,2011,永久,公开\nZ109-WS·2011-Y-BGS-9002,密级不明,2011-03-01,2011,永久,很秘密\n' >"$RUN/bad.csv"
-show "$KG" import "$RUN/bad.csv" || true
+printf '档号,题名,日期,年度,保管期限,密级\nZ109-WS·2011-Y-BGS-9001,日期不存在,2011-02-30,2011,永久,公开\nZ109-WS·2011-Y-BGS-9002,密级不明,2011-03-01,2011,永久,很秘密\n' >"$RUN/work/bad.csv"
+as $CAT "$KG" import "$RUN/work/bad.csv" || true
 show "$KG" stats
 
 step "7. Digitization ingest: scanned pages OCR'd (Tesseract, one engine per core)"
-"$BIN/kuaguan-gen-scans" "$RUN/scans" --items 4
-"$KG" ingest scans "$RUN/scans/manifest.csv" --json >"$RUN/ingest.jsonl"
+"$BIN/kuaguan-gen-scans" "$RUN/work/scans" --items 4
+runuser -u $CAT -- "$KG" ingest scans "$RUN/work/scans/manifest.csv" --json >"$RUN/ingest.jsonl"
 BATCH=$(tail -n 1 "$RUN/ingest.jsonl" | sed -n 's/.*"batch":"\([^"]*\)".*/\1/p')
-show "$KG" ingest report "$BATCH"
-show "$KG" ingest accept "$BATCH" || show "$KG" ingest accept "$BATCH" --override 演示批次，人工抽检通过
-show "$KG" search 档案馆库房改造 --limit 2
-show "$KG" ingest held
-show "$KG" search --person 11010519491231002X
-show "$KG" get Z109-WS·2020-Y-SMJ-0003
-show "$KG" page Z109-WS·2020-Y-SMJ-0003 1 --shared --out "$RUN/shared-page.png"
+as $CAT "$KG" ingest report "$BATCH"
+as $CAT "$KG" ingest accept "$BATCH" || echo "(batch acceptance is the security officer's)"
+as $SO "$KG" ingest accept "$BATCH" || as $SO "$KG" ingest accept "$BATCH" --override 演示批次，人工抽检通过
+as $CAT "$KG" search 档案馆库房改造 --limit 2
+as $SO "$KG" ingest held
+as $CAT "$KG" search --person 11010519491231002X
+as $CAT "$KG" get Z109-WS·2020-Y-SMJ-0003
+as $CAT "$KG" page Z109-WS·2020-Y-SMJ-0003 1 --shared --out "$RUN/work/shared-page.png"
 
-step "8. Export, rebuild the index, verify the audit chain"
-show "$KG" export "$RUN/export.csv"
+step "8. Export, rebuild the index, verify the audit chain, and who did what"
+as $CAT "$KG" export "$RUN/work/export.csv"
 show "$KG" reindex
-show "$KG" audit verify
+as $AUD "$KG" audit verify
+as $AUD "$KG" audit list --action record. --limit 6
 
 step "9. The provincial node (河南省档案馆): certificate authority and signed directory"
 show "$KG" init "$RUN/henan" --archive-id 410000 --name 河南省档案馆 --role provincial
@@ -75,6 +115,7 @@ show "$KG" init "$RUN/henan" --archive-id 410000 --name 河南省档案馆 --rol
 PIDS="$PIDS $!"
 for _ in $(seq 1 100); do "$KG" status --config "$RUN/henan/kuaguan.toml" >/dev/null 2>&1 && break; sleep 0.1; done
 show "$KG" status --config "$RUN/henan/kuaguan.toml"
+people "$RUN/henan/kuaguan.toml"
 ENROLL=$("$KG" status --config "$RUN/henan/kuaguan.toml" --json | sed -n 's/.*"enroll_listen":"\([^"]*\)".*/\1/p')
 
 step "10. A second archive (开封市档案馆) with its own holdings"
@@ -83,12 +124,13 @@ KF="$RUN/kaifeng/kuaguan.toml"
 "$BIN/kuaguand" --config "$KF" >"$RUN/kaifeng.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 1 100); do "$KG" status --config "$KF" >/dev/null 2>&1 && break; sleep 0.1; done
-"$BIN/kuaguan-gen-catalog" "$RUN/kaifeng.csv" --count 3000 --seed 410200
-show "$KG" import "$RUN/kaifeng.csv" --config "$KF"
+people "$KF"
+"$BIN/kuaguan-gen-catalog" "$RUN/work/kaifeng.csv" --count 3000 --seed 410200
+as $CAT "$KG" import "$RUN/work/kaifeng.csv" --config "$KF"
 
 step "11. Enrollment: one-time tokens from the provincial CA; keys made locally, CSRs sent"
-TOKEN_ZZ=$("$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410100 --name 郑州市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-TOKEN_KF=$("$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410200 --name 开封市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+TOKEN_ZZ=$(runuser -u $CA -- "$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410100 --name 郑州市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+TOKEN_KF=$(runuser -u $CA -- "$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410200 --name 开封市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 show "$KG" enroll --provincial "$ENROLL" --token "$TOKEN_ZZ"
 show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF"
 show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF" || true   # a token works once
@@ -96,7 +138,7 @@ show "$KG" directory refresh
 show "$KG" peers
 
 step "12. Federated search from 郑州: 开封 answers over mutual TLS (unconditionally shared catalog records only)"
-show "$KG" search 婚姻登记 --federated --limit 5
+as $CAT "$KG" search 婚姻登记 --federated --limit 5
 
 step "13. The certificates work with standard tools"
 show "$KG" cert export "$RUN/certs"
@@ -104,11 +146,11 @@ show openssl verify -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/chain.p
 show openssl verify -vfyopt distid:1234567812345678 -CAfile "$RUN/certs/root.pem" -untrusted "$RUN/certs/seal-maker.pem" "$RUN/certs/seal.pem"
 
 step "14. Remote request (就地受理、远程查询、异地出证): at 开封's front desk, for a marriage record held by 郑州"
-OUT="$ROOT/demo-out"
-rm -rf "$OUT"
+OUT="$RUN/work/out"   # copied to demo-out/ at the end
 mkdir -p "$OUT"
-show "$KG" staff add 赵敏 --role front-desk --out "$RUN/desk-kaifeng" --config "$KF"
-DESK=("$BIN/kuaguan-desk" --profile "$RUN/desk-kaifeng/desk.toml")
+chmod 1777 "$OUT"
+as $SO "$KG" staff add 赵敏 --role front-desk --out "$RUN/work/desk-kaifeng" --config "$KF" --key-passphrase-file "$RUN/passphrase"
+DESK=("$BIN/kuaguan-desk" --profile "$RUN/work/desk-kaifeng/desk.toml" --passphrase-file "$RUN/passphrase")
 show "${DESK[@]}" whoami
 printf '$ %s\n' "kuaguan-desk request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 --purpose 办理养老保险待遇"
 REQ=$("${DESK[@]}" request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 \
@@ -125,32 +167,34 @@ wait_state() {
   return 1
 }
 wait_state "$REQ" REQUEST_STATE_IN_REVIEW
-show "$KG" requests list --side back
-show "$KG" requests show "$REQ"
-show "$KG" requests issue "$REQ" --record Z109-WS·2020-Y-SMJ-0003
+as $BO "$KG" requests list --side back
+as $BO "$KG" requests show "$REQ"
+as $BO "$KG" requests issue "$REQ" --record Z109-WS·2020-Y-SMJ-0003
 wait_state "$REQ" REQUEST_STATE_DELIVERED
 show "${DESK[@]}" status "$REQ"
 show "${DESK[@]}" fetch "$REQ" --out "$OUT/certificate.pdf"
-show "$KG" verify "$OUT/certificate.pdf" --online --config "$KF"
+as $BO "$KG" verify "$OUT/certificate.pdf" --online --config "$KF"
 show "$KG" verify "$OUT/certificate.pdf" --trust "$RUN/certs"   # anyone, without a node (step 13's export)
-cp "$OUT/certificate.pdf" "$RUN/tampered.pdf"
-printf 'X' | dd of="$RUN/tampered.pdf" bs=1 seek=2000 conv=notrunc status=none
-show "$KG" verify "$RUN/tampered.pdf" --config "$KF" || echo "(a changed byte is refused, as it must be)"
+cp "$OUT/certificate.pdf" "$RUN/work/tampered.pdf"
+printf 'X' | dd of="$RUN/work/tampered.pdf" bs=1 seek=2000 conv=notrunc status=none
+as $BO "$KG" verify "$RUN/work/tampered.pdf" --config "$KF" || echo "(a changed byte is refused, as it must be)"
 if command -v pdftoppm >/dev/null; then
   pdftoppm -r 60 -png "$OUT/certificate.pdf" "$OUT/certificate-page"
   ls "$OUT"
 fi
-show "$KG" stats requests --config "$KF"
-show "$KG" stats requests
+as $BO "$KG" stats requests --config "$KF"
+as $BO "$KG" stats requests
 
 step "15. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
-show "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
+as $CA "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
 show "$KG" directory refresh
-show "$KG" search 婚姻登记 --federated --limit 5
+as $CAT "$KG" search 婚姻登记 --federated --limit 5
 
 step "16. Stop the nodes cleanly"
 kill -TERM $PIDS
 wait || true
 trap - EXIT
 tail -n 2 "$RUN/kuaguand.log"
+rm -rf "$ROOT/demo-out"
+cp -r "$OUT" "$ROOT/demo-out"
 printf '\nDemo finished. The node data is in %s; the certificate and its receipt are in %s.\n' "$RUN" "$ROOT/demo-out"

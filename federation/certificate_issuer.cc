@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/actor.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
@@ -100,7 +101,8 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   content.set_category(r.category());
   content.set_purpose(r.purpose());
   content.set_issued_micros(absl::ToUnixMicros(now));
-  content.set_clerk(clerk);
+  const std::string clerk_name = base::ParseActor(clerk).person;  // the person, not how they logged in
+  content.set_clerk(clerk_name);
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(content));
 
   ASSIGN_OR_RETURN(const std::string maker_der, seal::PemToDer(members_->Trust().seal_maker_pem()));
@@ -115,7 +117,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   doc.category = proto::LivelihoodLabel(r.category());
   doc.purpose = r.purpose();
   doc.issued_at = absl::FormatTime("%Y-%m-%d %H:%M", now, Beijing());
-  doc.clerk = clerk;
+  doc.clerk = clerk_name;
   doc.seal_png = parsed_seal.info.picture_png;
   doc.qr_text = absl::StrCat("KUAGUAN-CERT:", serial, ":SM3:", seal::ToHex(content_sm3));
   doc.created_unix_seconds = absl::ToUnixSeconds(now);

@@ -3,6 +3,7 @@
 #include <botan/auto_rng.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/actor.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
@@ -77,8 +78,9 @@ FrontDesk::FrontDesk(std::string archive, std::string name, RequestBook* book, S
 
 absl::StatusOr<v1::StoredRequest> FrontDesk::File(const v1::FileRequestRequest& in,
                                                   const seal::StaffInfo& clerk) {
-  const std::string actor = absl::StrCat("staff:", clerk.role, ":", clerk.name);
-  if (clerk.role != "front-desk" && clerk.role != "admin") {
+  const std::string actor =
+      base::Actor{clerk.name, clerk.role, absl::StrCat("certificate:", clerk.cert.serial_hex)}.ToString();
+  if (clerk.role != "front-desk") {
     return absl::PermissionDeniedError(
         absl::StrCat("filing requests is front-desk work; this certificate is for a ", clerk.role));
   }

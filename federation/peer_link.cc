@@ -318,7 +318,7 @@ absl::Status PeerLink::CheckInbound(const grpc::ServerContext& ctx, const std::s
   return st;
 }
 
-absl::StatusOr<seal::StaffInfo> PeerLink::CheckStaff(const grpc::ServerContext& ctx, const std::string& action) {
+absl::StatusOr<seal::StaffInfo> PeerLink::CheckStaff(const grpc::ServerContextBase& ctx, const std::string& action) {
   absl::StatusOr<seal::StaffInfo> staff;
   {
     absl::MutexLock lock(&mu_);

@@ -62,7 +62,7 @@ class PeerLink final : public Membership {
 
   // The staff member calling with `ctx`: a staff certificate of this federation, valid, not
   // revoked, of this archive, while the directory is current. Refusals audited.
-  absl::StatusOr<seal::StaffInfo> CheckStaff(const grpc::ServerContext& ctx, const std::string& action);
+  absl::StatusOr<seal::StaffInfo> CheckStaff(const grpc::ServerContextBase& ctx, const std::string& action);
 
   // The node's certificates and the cached signed directory (kuaguan cert export).
   // FAILED_PRECONDITION before enrollment.

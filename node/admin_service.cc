@@ -1,6 +1,7 @@
 #include "node/admin_service.h"
 
 #include "base/grpc_status.h"
+#include "node/audit_list.h"
 #include "node/write_reactor.h"
 
 namespace kuaguan::node {
@@ -8,26 +9,34 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-std::string Actor(const grpc::CallbackServerContext* ctx) { return ActorOf(*ctx); }
-
-// Finishes `ctx`'s default reactor with the result of `fn`, which writes into `resp`.
-template <typename Resp, typename Fn>
-grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, Resp* resp, Fn fn) {
+// Finishes `ctx`'s default reactor with `result`.
+template <typename Resp>
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx, Resp* resp, absl::StatusOr<Resp> result) {
   auto* reactor = ctx->DefaultReactor();
-  absl::StatusOr<Resp> result = fn();
   if (result.ok()) *resp = *std::move(result);
   reactor->Finish(base::ToGrpcStatus(result.status()));
   return reactor;
 }
 
+// Authorizes `command`, then finishes with fn(caller), which runs on this thread.
+template <typename Resp, typename Fn>
+grpc::ServerUnaryReactor* Unary(Authorizer* auth, absl::string_view command, grpc::CallbackServerContext* ctx,
+                                Resp* resp, Fn fn) {
+  absl::StatusOr<Caller> caller = auth->Authorize(*ctx, command);
+  if (!caller.ok()) return Finish<Resp>(ctx, resp, caller.status());
+  return Finish<Resp>(ctx, resp, fn(*caller));
+}
+
 // Like Unary, but runs `fn` on the bounded pool: for work that may take long (imports, audit
 // verification) so that gRPC's callback threads stay free. RESOURCE_EXHAUSTED when it is full.
 template <typename Resp, typename Fn>
-grpc::ServerUnaryReactor* LongUnary(base::WorkerPool* pool, grpc::CallbackServerContext* ctx,
-                                    Resp* resp, Fn fn) {
+grpc::ServerUnaryReactor* LongUnary(Authorizer* auth, absl::string_view command, base::WorkerPool* pool,
+                                    grpc::CallbackServerContext* ctx, Resp* resp, Fn fn) {
+  absl::StatusOr<Caller> caller = auth->Authorize(*ctx, command);
+  if (!caller.ok()) return Finish<Resp>(ctx, resp, caller.status());
   auto* reactor = ctx->DefaultReactor();
-  absl::Status queued = pool->Submit([reactor, resp, fn = std::move(fn)]() mutable {
-    absl::StatusOr<Resp> result = fn();
+  absl::Status queued = pool->Submit([reactor, resp, fn = std::move(fn), who = *std::move(caller)]() mutable {
+    absl::StatusOr<Resp> result = fn(who);
     if (result.ok()) *resp = *std::move(result);
     reactor->Finish(base::ToGrpcStatus(result.status()));
   });
@@ -35,140 +44,185 @@ grpc::ServerUnaryReactor* LongUnary(base::WorkerPool* pool, grpc::CallbackServer
   return reactor;
 }
 
-}  // namespace
-
-std::string ActorOf(const grpc::ServerContextBase& ctx) {
-  const auto& md = ctx.client_metadata();
-  auto it = md.find(base::kActorMetadata);
-  if (it == md.end() || it->second.empty()) return "unknown";
-  return std::string(it->second.data(), it->second.size());
+// A server stream on `pool` once `command` is authorized; `make` turns the caller into the
+// stream's producer.
+template <typename Msg, typename Make>
+grpc::ServerWriteReactor<Msg>* Stream(Authorizer* auth, absl::string_view command, base::WorkerPool* pool,
+                                      grpc::CallbackServerContext* ctx, Make make) {
+  absl::StatusOr<Caller> caller = auth->Authorize(*ctx, command);
+  if (!caller.ok()) {
+    return new ThreadedWriteReactor<Msg>(
+        pool, [st = caller.status()](const auto&, const std::atomic<bool>&) { return st; });
+  }
+  return new ThreadedWriteReactor<Msg>(pool, make(*caller));
 }
+
+}  // namespace
 
 grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* ctx,
                                                   const v1::GetStatusRequest*,
                                                   v1::NodeStatus* resp) {
-  return Unary(ctx, resp, [&]() -> absl::StatusOr<v1::NodeStatus> { return status_(); });
+  return Unary(auth_, "status", ctx, resp, [&](const Caller&) -> absl::StatusOr<v1::NodeStatus> { return status_(); });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetStats(grpc::CallbackServerContext* ctx,
                                                  const v1::GetStatsRequest*, v1::NodeStats* resp) {
-  return Unary(ctx, resp, [&] { return holdings_->Stats(); });
+  return Unary(auth_, "stats", ctx, resp, [&](const Caller&) { return holdings_->Stats(); });
 }
 
 grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
                                                const v1::ImportRequest* req,
                                                v1::ImportResult* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
-    return h->Import(*req, actor);
-  });
+  return LongUnary(auth_, "import", calls_, ctx, resp,
+                   [h = holdings_, req](const Caller& c) { return h->Import(*req, c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetRecord(grpc::CallbackServerContext* ctx,
                                                   const v1::GetRecordRequest* req,
                                                   v1::GetRecordResponse* resp) {
-  return Unary(ctx, resp, [&] {
-    return holdings_->Get(req->code(), req->history(), Actor(ctx), req->shared());
+  return Unary(auth_, "get", ctx, resp, [&](const Caller& c) {
+    return holdings_->Get(req->code(), req->history(), c.Audit(), req->shared());
   });
 }
 
 grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
                                                const v1::SearchRequest* req,
                                                v1::SearchResponse* resp) {
-  return Unary(ctx, resp, [&] { return holdings_->Search(*req, Actor(ctx)); });
+  return Unary(auth_, "search", ctx, resp, [&](const Caller& c) { return holdings_->Search(*req, c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,
                                                const v1::ModifyRequest* req,
                                                v1::ChangeResponse* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
-    return h->Modify(*req, actor);
-  });
+  return LongUnary(auth_, "modify", calls_, ctx, resp,
+                   [h = holdings_, req](const Caller& c) { return h->Modify(*req, c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::Withdraw(grpc::CallbackServerContext* ctx,
                                                  const v1::WithdrawRequest* req,
                                                  v1::ChangeResponse* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
-    return h->Withdraw(*req, actor);
-  });
+  return LongUnary(auth_, "withdraw", calls_, ctx, resp,
+                   [h = holdings_, req](const Caller& c) { return h->Withdraw(*req, c.Audit()); });
 }
 
 grpc::ServerWriteReactor<v1::Record>* AdminService::Export(grpc::CallbackServerContext* ctx,
                                                            const v1::ExportRequest* req) {
-  return new ThreadedWriteReactor<v1::Record>(streams_,
-      [h = holdings_, all = req->include_withdrawn(), actor = Actor(ctx)](
-          const auto& emit, const std::atomic<bool>&) { return h->Export(all, actor, emit); });
+  return Stream<v1::Record>(auth_, "export", streams_, ctx,
+                            [h = holdings_, all = req->include_withdrawn()](const Caller& c) {
+                              return [h, all, actor = c.Audit()](const auto& emit, const std::atomic<bool>&) {
+                                return h->Export(all, actor, emit);
+                              };
+                            });
 }
 
 grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
     grpc::CallbackServerContext* ctx, const v1::ReindexRequest*) {
-  return new ThreadedWriteReactor<v1::ReindexProgress>(streams_,
-      [h = holdings_, actor = Actor(ctx)](const auto& emit, const std::atomic<bool>& cancelled) {
-        v1::ReindexProgress last;
-        absl::Status st = h->Reindex(
-            actor,
-            [&](const v1::ReindexProgress& p) {
-              last = p;
-              emit(p);
-            },
-            &cancelled);
-        if (st.ok()) {
-          last.set_finished(true);
-          emit(last);
-        }
-        return st;
-      });
+  return Stream<v1::ReindexProgress>(auth_, "reindex", streams_, ctx, [h = holdings_](const Caller& c) {
+    return [h, actor = c.Audit()](const auto& emit, const std::atomic<bool>& cancelled) {
+      v1::ReindexProgress last;
+      absl::Status st = h->Reindex(
+          actor,
+          [&](const v1::ReindexProgress& p) {
+            last = p;
+            emit(p);
+          },
+          &cancelled);
+      if (st.ok()) {
+        last.set_finished(true);
+        emit(last);
+      }
+      return st;
+    };
+  });
 }
 
 grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
     grpc::CallbackServerContext* ctx, const v1::IngestRequest* req) {
-  return new ThreadedWriteReactor<v1::IngestEvent>(streams_,
-      [ingest = ingest_, req = *req, actor = Actor(ctx)](const auto& emit,
-                                                          const std::atomic<bool>& cancelled) {
-        return ingest->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
-      });
+  return Stream<v1::IngestEvent>(auth_, "ingest scans", streams_, ctx, [i = ingest_, req = *req](const Caller& c) {
+    return [i, req, actor = c.Audit()](const auto& emit, const std::atomic<bool>& cancelled) {
+      return i->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
+    };
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListHeld(grpc::CallbackServerContext* ctx,
                                                  const v1::ListHeldRequest*, v1::HeldList* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->ListHeld(actor); });
+  return LongUnary(auth_, "ingest held", calls_, ctx, resp,
+                   [h = holdings_](const Caller& c) { return h->ListHeld(c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::ReleaseHeld(grpc::CallbackServerContext* ctx,
                                                     const v1::ReleaseRequest* req,
                                                     v1::ChangeResponse* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
-    return h->ReleaseHeld(*req, actor);
-  });
+  return LongUnary(auth_, "ingest release", calls_, ctx, resp,
+                   [h = holdings_, req](const Caller& c) { return h->ReleaseHeld(*req, c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetPage(grpc::CallbackServerContext* ctx,
                                                 const v1::PageRequest* req, v1::PageImage* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, req, actor = Actor(ctx)] {
-    return h->GetPage(*req, actor);
-  });
+  return LongUnary(auth_, "page", calls_, ctx, resp,
+                   [h = holdings_, req](const Caller& c) { return h->GetPage(*req, c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetBatch(grpc::CallbackServerContext* ctx,
                                                  const v1::BatchRequest* req,
                                                  v1::IngestBatch* resp) {
-  return LongUnary(calls_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
-    return i->Batch(req->batch(), actor);
-  });
+  return LongUnary(auth_, "ingest report", calls_, ctx, resp,
+                   [i = ingest_, req](const Caller& c) { return i->Batch(req->batch(), c.Audit()); });
 }
 
 grpc::ServerUnaryReactor* AdminService::AcceptBatch(grpc::CallbackServerContext* ctx,
                                                     const v1::BatchRequest* req,
                                                     v1::IngestBatch* resp) {
-  return LongUnary(calls_, ctx, resp, [i = ingest_, req, actor = Actor(ctx)] {
-    return i->Accept(req->batch(), req->override_reason(), actor);
+  return LongUnary(auth_, "ingest accept", calls_, ctx, resp, [i = ingest_, req](const Caller& c) {
+    return i->Accept(req->batch(), req->override_reason(), c.Audit());
   });
 }
 
 grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
                                                     const v1::VerifyAuditRequest*,
                                                     v1::AuditVerifyResult* resp) {
-  return LongUnary(calls_, ctx, resp, [h = holdings_, actor = Actor(ctx)] { return h->VerifyAudit(actor); });
+  return LongUnary(auth_, "audit verify", calls_, ctx, resp,
+                   [h = holdings_](const Caller& c) { return h->VerifyAudit(c.Audit()); });
+}
+
+grpc::ServerUnaryReactor* AdminService::WhoAmI(grpc::CallbackServerContext* ctx, const v1::WhoAmIAdminRequest*,
+                                               v1::Identity* resp) {
+  return Unary(auth_, "whoami", ctx, resp, [](const Caller& c) -> absl::StatusOr<v1::Identity> {
+    v1::Identity id;
+    id.set_person(c.actor.person);
+    for (const std::string& r : c.roles) id.add_roles(r);
+    id.set_via(c.actor.via);
+    return id;
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GrantStaff(grpc::CallbackServerContext* ctx, const v1::GrantRequest* req,
+                                                   v1::StaffMember* resp) {
+  return Unary(auth_, "staff grant", ctx, resp, [&](const Caller& c) { return people_->Grant(*req, c); });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListStaff(grpc::CallbackServerContext* ctx, const v1::ListStaffRequest*,
+                                                  v1::StaffList* resp) {
+  return Unary(auth_, "staff list", ctx, resp, [&](const Caller& c) -> absl::StatusOr<v1::StaffList> {
+    (void)store_->Audit({c.Audit(), "staff.list", "", "ok"});
+    return people_->List();
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RevokeStaff(grpc::CallbackServerContext* ctx,
+                                                    const v1::RevokeStaffRequest* req, v1::StaffMember* resp) {
+  return Unary(auth_, "staff revoke", ctx, resp,
+               [&](const Caller& c) { return people_->Revoke(req->who(), req->reason(), c); });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListAudit(grpc::CallbackServerContext* ctx, const v1::AuditListRequest* req,
+                                                  v1::AuditList* resp) {
+  return LongUnary(auth_, "audit list", calls_, ctx, resp, [s = store_, req](const Caller& c) {
+    auto list = node::ListAudit(s, *req);
+    (void)s->Audit({c.Audit(), "audit.list", "", list.ok() ? "ok" : std::string(list.status().message())});
+    return list;
+  });
 }
 
 }  // namespace kuaguan::node

@@ -1,5 +1,5 @@
-// The Admin gRPC service: thin handlers that take the caller's name from the request
-// metadata (x-kuaguan-actor), call Holdings and translate statuses.
+// The Admin gRPC service: thin handlers that authorize the caller (Authorizer: the person and
+// the role table), call Holdings, People or ScanIngest as that person, and translate statuses.
 // Thread-safe: stateless beyond the objects it is given.
 #pragma once
 
@@ -7,23 +7,25 @@
 
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "base/worker_pool.h"
+#include "node/authorizer.h"
 #include "node/holdings.h"
+#include "node/people.h"
 #include "node/scan_ingest.h"
 
 namespace kuaguan::node {
 
-
-// The operator named by a call's x-kuaguan-actor metadata ("unknown" when absent).
-std::string ActorOf(const grpc::ServerContextBase& ctx);
-
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
-  // `status` fills the node's identity and addresses. `holdings`, `ingest`, `calls` (where
-  // calls that may wait on locks or disks run) and `streams` (where exports, reindexing and
-  // ingests run, for as long as they take) must outlive the service.
-  AdminService(Holdings* holdings, ScanIngest* ingest, base::WorkerPool* calls,
-               base::WorkerPool* streams, std::function<kuaguan::v1::NodeStatus()> status)
-      : holdings_(holdings),
+  // `status` fills the node's identity and addresses. `auth`, `people`, `store`, `holdings`,
+  // `ingest`, `calls` (where calls that may wait on locks or disks run) and `streams` (where
+  // exports, reindexing and ingests run, for as long as they take) must outlive the service.
+  AdminService(Authorizer* auth, People* people, Store* store, Holdings* holdings, ScanIngest* ingest,
+               base::WorkerPool* calls, base::WorkerPool* streams,
+               std::function<kuaguan::v1::NodeStatus()> status)
+      : auth_(auth),
+        people_(people),
+        store_(store),
+        holdings_(holdings),
         ingest_(ingest),
         calls_(calls),
         streams_(streams),
@@ -74,8 +76,22 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx,
                                         const kuaguan::v1::VerifyAuditRequest* req,
                                         kuaguan::v1::AuditVerifyResult* resp) override;
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx, const kuaguan::v1::WhoAmIAdminRequest* req,
+                                   kuaguan::v1::Identity* resp) override;
+  grpc::ServerUnaryReactor* GrantStaff(grpc::CallbackServerContext* ctx, const kuaguan::v1::GrantRequest* req,
+                                       kuaguan::v1::StaffMember* resp) override;
+  grpc::ServerUnaryReactor* ListStaff(grpc::CallbackServerContext* ctx, const kuaguan::v1::ListStaffRequest* req,
+                                      kuaguan::v1::StaffList* resp) override;
+  grpc::ServerUnaryReactor* RevokeStaff(grpc::CallbackServerContext* ctx,
+                                        const kuaguan::v1::RevokeStaffRequest* req,
+                                        kuaguan::v1::StaffMember* resp) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* ctx, const kuaguan::v1::AuditListRequest* req,
+                                      kuaguan::v1::AuditList* resp) override;
 
  private:
+  Authorizer* const auth_;
+  People* const people_;
+  Store* const store_;
   Holdings* const holdings_;
   ScanIngest* const ingest_;
   base::WorkerPool* const calls_;

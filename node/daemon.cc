@@ -3,12 +3,13 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xapian.h>
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
@@ -45,6 +46,30 @@ constexpr int kFanoutQueue = 128;
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
+}
+
+// FAILED_PRECONDITION when `dir` exists and group or others may read or enter it.
+absl::Status CheckPrivate(const fs::path& dir, const char* what) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return absl::OkStatus();
+  if ((st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ", what, " ", dir.string(), " is open to group or others (mode ",
+        absl::Dec(st.st_mode & 0777, absl::kZeroPad4), "); it must be private to the daemon's account: chmod 700 ",
+        dir.string()));
+  }
+  return absl::OkStatus();
+}
+
+// The name of the Unix account this process runs as.
+std::string ServiceUser() {
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &found) != 0 || found == nullptr) {
+    return absl::StrCat("uid", ::geteuid());
+  }
+  return pw.pw_name;
 }
 
 // Takes an exclusive lock on DATA_DIR/kuaguand.lock and writes our pid into it.
@@ -85,12 +110,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
         " is not loopback: serving beyond this machine needs mutual TLS, which this version "
         "does not have yet; use 127.0.0.1"));
   }
+  ::umask(077);  // everything the daemon writes is its account's alone
   std::error_code ec;
   fs::create_directories(config.data_dir, ec);
   if (ec) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data directory ", config.data_dir.string(), ": ", ec.message()));
   }
+  RETURN_IF_ERROR(CheckPrivate(config.data_dir, "data directory"));
+  RETURN_IF_ERROR(CheckPrivate(config.data_dir / "keys", "key folder"));
+  RETURN_IF_ERROR(CheckPrivate(config.KeyFile().parent_path(), "key passphrase folder"));
   ASSIGN_OR_RETURN(d->lock_fd_, LockDataDir(config.data_dir));
   ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store", d->clock_));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
@@ -108,19 +137,40 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->stream_pool_ = std::make_unique<base::WorkerPool>("export, reindex and ingest workers", kStreamWorkers,
                                                        kStreamQueue);
   d->fanout_pool_ = std::make_unique<base::WorkerPool>("federation fan-out workers", kFanoutWorkers, kFanoutQueue);
-  d->admin_ = std::make_unique<AdminService>(d->holdings_.get(), d->ingest_.get(), d->call_pool_.get(),
-                                             d->stream_pool_.get(), [p = d.get()] { return p->Status(); });
+  d->people_ = std::make_unique<People>(d->store_.get(), config.role, ServiceUser());
+  RETURN_IF_ERROR(d->people_->CheckSeparation());
   RETURN_IF_ERROR(d->OpenFederation());
-  d->requests_service_ = std::make_unique<RequestsService>(d->requests_.get());
-  d->federation_admin_ = std::make_unique<FederationAdminService>(
-      d->provincial_.get(), d->link_.get(), d->search_.get(), [p = d.get()] { return p->EnrollAddress(); },
-      [p = d.get()] {
-        p->link_->StartRefresher();
-        return p->StartPeerServers();
-      });
+  ASSIGN_OR_RETURN(d->local_, LocalSocket::Open(config.SocketPath(), config.socket_group));
+  d->auth_ = std::make_unique<Authorizer>(d->people_.get(), d->local_.get(), d->link_.get(), d->store_.get());
+  Daemon* p = d.get();
+  const auto make_admin = [p] {
+    return std::make_unique<AdminService>(p->auth_.get(), p->people_.get(), p->store_.get(), p->holdings_.get(),
+                                          p->ingest_.get(), p->call_pool_.get(), p->stream_pool_.get(),
+                                          [p] { return p->Status(); });
+  };
+  const auto make_federation_admin = [p] {
+    return std::make_unique<FederationAdminService>(
+        p->auth_.get(), p->people_.get(), p->provincial_.get(), p->link_.get(), p->search_.get(),
+        [p] { return p->EnrollAddress(); },
+        [p] {
+          p->link_->StartRefresher();
+          return p->StartPeerServers();
+        });
+  };
+  d->admin_ = make_admin();
+  d->requests_service_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
+  d->federation_admin_ = make_federation_admin();
+  if (d->link_) {
+    d->desk_service_ = std::make_unique<DeskService>(d->auth_.get(), d->store_.get(), d->requests_.get(), d->clock_,
+                                                     config.archive_id, config.name);
+    d->tls_admin_ = make_admin();
+    d->tls_requests_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
+    d->tls_federation_admin_ = make_federation_admin();
+  }
 
   RETURN_IF_ERROR(d->StartAdminServer());
   d->server_->GetHealthCheckService()->SetServingStatus(true);
+  d->health_server_->GetHealthCheckService()->SetServingStatus(true);
   if (d->provincial_ || d->link_->enrolled()) {
     RETURN_IF_ERROR(d->StartPeerServers());
     if (d->link_) d->link_->StartRefresher();
@@ -149,31 +199,30 @@ absl::Status Daemon::OpenFederation() {
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);
-    desk_service_ = std::make_unique<DeskService>(link_.get(), store_.get(), requests_.get(), clock_,
-                                                  config_.archive_id, config_.name);
   }
   return absl::OkStatus();
 }
 
 absl::Status Daemon::StartAdminServer() {
-  const fs::path socket = config_.SocketPath();
-  std::error_code ec;
-  fs::remove(socket, ec);  // stale: we hold the data directory's lock
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("unix:" + socket.string(), grpc::InsecureServerCredentials());
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+  grpc::ServerBuilder builder;  // no port: LocalSocket hands it each connection it accepts
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(admin_.get());
   builder.RegisterService(federation_admin_.get());
   builder.RegisterService(requests_service_.get());
   server_ = builder.BuildAndStart();
-  if (!server_ || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen, " and ",
-                                               socket.string(), " (address in use?)"));
+  if (!server_) return absl::UnavailableError("cannot start the admin server");
+  local_->Serve(server_.get());
+  grpc::ServerBuilder health;
+  int port = 0;
+  health.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+  // gRPC starts no server without a service of its own beside health: the generated base class
+  // answers UNIMPLEMENTED to every call.
+  health.RegisterService(&unimplemented_);
+  health_server_ = health.BuildAndStart();
+  if (!health_server_ || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen, " (address in use?)"));
   }
   listen_ = absl::StrCat(config_.listen.substr(0, config_.listen.rfind(':')), ":", port);
   return absl::OkStatus();
@@ -219,6 +268,9 @@ absl::Status Daemon::StartPeerServers() {
   } else {
     builder.RegisterService(peer_service_.get());
     builder.RegisterService(desk_service_.get());
+    builder.RegisterService(tls_admin_.get());
+    builder.RegisterService(tls_requests_.get());
+    builder.RegisterService(tls_federation_admin_.get());
   }
   peer_server_ = builder.BuildAndStart();
   if (!peer_server_ || port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " for peers"));
@@ -253,11 +305,11 @@ Daemon::~Daemon() {
   }
   if (requests_) requests_->Stop();  // the outbox thread
   link_.reset();  // stops the directory refresher
+  if (local_) local_->Stop();  // no new local connections
+  if (health_server_) health_server_->Shutdown(std::chrono::system_clock::now());
   if (server_) {
     server_->Wait();
     server_.reset();
-    std::error_code ec;
-    fs::remove(config_.SocketPath(), ec);
   }
   // Close the store and index before giving up the data directory's lock.
   admin_.reset();
@@ -278,6 +330,7 @@ void Daemon::Shutdown() {
   if (!server_) return;
   std::call_once(shutdown_once_, [this] {
     server_->GetHealthCheckService()->SetServingStatus(false);
+    if (health_server_) health_server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
 }

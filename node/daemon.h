@@ -1,8 +1,10 @@
-// The running node: holds the data directory's lock, opens the store and the index, brings the
-// index up to date, and serves gRPC (Admin, FederationAdmin, health, reflection) on the Unix
-// socket and the TCP listen address; once enrolled (or as the provincial node) it also serves the
-// mutual-TLS peer listener (Peer and Desk; Federation on the provincial node) and, provincial
-// only, the enrollment listener. Thread-safe: Shutdown may be called from any thread.
+// The running node: holds the data directory's lock (the directory private to the daemon's
+// account, umask 077), opens the store and the index, brings the index up to date, and serves
+// Admin, FederationAdmin and Requests on the local Unix socket to registered people (peer
+// credentials); plaintext TCP (the listen address) serves health only. Once enrolled (or as the
+// provincial node) it also serves the mutual-TLS peer listener (Peer and Desk, and the admin
+// services to staff certificates; Federation on the provincial node) and, provincial only, the
+// enrollment listener. Thread-safe: Shutdown may be called from any thread.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -14,6 +16,9 @@
 #include "absl/status/statusor.h"
 #include "index/record_index.h"
 #include "node/admin_service.h"
+#include "node/authorizer.h"
+#include "node/local_socket.h"
+#include "node/people.h"
 #include "absl/synchronization/mutex.h"
 #include "base/node_config.h"
 #include "node/desk_service.h"
@@ -34,9 +39,9 @@ namespace kuaguan::node {
 
 class Daemon {
  public:
-  // Starts the node. FAILED_PRECONDITION when another kuaguand holds the data directory, or the
-  // admin listen address is not loopback (the admin service is plaintext; peers use the
-  // mutual-TLS peer listener).
+  // Starts the node. FAILED_PRECONDITION when another kuaguand holds the data directory, the
+  // data or key directory is open to group or others, the socket group does not exist, the
+  // store breaks three-role separation, or the health listen address is not loopback.
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const base::NodeConfig& config);
   ~Daemon();
 
@@ -58,8 +63,8 @@ class Daemon {
   // The role's federation objects: the provincial CA and directory, or the peer link, federated
   // search and remote requests of an archive (its outbox started).
   absl::Status OpenFederation();
-  // Serves Admin, FederationAdmin and Requests (and health, reflection) on the Unix socket and
-  // the loopback listen address; UNAVAILABLE when either cannot be bound.
+  // Serves Admin, FederationAdmin and Requests (and health) on the local socket, and health
+  // alone on the loopback listen address; UNAVAILABLE when either cannot be bound.
   absl::Status StartAdminServer();
   // Starts the mutual-TLS listener (archive: Peer; provincial: Federation) and, on the provincial
   // node, the enrollment listener.
@@ -81,8 +86,13 @@ class Daemon {
   std::unique_ptr<base::WorkerPool> call_pool_;
   std::unique_ptr<base::WorkerPool> stream_pool_;
   std::unique_ptr<base::WorkerPool> fanout_pool_;
+  std::unique_ptr<People> people_;
+  std::unique_ptr<LocalSocket> local_;
+  std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<AdminService> admin_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> server_;         // the local socket's connections
+  kuaguan::v1::Admin::CallbackService unimplemented_;  // on the health server: refuses everything
+  std::unique_ptr<grpc::Server> health_server_;  // plaintext TCP: health only
   std::unique_ptr<federation::Provincial> provincial_;
   std::unique_ptr<federation::PeerLink> link_;
   std::unique_ptr<federation::GrpcPeerClient> peers_;
@@ -93,6 +103,10 @@ class Daemon {
   std::unique_ptr<DeskService> desk_service_;
   std::unique_ptr<FederationService> federation_service_;
   std::unique_ptr<FederationAdminService> federation_admin_;
+  // The same services for staff certificates on the peer listener (archive nodes).
+  std::unique_ptr<AdminService> tls_admin_;
+  std::unique_ptr<RequestsService> tls_requests_;
+  std::unique_ptr<FederationAdminService> tls_federation_admin_;
   absl::Mutex peer_mu_;
   std::unique_ptr<grpc::Server> peer_server_ ABSL_GUARDED_BY(peer_mu_);
   std::unique_ptr<grpc::Server> enroll_server_ ABSL_GUARDED_BY(peer_mu_);

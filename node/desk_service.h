@@ -1,7 +1,8 @@
 // The Desk gRPC service on an archive's mutual-TLS listener: staff of this archive, identified by
 // their staff certificates, ask their own node (kuaguan-desk): who am I, file a remote request,
-// follow it, fetch its certificate, print the receipt. Thin: checks the caller through
-// PeerLink::CheckStaff and calls RemoteRequests. Thread-safe.
+// follow it, fetch its certificate, print the receipt. Thin: authorizes the caller (Authorizer:
+// a registered staff certificate and the role table) and calls RemoteRequests. The front desk sees
+// only the front-desk side of its own archive; every read is audited. Thread-safe.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "federation/peer_link.h"
 #include "federation/remote_requests.h"
+#include "node/authorizer.h"
 #include "node/store.h"
 
 namespace kuaguan::node {
@@ -16,9 +18,9 @@ namespace kuaguan::node {
 class DeskService final : public kuaguan::v1::Desk::Service {
  public:
   // All must outlive the service. `archive` and `name` are this archive's code and name.
-  DeskService(federation::PeerLink* link, Store* store, federation::RemoteRequests* requests,
+  DeskService(Authorizer* auth, Store* store, federation::RemoteRequests* requests,
               const base::Clock* clock, std::string archive, std::string name)
-      : link_(link),
+      : auth_(auth),
         store_(store),
         requests_(requests),
         clock_(clock),
@@ -38,7 +40,10 @@ class DeskService final : public kuaguan::v1::Desk::Service {
                           kuaguan::v1::Receipt* resp) override;
 
  private:
-  federation::PeerLink* const link_;
+  // The front-desk copy of `request_id`; NOT_FOUND for a back-office one (not this desk's).
+  absl::StatusOr<kuaguan::v1::StoredRequest> FrontCopy(const std::string& request_id);
+
+  Authorizer* const auth_;
   Store* const store_;
   federation::RemoteRequests* const requests_;
   const base::Clock* const clock_;

@@ -13,6 +13,9 @@
 #include "federation/federated_search.h"
 #include "federation/provincial.h"
 
+#include "node/authorizer.h"
+#include "node/people.h"
+
 namespace kuaguan::node {
 
 class FederationService final : public kuaguan::v1::Federation::Service {
@@ -38,12 +41,14 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
  public:
   // Either `provincial` or `link` is set, by the node's role. `enroll_address` gives the peer
   // address to enroll with, and `enrolled` starts the peer listener once enrollment succeeded.
-  FederationAdminService(federation::Provincial* provincial, federation::PeerLink* link,
-                         federation::FederatedSearch* search,
+  // Staff certificates made by AddStaff are registered in `people` (with `auth`, both must
+  // outlive the service).
+  FederationAdminService(Authorizer* auth, People* people, federation::Provincial* provincial,
+                         federation::PeerLink* link, federation::FederatedSearch* search,
                          std::function<absl::StatusOr<std::string>()> enroll_address,
                          std::function<absl::Status()> enrolled)
-      : provincial_(provincial), link_(link), search_(search), enroll_address_(std::move(enroll_address)),
-        enrolled_(std::move(enrolled)) {}
+      : auth_(auth), people_(people), provincial_(provincial), link_(link), search_(search),
+        enroll_address_(std::move(enroll_address)), enrolled_(std::move(enrolled)) {}
 
   grpc::Status CreateToken(grpc::ServerContext* ctx, const kuaguan::v1::TokenRequest* req,
                            kuaguan::v1::TokenResponse* resp) override;
@@ -65,6 +70,8 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
                                kuaguan::v1::SearchResponse* resp) override;
 
  private:
+  Authorizer* const auth_;
+  People* const people_;
   federation::Provincial* const provincial_;
   federation::PeerLink* const link_;
   federation::FederatedSearch* const search_;

@@ -56,8 +56,9 @@ int main(int argc, char** argv) {
     std::cerr << "kuaguand: " << daemon.status().message() << "\n";
     return 1;
   }
-  std::cout << "kuaguand: archive " << config->archive_id << " (" << config->name << ") serving on "
-            << (*daemon)->listen() << " and unix:" << config->SocketPath().string() << std::endl;
+  std::cout << "kuaguand: archive " << config->archive_id << " (" << config->name << ") serving people on unix:"
+            << config->SocketPath().string() << " (group " << config->socket_group << "), health on "
+            << (*daemon)->listen() << std::endl;
   // The signal waiter is joined: once the server has stopped, it is woken with a signal of our
   // own that it ignores.
   std::atomic<bool> stopped{false};

@@ -1,6 +1,5 @@
 #include "node/requests_service.h"
 
-#include "node/admin_service.h"
 #include "base/grpc_status.h"
 
 namespace kuaguan::node {
@@ -8,55 +7,73 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-const grpc::Status kNotArchive(grpc::StatusCode::FAILED_PRECONDITION,
-                               "remote requests are served by archive nodes, not the provincial node");
+const absl::Status kNotArchive =
+    absl::FailedPreconditionError("remote requests are served by archive nodes, not the provincial node");
+
+// The command a decision is: requests not-found, refuse or extend.
+absl::string_view DecisionCommandOf(v1::RequestState state) {
+  switch (state) {
+    case v1::REQUEST_STATE_EXTENDED:
+      return "requests extend";
+    case v1::REQUEST_STATE_REFUSED:
+      return "requests refuse";
+    default:
+      return "requests not-found";
+  }
+}
+
+// Authorizes `command` and answers with fn(caller), or the refusal.
+template <typename Resp, typename Fn>
+grpc::Status Serve(Authorizer* auth, const federation::RemoteRequests* requests, const grpc::ServerContext& ctx,
+                   absl::string_view command, Resp* resp, Fn fn) {
+  absl::StatusOr<Caller> caller = auth->Authorize(ctx, command);
+  if (!caller.ok()) return base::ToGrpcStatus(caller.status());
+  if (requests == nullptr) return base::ToGrpcStatus(kNotArchive);
+  return base::Reply(fn(*caller), resp);
+}
 
 }  // namespace
 
-grpc::Status RequestsService::List(grpc::ServerContext*, const v1::ListRequestsRequest* req, v1::RequestList* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->book()->List(*req), resp);
+grpc::Status RequestsService::List(grpc::ServerContext* ctx, const v1::ListRequestsRequest* req, v1::RequestList* resp) {
+  return Serve(auth_, requests_, *ctx, "requests list", resp, [&](const Caller&) { return requests_->book()->List(*req); });
 }
 
 grpc::Status RequestsService::Show(grpc::ServerContext* ctx, const v1::RequestRef* req, v1::RequestDetail* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->back_office()->Show(req->request_id(), ActorOf(*ctx)), resp);
+  return Serve(auth_, requests_, *ctx, "requests show", resp,
+           [&](const Caller& c) { return requests_->back_office()->Show(req->request_id(), c.Audit()); });
 }
 
 grpc::Status RequestsService::Issue(grpc::ServerContext* ctx, const v1::IssueCommand* req, v1::StoredRequest* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->back_office()->Issue(*req, ActorOf(*ctx)), resp);
+  return Serve(auth_, requests_, *ctx, "requests issue", resp, [&](const Caller& c) { return requests_->back_office()->Issue(*req, c.Audit()); });
 }
 
 grpc::Status RequestsService::Decide(grpc::ServerContext* ctx, const v1::DecisionCommand* req, v1::StoredRequest* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->back_office()->Decide(*req, ActorOf(*ctx)), resp);
+  return Serve(auth_, requests_, *ctx, DecisionCommandOf(req->state()), resp,
+           [&](const Caller& c) { return requests_->back_office()->Decide(*req, c.Audit()); });
 }
 
-grpc::Status RequestsService::Overdue(grpc::ServerContext*, const v1::OverdueRequest* req, v1::RequestList* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->book()->Overdue(req->as_of()), resp);
+grpc::Status RequestsService::Overdue(grpc::ServerContext* ctx, const v1::OverdueRequest* req, v1::RequestList* resp) {
+  return Serve(auth_, requests_, *ctx, "requests overdue", resp, [&](const Caller&) { return requests_->book()->Overdue(req->as_of()); });
 }
 
-grpc::Status RequestsService::Stats(grpc::ServerContext*, const v1::RequestStatsRequest*, v1::RequestStats* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->book()->Stats(), resp);
+grpc::Status RequestsService::Stats(grpc::ServerContext* ctx, const v1::RequestStatsRequest*, v1::RequestStats* resp) {
+  return Serve(auth_, requests_, *ctx, "stats requests", resp, [&](const Caller&) { return requests_->book()->Stats(); });
 }
 
 grpc::Status RequestsService::Verify(grpc::ServerContext* ctx, const v1::VerifyCommand* req, v1::VerifyResult* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->verifier()->Verify(req->pdf(), req->online(), ActorOf(*ctx)), resp);
+  return Serve(auth_, requests_, *ctx, "verify", resp,
+           [&](const Caller& c) { return requests_->verifier()->Verify(req->pdf(), req->online(), c.Audit()); });
 }
 
-grpc::Status RequestsService::Trust(grpc::ServerContext*, const v1::RequestStatsRequest*, v1::TrustBundle* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->verifier()->Trust(), resp);
+grpc::Status RequestsService::Trust(grpc::ServerContext* ctx, const v1::RequestStatsRequest*, v1::TrustBundle* resp) {
+  return Serve(auth_, requests_, *ctx, "verify", resp, [&](const Caller&) { return requests_->verifier()->Trust(); });
 }
 
 grpc::Status RequestsService::RevokeCertificate(grpc::ServerContext* ctx, const v1::RevokeCertificateCommand* req,
                                                 v1::IssuedCertificate* resp) {
-  if (requests_ == nullptr) return kNotArchive;
-  return base::Reply(requests_->back_office()->RevokeCertificate(req->serial(), req->reason(), ActorOf(*ctx)), resp);
+  return Serve(auth_, requests_, *ctx, "requests revoke-certificate", resp, [&](const Caller& c) {
+    return requests_->back_office()->RevokeCertificate(req->serial(), req->reason(), c.Audit());
+  });
 }
 
 }  // namespace kuaguan::node

@@ -1,17 +1,18 @@
 // The back office's Requests gRPC service on the node's local admin socket (kuaguan requests,
-// kuaguan verify, kuaguan stats requests): thin, the operator named by the call's actor
-// metadata, everything done by RemoteRequests. Thread-safe.
+// kuaguan verify, kuaguan stats requests): thin, the caller authorized by the role table,
+// everything done by RemoteRequests as that person. Thread-safe.
 #pragma once
 
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "federation/remote_requests.h"
+#include "node/authorizer.h"
 
 namespace kuaguan::node {
 
 class RequestsService final : public kuaguan::v1::Requests::Service {
  public:
   // `requests` is null on a provincial node (every call then fails with FAILED_PRECONDITION).
-  explicit RequestsService(federation::RemoteRequests* requests) : requests_(requests) {}
+  RequestsService(Authorizer* auth, federation::RemoteRequests* requests) : auth_(auth), requests_(requests) {}
   grpc::Status List(grpc::ServerContext* ctx, const kuaguan::v1::ListRequestsRequest* req,
                     kuaguan::v1::RequestList* resp) override;
   grpc::Status Show(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
@@ -32,6 +33,7 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                                  kuaguan::v1::IssuedCertificate* resp) override;
 
  private:
+  Authorizer* const auth_;
   federation::RemoteRequests* const requests_;
 };
 

@@ -368,9 +368,9 @@ absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> Store::ChangesAfte
   return out;
 }
 
-absl::Status Store::ForEachAudit(const std::function<bool(const AuditEntry&)>& fn) {
+absl::Status Store::ForEachAudit(const std::function<bool(const AuditEntry&)>& fn, uint64_t after) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_audit_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(SeqKey(after + 1)); it->Valid(); it->Next()) {
     AuditEntry e;
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       e.Clear();

@@ -87,10 +87,12 @@ class Store final : public federation::StateStore {
   absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ChangesAfter(uint64_t seq,
                                                                              size_t limit);
   StoreCounts Counts();
+  // The clock that stamps audit entries.
+  const base::Clock* clock() const { return clock_; }
   uint64_t SizeBytes();
 
-  // Calls `fn` for each audit entry in order until it returns false.
-  absl::Status ForEachAudit(const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn);
+  // Calls `fn` for each audit entry after sequence number `after`, in order, until it returns false.
+  absl::Status ForEachAudit(const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn, uint64_t after = 0);
 
   // The recognized pages of a scanned item, in order.
   absl::StatusOr<std::vector<kuaguan::v1::PageText>> PageTexts(const std::string& code);

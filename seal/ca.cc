@@ -250,7 +250,7 @@ absl::StatusOr<std::string> CertificateAuthority::IssueStaffCert(const std::vect
                                                                  const std::string& role, std::chrono::hours validity) {
   if (!IsStaffRole(role)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "role '", role, "' is not front-desk, back-office, appraiser, security-officer, auditor or admin"));
+        "role '", role, "' is not a staff role (kuaguan roles lists them; system-admin is the node's service account)"));
   }
   if (name.empty()) return absl::InvalidArgumentError("a staff certificate needs the person's name");
   auto key = RequestKey(csr_der);

@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/roles.h"
 
 namespace kuaguan::seal {
 namespace {
@@ -92,10 +93,8 @@ absl::StatusOr<CertInfo> CheckTlsCert(absl::string_view leaf_pem, absl::string_v
 }
 
 bool IsStaffRole(absl::string_view role) {
-  for (absl::string_view r : {"front-desk", "back-office", "appraiser", "security-officer", "auditor", "admin"}) {
-    if (role == r) return true;
-  }
-  return false;
+  const base::RoleSpec* spec = base::FindRole(role);
+  return spec != nullptr && spec->node != "provincial" && spec->id != "system-admin";
 }
 
 absl::StatusOr<StaffInfo> CheckStaffCert(absl::string_view pem, absl::string_view issuing_pem,

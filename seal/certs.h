@@ -30,7 +30,8 @@ struct CertInfo {
 // The TLS target name that a node certificate for `code` carries, e.g. 410100.archive.kuaguan.
 std::string PeerHostName(absl::string_view code);
 
-// The staff roles (three-role separation: admin, security-officer, auditor; plus the clerks).
+// The roles a staff certificate may carry: those of base/roles.h that exist at archives, except
+// system-admin (the node's service account).
 bool IsStaffRole(absl::string_view role);
 
 struct StaffInfo {

@@ -83,7 +83,7 @@ std::shared_ptr<grpc::Channel> PinnedRootChannel(const std::string& address, con
   return grpc::CreateChannel(address, grpc::experimental::TlsCredentials(opts));
 }
 
-std::string PeerCertPem(const grpc::ServerContext& ctx) {
+std::string PeerCertPem(const grpc::ServerContextBase& ctx) {
   auto auth = ctx.auth_context();
   if (!auth) return "";
   const auto values = auth->FindPropertyValues("x509_pem_cert");

@@ -36,6 +36,6 @@ std::shared_ptr<grpc::Channel> MutualTlsChannel(const TlsIdentity& id, const std
 std::shared_ptr<grpc::Channel> PinnedRootChannel(const std::string& address, const std::string& root_sha256_hex);
 
 // The verified client certificate (PEM) of a call, or empty when there is none.
-std::string PeerCertPem(const grpc::ServerContext& ctx);
+std::string PeerCertPem(const grpc::ServerContextBase& ctx);
 
 }  // namespace kuaguan::seal

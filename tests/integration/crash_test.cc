@@ -26,9 +26,9 @@ TEST_CASE("SIGKILL during import leaves all or nothing and the index catches up"
     RunningNode node;
     node.Start();
     WriteFile(node.dir() / "big.csv", csv);
-    Process import({BinDir() + "/kuaguan", "import", (node.dir() / "big.csv").string(), "--config",
+    Process import({SharedBinDir() + "/kuaguan", "import", (node.dir() / "big.csv").string(), "--config",
                     node.config()},
-                   (node.dir() / "import.log").string());
+                   (node.dir() / "import.log").string(), "kgtest-op");
     std::string moment;
     if (round < 3) {
       const int delay_ms = kDelays[round] + std::uniform_int_distribution<int>(0, 200)(rng);

@@ -122,7 +122,7 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(elsewhere.exit_code != 0);
   CHECK(elsewhere.err.find("archive 410100's") != std::string::npos);
   CHECK(zz.Cli({"staff", "add", "李四", "--role", "janitor", "--out", (zz.dir() / "x").string()}).exit_code != 0);
-  CHECK(prov.Cli({"staff", "add", "王五", "--role", "admin", "--out", (zz.dir() / "y").string()}).err.find("archive") !=
+  CHECK(prov.Cli({"staff", "add", "王五", "--role", "front-desk", "--out", (zz.dir() / "y").string()}).err.find("archive") !=
         std::string::npos);
 
   // An archive that is down is listed as such, not waited for.

@@ -224,7 +224,8 @@ TEST_CASE("SIGKILL during ingest keeps every committed item whole and a rerun fi
   WriteFile(scans / "manifest.csv", manifest);
   const auto m = (scans / "manifest.csv").string();
   const auto log = node.dir() / "ingest.log";
-  Process ingest({BinDir() + "/kuaguan", "ingest", "scans", m, "--json", "--config", node.config()}, log.string());
+  Process ingest({SharedBinDir() + "/kuaguan", "ingest", "scans", m, "--json", "--config", node.config()}, log.string(),
+                 "kgtest-op");
   // Killed while pages are being recognized: the first progress event says one is done.
   REQUIRE(WaitUntil(
       [&] {

@@ -3,17 +3,51 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
+#include <tuple>
 #include <sstream>
 #include <thread>
 
+#include "base/roles.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace kuaguan::testing {
 
-RunningNode::RunningNode(const std::string& archive_id, const std::string& name, const std::string& role) {
+namespace {
+
+// The test accounts, in the order Cli prefers them, and the roles each is given.
+struct Account {
+  const char* user;
+  const char* name;
+};
+constexpr Account kOperator{"kgtest-op", "李操作"};
+constexpr Account kOfficer{"kgtest-so", "王保密"};
+constexpr Account kAuditor{"kgtest-aud", "赵审计"};
+
+// The command of `args` as the role table names it: "search --federated", two words, or one.
+std::string CommandOf(std::vector<std::string> args) {
+  while (!args.empty() && args[0].rfind("--", 0) == 0) {  // global options before the command
+    const bool takes_value = args[0] == "--config" || args[0] == "--profile" || args[0] == "--passphrase-file";
+    args.erase(args.begin(), args.begin() + (takes_value && args.size() > 1 ? 2 : 1));
+  }
+  if (args.empty()) return "";
+  if (args[0] == "search" && std::find(args.begin(), args.end(), "--federated") != args.end()) {
+    return "search --federated";
+  }
+  if (args.size() > 1 && base::FindCommand(args[0] + " " + args[1]) != nullptr) return args[0] + " " + args[1];
+  return args[0];
+}
+
+}  // namespace
+
+RunningNode::RunningNode(const std::string& archive_id, const std::string& name, const std::string& role)
+    : role_(role) {
+  ::setenv("KUAGUAN_PASSPHRASE_FILE", (SharedBinDir() + "/passphrase").c_str(), 0);
+  // The test accounts write their outputs here; the daemon's data directory inside stays private.
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms::all | std::filesystem::perms::sticky_bit);
   auto r = Run({BinDir() + "/kuaguan", "init", dir_.path().string(), "--archive-id", archive_id,
-                "--name", name, "--listen", "127.0.0.1:0", "--role", role});
+                "--name", name, "--listen", "127.0.0.1:0", "--role", role, "--socket-group", "kgtest"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }
@@ -27,12 +61,24 @@ void RunningNode::Start() {
       std::vector<std::string>{BinDir() + "/kuaguand", "--config", config()},
       (dir_.path() / "kuaguand.log").string());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (Cli({"status"}).exit_code == 0) return;
-    if (daemon_->Wait(std::chrono::milliseconds(0)) != -1) break;  // it died
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool up = false;
+  while (!up && std::chrono::steady_clock::now() < deadline) {
+    if (CliAs("root", {"status"}).exit_code == 0) up = true;
+    else if (daemon_->Wait(std::chrono::milliseconds(0)) != -1) break;  // it died
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  FAIL("kuaguand did not come up: " << daemon_log());
+  if (!up) FAIL("kuaguand did not come up: " << daemon_log());
+  if (people_made_) return;
+  const std::string working = role_ == "provincial" ? "ca-operator,monitor" : "cataloguer,digitizer,back-office,approver";
+  for (const auto& [as, account, roles] :
+       {std::tuple{std::string("root"), kOfficer, std::string("security-officer")},
+        std::tuple{std::string(kOfficer.user), kOperator, working},
+        std::tuple{std::string(kOfficer.user), kAuditor, std::string("auditor")}}) {
+    const RunResult g = CliAs(as, {"staff", "grant", account.user, "--name", account.name, "--role", roles});
+    INFO("grant " << account.user << ": " << g.err);
+    REQUIRE(g.exit_code == 0);
+  }
+  people_made_ = true;
 }
 
 int RunningNode::Stop(int sig) {
@@ -44,10 +90,29 @@ int RunningNode::Stop(int sig) {
 }
 
 RunResult RunningNode::Cli(std::vector<std::string> args) const {
-  args.insert(args.begin(), BinDir() + "/kuaguan");
+  const std::string command = CommandOf(args);
+  std::string user = kOperator.user;
+  if (const base::CommandRule* rule = base::FindCommand(command); rule != nullptr) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> people = {
+        {kOperator.user, role_ == "provincial" ? std::vector<std::string>{"ca-operator", "monitor"}
+                                               : std::vector<std::string>{"cataloguer", "digitizer", "back-office", "approver"}},
+        {kOfficer.user, {"security-officer"}},
+        {kAuditor.user, {"auditor"}},
+        {"root", {"system-admin"}}};
+    for (auto it = people.rbegin(); it != people.rend(); ++it) {  // the last that may wins: op first
+      for (const std::string& r : it->second) {
+        if (base::RoleMay(r, command)) user = it->first;
+      }
+    }
+  }
+  return CliAs(user, std::move(args));
+}
+
+RunResult RunningNode::CliAs(const std::string& user, std::vector<std::string> args) const {
+  args.insert(args.begin(), user == "root" ? BinDir() + "/kuaguan" : SharedBinDir() + "/kuaguan");
   args.push_back("--config");
   args.push_back(config());
-  return Run(args);
+  return RunAs(user == "root" ? "" : user, args);
 }
 
 google::protobuf::Struct RunningNode::CliJson(std::vector<std::string> args) const {

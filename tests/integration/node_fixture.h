@@ -1,5 +1,9 @@
 // A real node for black-box tests: `kuaguan init` into a temp dir, `kuaguand` started as a
-// process, `kuaguan` commands run against it; output parsed from --json.
+// process (as root: the service account, so the system administrator), `kuaguan` commands run
+// against it as real people: on first start the service account registers the security officer
+// (kgtest-so), who grants the operator kgtest-op every working role of the node and kgtest-aud
+// the auditor's. Cli runs each command as the first of op, so, aud, root whose role may run it
+// (from the role table). Accounts come from tests/testing/test_accounts.sh.
 #pragma once
 
 #include <chrono>
@@ -25,8 +29,10 @@ class RunningNode {
   // SIGTERM (clean) or SIGKILL; returns the daemon's exit code.
   int Stop(int sig);
 
-  // Runs `kuaguan ARGS --config CONFIG`.
+  // Runs `kuaguan ARGS --config CONFIG` as a person whose role may run it.
   RunResult Cli(std::vector<std::string> args) const;
+  // Runs `kuaguan ARGS --config CONFIG` as Unix account `user` ("root": the service account).
+  RunResult CliAs(const std::string& user, std::vector<std::string> args) const;
   // Runs with --json and parses stdout; fails the test when the command fails.
   google::protobuf::Struct CliJson(std::vector<std::string> args) const;
 
@@ -36,6 +42,8 @@ class RunningNode {
 
  private:
   TempDir dir_;
+  std::string role_;
+  bool people_made_ = false;
   std::unique_ptr<Process> daemon_;
 };
 

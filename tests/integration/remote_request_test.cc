@@ -285,7 +285,7 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   const auto back_dir = zz.dir() / "back";
   REQUIRE(zz.Cli({"staff", "add", "钱进", "--role", "back-office", "--out", back_dir.string()}).exit_code == 0);
   const Desk back_desk{(back_dir / "desk.toml").string()};
-  CHECK(back_desk.Run(with({"request", "--id-number", kPerson, "--target", "410200"})).err.find("front-desk work") !=
+  CHECK(back_desk.Run(with({"request", "--id-number", kPerson, "--target", "410200"})).err.find("may not run") !=
         std::string::npos);
   REQUIRE(prov.Cli({"ca", "revoke", "--serial", desk_serial, "--reason", "离职"}).exit_code == 0);
   REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);

@@ -1,6 +1,8 @@
 #include "tests/testing/process.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,11 +34,52 @@ int ExitCode(int status) {
   return -1;
 }
 
+// A Unix account's ids, looked up before fork so that the child only makes system calls.
+struct Account {
+  bool ok = true;
+  bool switch_to = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+};
+
+Account LookUp(const std::string& user) {
+  Account a;
+  if (user.empty()) return a;
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) {
+    a.ok = false;
+    return a;
+  }
+  a.switch_to = true;
+  a.uid = pw->pw_uid;
+  a.gid = pw->pw_gid;
+  a.groups.resize(64);
+  int n = static_cast<int>(a.groups.size());
+  if (::getgrouplist(user.c_str(), a.gid, a.groups.data(), &n) < 0) n = 0;
+  a.groups.resize(static_cast<size_t>(n));
+  return a;
+}
+
+// In the child: becomes `a` (or exits 126).
+void Become(const Account& a) {
+  if (a.switch_to && (::setgroups(a.groups.size(), a.groups.data()) != 0 || ::setgid(a.gid) != 0 ||
+                      ::setuid(a.uid) != 0)) {
+    ::_exit(126);
+  }
+}
+
 }  // namespace
 
 std::string BinDir() { return KUAGUAN_BIN_DIR; }
 
-RunResult Run(const std::vector<std::string>& argv) {
+std::string SharedBinDir() { return "/tmp/kuaguan-test-bin"; }
+
+RunResult Run(const std::vector<std::string>& argv) { return RunAs("", argv); }
+
+RunResult RunAs(const std::string& user, const std::vector<std::string>& argv) {
+  const Account account = LookUp(user);
+  if (!account.ok) return {127, "", "no Unix account " + user + " (tests/testing/test_accounts.sh create)"};
   int out_pipe[2], err_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
   const pid_t pid = ::fork();
@@ -45,6 +88,7 @@ RunResult Run(const std::vector<std::string>& argv) {
     ::dup2(err_pipe[1], 2);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
+    Become(account);
     auto args = CArgs(argv);
     ::execv(args[0], args.data());
     ::_exit(127);
@@ -63,7 +107,8 @@ RunResult Run(const std::vector<std::string>& argv) {
   return r;
 }
 
-Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
+Process::Process(const std::vector<std::string>& argv, const std::string& log_path, const std::string& user) {
+  const Account account = LookUp(user);
   pid_ = ::fork();
   if (pid_ == 0) {
     const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -71,6 +116,7 @@ Process::Process(const std::vector<std::string>& argv, const std::string& log_pa
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
+    Become(account);
     auto args = CArgs(argv);
     ::execv(args[0], args.data());
     ::_exit(127);

@@ -18,11 +18,15 @@ struct RunResult {
 
 // Runs argv[0] (a path) with the arguments, waits, and returns what it printed.
 RunResult Run(const std::vector<std::string>& argv);
+// Like Run, as Unix account `user` (its uid, gid and groups; the caller must be root). An empty
+// `user` runs as this process.
+RunResult RunAs(const std::string& user, const std::vector<std::string>& argv);
 
-// A process started in the background; killed with SIGKILL when destroyed if still running.
+// A process started in the background (its output appended to a log); killed with SIGKILL when destroyed if still running.
 class Process {
  public:
-  explicit Process(const std::vector<std::string>& argv, const std::string& log_path);
+  // Runs as Unix account `user` when given (see RunAs).
+  Process(const std::vector<std::string>& argv, const std::string& log_path, const std::string& user = "");
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -40,5 +44,8 @@ class Process {
 
 // The directory of the built binaries.
 std::string BinDir();
+// Where the test accounts run the CLI from (test_accounts.sh copies it there), with the
+// passphrase file for staff keys beside it.
+std::string SharedBinDir();
 
 }  // namespace kuaguan::testing

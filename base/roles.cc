@@ -1,0 +1,124 @@
+#include "base/roles.h"
+
+#include <algorithm>
+
+namespace kuaguan::base {
+namespace {
+
+constexpr absl::string_view kSysAdmin = "system-admin";
+constexpr absl::string_view kSecurity = "security-officer";
+constexpr absl::string_view kAuditor = "auditor";
+constexpr absl::string_view kCataloguer = "cataloguer";
+constexpr absl::string_view kDigitizer = "digitizer";
+constexpr absl::string_view kFrontDesk = "front-desk";
+constexpr absl::string_view kBackOffice = "back-office";
+constexpr absl::string_view kApprover = "approver";
+constexpr absl::string_view kCa = "ca-operator";
+constexpr absl::string_view kMonitor = "monitor";
+
+}  // namespace
+
+const std::vector<RoleSpec>& Roles() {
+  static const auto* roles = new std::vector<RoleSpec>{
+      {kSysAdmin, "系统管理员", "the node: config, lifecycle, enrollment, reindex, status; never holdings content",
+       true, "any"},
+      {kSecurity, "安全保密管理员", "people and roles, secrecy release, batch acceptance", true, "any"},
+      {kAuditor, "安全审计员", "reads, verifies and exports the audit trail; nothing else", true, "any"},
+      {kCataloguer, "著录员", "catalog import, modification, withdrawal, export", false, "archive"},
+      {kDigitizer, "数字化操作员", "scan ingest and its quality reports", false, "archive"},
+      {kFrontDesk, "前台受理员", "files remote requests and hands over certificates (kuaguan-desk)", false, "archive"},
+      {kBackOffice, "后台查档员", "answers remote requests: show, issue, not found, refuse", false, "archive"},
+      {kApprover, "审批人", "the head: approves extensions, revokes certificates", false, "archive"},
+      {kCa, "CA 操作员", "enrollment tokens, revocations, directory-signer rollover", false, "provincial"},
+      {kMonitor, "联盟监控员", "federation status: peers, statistics", false, "provincial"},
+  };
+  return *roles;
+}
+
+const std::vector<CommandRule>& Commands() {
+  const std::vector<absl::string_view> all = [] {
+    std::vector<absl::string_view> ids;
+    for (const RoleSpec& r : Roles()) ids.push_back(r.id);
+    return ids;
+  }();
+  const std::vector<absl::string_view> readers = {kCataloguer, kDigitizer, kBackOffice, kApprover, kSecurity};
+  static const auto* commands = new std::vector<CommandRule>{
+      {"status", {"Admin/GetStatus"}, all},
+      {"whoami", {"Admin/WhoAmI"}, all},
+      {"stats", {"Admin/GetStats"}, {kSysAdmin, kCataloguer, kDigitizer, kMonitor}},
+      {"import", {"Admin/Import"}, {kCataloguer}},
+      {"get", {"Admin/GetRecord"}, readers},
+      {"page", {"Admin/GetPage"}, readers},
+      {"search", {"Admin/Search"}, readers},
+      {"search --federated", {"FederationAdmin/FederatedSearch"}, {kCataloguer, kBackOffice, kApprover}},
+      {"modify", {"Admin/Modify"}, {kCataloguer}},
+      {"withdraw", {"Admin/Withdraw"}, {kCataloguer}},
+      {"export", {"Admin/Export"}, {kCataloguer}},
+      {"reindex", {"Admin/Reindex"}, {kSysAdmin}},
+      {"audit verify", {"Admin/VerifyAudit"}, {kAuditor}},
+      {"audit list", {"Admin/ListAudit"}, {kAuditor}},
+      {"ingest scans", {"Admin/IngestScans"}, {kDigitizer}},
+      {"ingest held", {"Admin/ListHeld"}, {kDigitizer, kSecurity}},
+      {"ingest release", {"Admin/ReleaseHeld"}, {kSecurity}},
+      {"ingest report", {"Admin/GetBatch"}, {kDigitizer, kSecurity}},
+      {"ingest sheet", {"Admin/GetBatch"}, {kDigitizer, kSecurity}},
+      {"ingest accept", {"Admin/AcceptBatch"}, {kSecurity}},
+      {"enroll", {"FederationAdmin/Enroll"}, {kSysAdmin}},
+      {"directory refresh", {"FederationAdmin/RefreshDirectory"}, {kSysAdmin}},
+      {"peers", {"FederationAdmin/ListPeers"}, {kSysAdmin, kMonitor}},
+      {"cert export", {"FederationAdmin/ExportCerts"}, {kSysAdmin}},
+      {"ca token", {"FederationAdmin/CreateToken"}, {kCa}},
+      {"ca revoke", {"FederationAdmin/Revoke"}, {kCa}},
+      {"ca roll-signer", {"FederationAdmin/RollSigner"}, {kCa}},
+      {"staff grant", {"Admin/GrantStaff"}, {kSecurity, kSysAdmin}},
+      {"staff add", {"FederationAdmin/AddStaff"}, {kSecurity}},
+      {"staff list", {"Admin/ListStaff"}, {kSecurity}},
+      {"staff revoke", {"Admin/RevokeStaff"}, {kSecurity}},
+      {"requests list", {"Requests/List"}, {kBackOffice, kApprover}},
+      {"requests show", {"Requests/Show"}, {kBackOffice, kApprover}},
+      {"requests issue", {"Requests/Issue"}, {kBackOffice}},
+      {"requests not-found", {"Requests/Decide"}, {kBackOffice}},
+      {"requests refuse", {"Requests/Decide"}, {kBackOffice}},
+      {"requests extend", {"Requests/Decide"}, {kApprover}},
+      {"requests overdue", {"Requests/Overdue"}, {kBackOffice, kApprover}},
+      {"requests revoke-certificate", {"Requests/RevokeCertificate"}, {kApprover}},
+      {"stats requests", {"Requests/Stats"}, {kBackOffice, kApprover}},
+      {"verify", {"Requests/Verify", "Requests/Trust"}, {kFrontDesk, kBackOffice, kApprover, kAuditor}},
+      {"desk whoami", {"Desk/WhoAmI"}, {kFrontDesk, kBackOffice, kApprover}},
+      {"desk request", {"Desk/FileRequest"}, {kFrontDesk}},
+      {"desk list", {"Desk/ListRequests"}, {kFrontDesk}},
+      {"desk status", {"Desk/GetRequest"}, {kFrontDesk}},
+      {"desk fetch", {"Desk/FetchCertificate"}, {kFrontDesk}},
+      {"desk receipt", {"Desk/GetReceipt"}, {kFrontDesk}},
+  };
+  return *commands;
+}
+
+const RoleSpec* FindRole(absl::string_view id) {
+  for (const RoleSpec& r : Roles()) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+const CommandRule* FindCommand(absl::string_view command) {
+  for (const CommandRule& c : Commands()) {
+    if (c.command == command) return &c;
+  }
+  return nullptr;
+}
+
+bool RoleMay(absl::string_view role, absl::string_view command) {
+  const CommandRule* rule = FindCommand(command);
+  return rule != nullptr && std::find(rule->roles.begin(), rule->roles.end(), role) != rule->roles.end();
+}
+
+std::vector<absl::string_view> CommandsOf(absl::string_view role) {
+  std::vector<absl::string_view> out;
+  for (const CommandRule& c : Commands()) {
+    if (RoleMay(role, c.command)) out.push_back(c.command);
+  }
+  return out;
+}
+
+}  // namespace kuaguan::base
