@@ -57,7 +57,7 @@ const std::vector<CommandRule>& Commands() {
       {"reindex", {"Admin/Reindex"}, {kSysAdmin}},
       {"audit verify", {"Admin/VerifyAudit"}, {kAuditor}},
       {"audit list", {"Admin/ListAudit"}, {kAuditor}},
-      {"ingest scans", {"Admin/IngestScans"}, {kDigitizer}},
+      {"ingest scans", {"Admin/UploadScans", "Admin/IngestScans"}, {kDigitizer}},
       {"ingest held", {"Admin/ListHeld"}, {kDigitizer, kSecurity}},
       {"ingest release", {"Admin/ReleaseHeld"}, {kSecurity}},
       {"ingest report", {"Admin/GetBatch"}, {kDigitizer, kSecurity}},

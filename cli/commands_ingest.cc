@@ -1,6 +1,7 @@
 // Ingest commands: ingest scans, ingest held, ingest release.
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -45,18 +46,99 @@ Json SummaryJson(const v1::IngestSummary& s) {
                {"problems", JArr(std::move(problems))}});
 }
 
+// Sends `base` (every regular file under it that this account may read, as "base/REL") and,
+// when it lies outside, the
+// manifest (as "manifest/NAME") to the node, read with this account's rights. Sets the
+// request's staging area and the manifest and base inside it.
+absl::Status Upload(CommandContext& ctx, const fs::path& manifest, const fs::path& base, v1::IngestRequest* req) {
+  constexpr size_t kChunk = 1 << 20;
+  constexpr size_t kMaxFiles = 100000;
+  std::vector<std::pair<fs::path, std::string>> files;  // local path, name in the upload
+  std::error_code ec;
+  // Folders this account may not enter are passed over: a page inside one is then reported missing.
+  for (auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = "base/" + it->path().lexically_relative(base).generic_string();
+    if (it->is_symlink()) {
+      std::fprintf(stderr, "kuaguan: %s: not sent (a symbolic link; pages are sent as files)\n", it->path().c_str());
+      continue;
+    }
+    if (it->is_directory()) {
+      files.emplace_back(it->path(), name + "/");  // a folder, sent even when empty
+    } else if (it->is_regular_file()) {
+      files.emplace_back(it->path(), name);
+    }
+    if (files.size() > kMaxFiles) {
+      return absl::InvalidArgumentError(absl::StrCat(base.string(), " holds more than ", kMaxFiles, " files"));
+    }
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat(base.string(), ": ", ec.message()));
+  if (fs::is_directory(manifest)) {
+    req->set_manifest("base");
+  } else {
+    const fs::path rel = manifest.lexically_relative(base);
+    if (!rel.empty() && rel.begin()->string() != "..") {
+      req->set_manifest("base/" + rel.generic_string());
+    } else {
+      files.emplace_back(manifest, "manifest/" + manifest.filename().string());
+      req->set_manifest(files.back().second);
+      req->set_base("base");
+    }
+  }
+  auto call = ctx.client->Context(std::chrono::hours(24));
+  v1::StagedScans staged;
+  auto writer = ctx.client->stub().UploadScans(call.get(), &staged);
+  ProgressBar bar("files sent");
+  std::vector<char> buf(kChunk);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].second.back() == '/') {
+      v1::ScanChunk folder;
+      folder.set_path(files[i].second);
+      if (!writer->Write(folder)) break;
+      continue;
+    }
+    std::ifstream in(files[i].first, std::ios::binary);
+    if (!in && files[i].first != manifest) continue;  // not this account's to read: a page so left out is reported missing
+    if (!in) {
+      writer->WritesDone();
+      (void)writer->Finish();
+      return absl::PermissionDeniedError(absl::StrCat(files[i].first.string(), ": cannot read it (with your rights)"));
+    }
+    v1::ScanChunk chunk;
+    chunk.set_path(files[i].second);
+    bool first = true;
+    while (first || in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
+      if ((first || in.gcount() > 0) && !writer->Write(chunk)) break;
+      chunk.clear_path();
+      first = false;
+    }
+    bar.Update(i + 1, files.size());
+  }
+  bar.Finish();
+  writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) return ctx.client->Explain(st);
+  req->set_staging(staged.staging());
+  return absl::OkStatus();
+}
+
 absl::Status Scans(CommandContext& ctx) {
   if (ctx.args.positional().size() != 2) {
     return absl::InvalidArgumentError("usage: kuaguan ingest scans MANIFEST|FOLDER [--base DIR] [--workers N]");
   }
   v1::IngestRequest req;
   std::error_code ec;
-  const fs::path manifest = fs::absolute(ctx.args.positional()[1]);
+  const fs::path manifest = fs::absolute(ctx.args.positional()[1]).lexically_normal();
   if (!fs::exists(manifest, ec)) {
     return absl::NotFoundError(absl::StrCat(manifest.string(), ": no such file or folder"));
   }
-  req.set_manifest_path(manifest.string());
-  if (auto b = ctx.args.Get("--base")) req.set_base_dir(fs::absolute(*b).string());
+  req.set_display_name(ctx.args.positional()[1]);
+  const fs::path base = ctx.args.Get("--base") ? fs::absolute(*ctx.args.Get("--base")).lexically_normal()
+                        : fs::is_directory(manifest) ? manifest
+                                                     : manifest.parent_path();
+  if (!fs::is_directory(base, ec)) return absl::NotFoundError(absl::StrCat(base.string(), ": not a folder"));
   if (auto w = ctx.args.Get("--workers")) {
     uint32_t n = 0;
     if (!absl::SimpleAtoi(*w, &n) || n == 0 || n > 64) {
@@ -64,6 +146,7 @@ absl::Status Scans(CommandContext& ctx) {
     }
     req.set_workers(n);
   }
+  RETURN_IF_ERROR(Upload(ctx, manifest, base, &req));
   auto call = ctx.client->Context(std::chrono::hours(24 * 7));
   g_stop = false;
   std::signal(SIGINT, OnStop);

@@ -38,7 +38,7 @@ SO=kuaguan-demo-so; AUD=kuaguan-demo-aud; CAT=kuaguan-demo-cat; BO=kuaguan-demo-
 people() {
   as root "$KG" staff grant $SO --name 王保密 --role security-officer --config "$1"
   as $SO "$KG" staff grant $AUD --name 赵审计 --role auditor --config "$1"
-  if grep -q 'role = "provincial"' "$1"; then
+  if grep -Eq "^role *= *['\"]provincial" "$1"; then
     as $SO "$KG" staff grant $CA --name 孙认证 --role ca-operator --config "$1"
   else
     as $SO "$KG" staff grant $CAT --name 李编目 --role cataloguer --role digitizer --config "$1"

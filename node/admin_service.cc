@@ -57,7 +57,60 @@ grpc::ServerWriteReactor<Msg>* Stream(Authorizer* auth, absl::string_view comman
   return new ThreadedWriteReactor<Msg>(pool, make(*caller));
 }
 
+// Receives an upload into the staging area, chunk by chunk, for an authorized caller.
+class UploadReactor final : public grpc::ServerReadReactor<v1::ScanChunk> {
+ public:
+  UploadReactor(absl::StatusOr<std::unique_ptr<ScanStaging::Upload>> upload, v1::StagedScans* resp, Store* store,
+                std::string actor)
+      : upload_(std::move(upload)), resp_(resp), store_(store), actor_(std::move(actor)) {
+    if (!upload_.ok()) {
+      Finish(base::ToGrpcStatus(upload_.status()));
+      return;
+    }
+    StartRead(&chunk_);
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending
+      absl::StatusOr<v1::StagedScans> done = (*upload_)->Done();
+      if (done.ok()) *resp_ = *done;
+      (void)store_->Audit({actor_, "ingest.upload", done.ok() ? done->staging() : "",
+                           done.ok() ? absl::StrCat("ok: ", done->files(), " files, ", done->bytes(), " bytes")
+                                     : std::string(done.status().message())});
+      Finish(base::ToGrpcStatus(done.status()));
+      return;
+    }
+    if (absl::Status st = (*upload_)->Add(chunk_); !st.ok()) {
+      (void)store_->Audit({actor_, "ingest.upload", chunk_.path(), absl::StrCat("refused: ", st.message())});
+      Finish(base::ToGrpcStatus(st));
+      return;
+    }
+    StartRead(&chunk_);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  absl::StatusOr<std::unique_ptr<ScanStaging::Upload>> upload_;
+  v1::StagedScans* const resp_;
+  Store* const store_;
+  const std::string actor_;
+  v1::ScanChunk chunk_;
+};
+
+// A reactor that finishes at once with `status`.
+class RefusedRead final : public grpc::ServerReadReactor<v1::ScanChunk> {
+ public:
+  explicit RefusedRead(const absl::Status& status) { Finish(base::ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
+
+grpc::ServerReadReactor<v1::ScanChunk>* AdminService::UploadScans(grpc::CallbackServerContext* ctx,
+                                                                  v1::StagedScans* resp) {
+  absl::StatusOr<Caller> caller = auth_->Authorize(*ctx, "ingest scans");
+  if (!caller.ok()) return new RefusedRead(caller.status());
+  return new UploadReactor(staging_->Begin(), resp, store_, caller->Audit());
+}
 
 grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* ctx,
                                                   const v1::GetStatusRequest*,
@@ -138,11 +191,22 @@ grpc::ServerWriteReactor<v1::ReindexProgress>* AdminService::Reindex(
 
 grpc::ServerWriteReactor<v1::IngestEvent>* AdminService::IngestScans(
     grpc::CallbackServerContext* ctx, const v1::IngestRequest* req) {
-  return Stream<v1::IngestEvent>(auth_, "ingest scans", streams_, ctx, [i = ingest_, req = *req](const Caller& c) {
-    return [i, req, actor = c.Audit()](const auto& emit, const std::atomic<bool>& cancelled) {
-      return i->Run(req, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
-    };
-  });
+  return Stream<v1::IngestEvent>(
+      auth_, "ingest scans", streams_, ctx, [i = ingest_, s = staging_, req = *req](const Caller& c) {
+        return [i, s, req, actor = c.Audit()](const auto& emit, const std::atomic<bool>& cancelled) -> absl::Status {
+          // Only files of an upload: the daemon opens no path a client names.
+          absl::StatusOr<std::filesystem::path> manifest = s->Resolve(req.staging(), req.manifest());
+          absl::StatusOr<std::filesystem::path> base =
+              req.base().empty() ? absl::StatusOr<std::filesystem::path>(std::filesystem::path())
+                                 : s->Resolve(req.staging(), req.base());
+          if (!manifest.ok()) return manifest.status();
+          if (!base.ok()) return base.status();
+          IngestJob job{*manifest, *base, req.workers(), req.display_name()};
+          absl::Status st = i->Run(job, actor, [&](const v1::IngestEvent& e) { emit(e); }, &cancelled);
+          s->Remove(req.staging());
+          return st;
+        };
+      });
 }
 
 grpc::ServerUnaryReactor* AdminService::ListHeld(grpc::CallbackServerContext* ctx,

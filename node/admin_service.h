@@ -11,6 +11,7 @@
 #include "node/holdings.h"
 #include "node/people.h"
 #include "node/scan_ingest.h"
+#include "node/scan_staging.h"
 
 namespace kuaguan::node {
 
@@ -20,13 +21,14 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   // `ingest`, `calls` (where calls that may wait on locks or disks run) and `streams` (where
   // exports, reindexing and ingests run, for as long as they take) must outlive the service.
   AdminService(Authorizer* auth, People* people, Store* store, Holdings* holdings, ScanIngest* ingest,
-               base::WorkerPool* calls, base::WorkerPool* streams,
+               ScanStaging* staging, base::WorkerPool* calls, base::WorkerPool* streams,
                std::function<kuaguan::v1::NodeStatus()> status)
       : auth_(auth),
         people_(people),
         store_(store),
         holdings_(holdings),
         ingest_(ingest),
+        staging_(staging),
         calls_(calls),
         streams_(streams),
         status_(std::move(status)) {}
@@ -56,6 +58,8 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
       grpc::CallbackServerContext* ctx, const kuaguan::v1::ExportRequest* req) override;
   grpc::ServerWriteReactor<kuaguan::v1::ReindexProgress>* Reindex(
       grpc::CallbackServerContext* ctx, const kuaguan::v1::ReindexRequest* req) override;
+  grpc::ServerReadReactor<kuaguan::v1::ScanChunk>* UploadScans(grpc::CallbackServerContext* ctx,
+                                                               kuaguan::v1::StagedScans* resp) override;
   grpc::ServerWriteReactor<kuaguan::v1::IngestEvent>* IngestScans(
       grpc::CallbackServerContext* ctx, const kuaguan::v1::IngestRequest* req) override;
   grpc::ServerUnaryReactor* ListHeld(grpc::CallbackServerContext* ctx,
@@ -94,6 +98,7 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   Store* const store_;
   Holdings* const holdings_;
   ScanIngest* const ingest_;
+  ScanStaging* const staging_;
   base::WorkerPool* const calls_;
   base::WorkerPool* const streams_;
   const std::function<kuaguan::v1::NodeStatus()> status_;

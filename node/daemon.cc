@@ -133,6 +133,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->engines_ = std::make_unique<base::CountingLimit>(
       "OCR engines", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   d->ingest_ = std::make_unique<ScanIngest>(d->store_.get(), d->holdings_.get(), d->engines_.get(), d->clock_);
+  ASSIGN_OR_RETURN(d->staging_, ScanStaging::Open(config.data_dir / "staging"));
   d->call_pool_ = std::make_unique<base::WorkerPool>("admin call workers", kCallWorkers, kCallQueue);
   d->stream_pool_ = std::make_unique<base::WorkerPool>("export, reindex and ingest workers", kStreamWorkers,
                                                        kStreamQueue);
@@ -145,7 +146,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   Daemon* p = d.get();
   const auto make_admin = [p] {
     return std::make_unique<AdminService>(p->auth_.get(), p->people_.get(), p->store_.get(), p->holdings_.get(),
-                                          p->ingest_.get(), p->call_pool_.get(), p->stream_pool_.get(),
+                                          p->ingest_.get(), p->staging_.get(), p->call_pool_.get(), p->stream_pool_.get(),
                                           [p] { return p->Status(); });
   };
   const auto make_federation_admin = [p] {

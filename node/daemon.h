@@ -81,6 +81,7 @@ class Daemon {
   // OCR engines across concurrent ingests: one per core in total.
   std::unique_ptr<base::CountingLimit> engines_;
   std::unique_ptr<ScanIngest> ingest_;
+  std::unique_ptr<ScanStaging> staging_;
   // Long admin calls and fan-out to members run on these (declared before their users, so
   // destroyed after them: every task has finished and every thread is joined by then).
   std::unique_ptr<base::WorkerPool> call_pool_;

@@ -319,29 +319,30 @@ absl::Status IngestRun::Finish(const std::string& manifest, absl::Time start,
 
 }  // namespace
 
-absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string& actor,
+absl::Status ScanIngest::Run(const IngestJob& job, const std::string& actor,
                              const std::function<void(const v1::IngestEvent&)>& emit,
                              const std::atomic<bool>* cancel) {
   const absl::Time start = clock_->Now();
   std::error_code ec;
-  const bool folder = fs::is_directory(request.manifest_path(), ec);
-  fs::path manifest(request.manifest_path());
+  const bool folder = fs::is_directory(job.manifest, ec);
+  fs::path manifest(job.manifest);
   if (folder) {
     ASSIGN_OR_RETURN(manifest, ingest::FolderCatalog(manifest));
   }
   ASSIGN_OR_RETURN(const std::string bytes, ingest::ReadFileBytes(manifest.string()));
-  auto parsed = ingest::ParseCatalogFile(manifest.string(), bytes, /*page_lists=*/true);
+  const std::string shown = job.display_name.empty() ? manifest.string() : job.display_name;
+  auto parsed = ingest::ParseCatalogFile(shown, bytes, /*page_lists=*/true);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(manifest.string(), ": ", parsed.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(shown, ": ", parsed.status().message()));
   }
-  const fs::path base = fs::canonical(
-      request.base_dir().empty() ? fs::absolute(manifest).parent_path() : fs::path(request.base_dir()), ec);
+  const fs::path base =
+      fs::canonical(job.base.empty() ? fs::absolute(manifest).parent_path() : job.base, ec);
   if (ec || !fs::is_directory(base)) {
-    return absl::InvalidArgumentError(absl::StrCat("base folder ", request.base_dir(), " is not a folder"));
+    return absl::InvalidArgumentError(absl::StrCat("base folder ", job.base.string(), " is not a folder"));
   }
   const std::vector<std::string> orphans =
       folder ? ingest::PagesFromFolders(base, &parsed->rows) : std::vector<std::string>{};
-  const int wanted = request.workers() > 0 ? static_cast<int>(request.workers()) : engines_->total();
+  const int wanted = job.workers > 0 ? std::min(static_cast<int>(job.workers), engines_->total()) : engines_->total();
   auto lease = engines_->Acquire(wanted, absl::Now() + kEngineWait);  // a real wait
   if (!lease.ok()) return absl::ResourceExhaustedError(lease.status().message());
   const int workers = lease->count();
@@ -357,7 +358,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
     p->set_reason(absl::StrCat("folder has no row in ", manifest.filename().string(), " (not ingested)"));
   }
   run.batch.set_id(run.summary.batch());
-  run.batch.set_manifest(manifest.string());
+  run.batch.set_manifest(shown);
   run.batch.set_operator_(actor);
   run.batch.set_started_micros(clock_->NowMicros());
   run.progress.set_items_total(run.summary.items());
@@ -408,7 +409,7 @@ absl::Status ScanIngest::Run(const v1::IngestRequest& request, const std::string
       emit(run.progress);
     }
   }
-  return run.Finish(manifest.string(), start, emit);
+  return run.Finish(shown, start, emit);
 }
 
 absl::StatusOr<v1::IngestBatch> ScanIngest::Batch(const std::string& id, const std::string& actor) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -30,6 +31,14 @@
 
 namespace kuaguan::node {
 
+// What to ingest: files the daemon itself placed (a staging area, or a benchmark's folder).
+struct IngestJob {
+  std::filesystem::path manifest;  // a CSV / JSON Lines manifest, or a folder of items
+  std::filesystem::path base;      // page paths are relative to it; empty: the manifest's folder
+  uint32_t workers = 0;            // 0: every OCR engine of the node
+  std::string display_name;        // the manifest as the operator named it, for messages
+};
+
 class ScanIngest {
  public:
   // All must outlive this object.
@@ -40,7 +49,7 @@ class ScanIngest {
   // RESOURCE_EXHAUSTED when other ingests hold every OCR engine; per-item problems are in the
   // final event's summary. `emit` receives progress events and, last, the
   // summary (finished = true). Stops between chunks of items when `cancel` is set.
-  absl::Status Run(const kuaguan::v1::IngestRequest& request, const std::string& actor,
+  absl::Status Run(const IngestJob& job, const std::string& actor,
                    const std::function<void(const kuaguan::v1::IngestEvent&)>& emit,
                    const std::atomic<bool>* cancel);
 

@@ -113,9 +113,9 @@ absl::StatusOr<double> RunPipeline(const std::filesystem::path& dir, int items, 
   kuaguan::node::Holdings holdings(store->get(), index->get());
   kuaguan::base::CountingLimit engines("OCR engines", workers);
   kuaguan::node::ScanIngest ingest(store->get(), &holdings, &engines, kuaguan::base::RealClock());
-  kuaguan::v1::IngestRequest req;
-  req.set_manifest_path(mpath.string());
-  req.set_workers(static_cast<uint32_t>(workers));
+  kuaguan::node::IngestJob req;
+  req.manifest = mpath;
+  req.workers = static_cast<uint32_t>(workers);
   const auto p0 = Clock::now();
   auto st = ingest.Run(req, "bench", [](const kuaguan::v1::IngestEvent&) {}, nullptr);
   const double secs = std::chrono::duration<double>(Clock::now() - p0).count();

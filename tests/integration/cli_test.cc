@@ -186,13 +186,14 @@ TEST_CASE("global options go before or after the command word - --help anywhere"
   using Words = std::vector<std::string>;
   RunningNode node;
   node.Start();
-  const std::string kuaguan = BinDir() + "/kuaguan";
-  for (const Words& argv : {Words{kuaguan, "--config", node.config(), "--json", "status"},
-                            Words{kuaguan, "--config=" + node.config(), "status", "--json"},
-                            Words{kuaguan, "--json", "audit", "verify", "--config", node.config()},
-                            Words{kuaguan, "stats", "--json", "requests", "--config", node.config()},
-                            Words{kuaguan, "--json", "stats", "requests", "--config", node.config()}}) {
-    const RunResult r = Run(argv);
+  const std::string kuaguan = BinDir() + "/kuaguan", shared = SharedBinDir() + "/kuaguan";
+  for (const auto& [user, argv] :
+       {std::pair{"", Words{kuaguan, "--config", node.config(), "--json", "status"}},
+        std::pair{"", Words{kuaguan, "--config=" + node.config(), "status", "--json"}},
+        std::pair{"kgtest-aud", Words{shared, "--json", "audit", "verify", "--config", node.config()}},
+        std::pair{"kgtest-op", Words{shared, "stats", "--json", "requests", "--config", node.config()}},
+        std::pair{"kgtest-op", Words{shared, "--json", "stats", "requests", "--config", node.config()}}}) {
+    const RunResult r = RunAs(user, argv);
     INFO(argv[1] << " " << argv[2] << "\nstderr: " << r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.rfind("{", 0) == 0);

@@ -22,7 +22,11 @@ def call(service, method, request, label):
     out_cls = message_factory.GetMessageClass(method.output_type) if hasattr(message_factory, 'GetMessageClass') \
         else message_factory.MessageFactory().GetPrototype(method.output_type)
     try:
-        if method.server_streaming:
+        if method.client_streaming:
+            stub = channel.stream_unary(path, request_serializer=lambda m: m.SerializeToString(),
+                                        response_deserializer=out_cls.FromString)
+            stub(iter([request]), metadata=forged, timeout=20)
+        elif method.server_streaming:
             stub = channel.unary_stream(path, request_serializer=lambda m: m.SerializeToString(),
                                         response_deserializer=out_cls.FromString)
             for _ in stub(request, metadata=forged, timeout=20):

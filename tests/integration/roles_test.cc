@@ -218,6 +218,15 @@ TEST_CASE("three-role separation, revocation at once, and an audit trail that na
   CHECK(node.CliAs("kgtest-aud", {"get", "A101-WS·2020-Y-0001"}).err.find("may not run") != std::string::npos);
   CHECK(node.CliAs("root", {"get", "A101-WS·2020-Y-0001"}).err.find("may not run") != std::string::npos);
 
+  // Files are read with the caller's rights: a manifest only root may read is not ingested for
+  // the digitizer (the CLI sends the bytes; the daemon opens no path a client names).
+  std::filesystem::create_directories(node.dir() / "secret");
+  WriteFile(node.dir() / "secret" / "manifest.csv", "档号,题名,年度,pages\n");
+  std::filesystem::permissions(node.dir() / "secret" / "manifest.csv", std::filesystem::perms::owner_read);
+  const RunResult secret = node.CliAs("kgtest-op", {"ingest", "scans", (node.dir() / "secret" / "manifest.csv").string()});
+  CHECK(secret.exit_code != 0);
+  CHECK(secret.err.find("cannot read it (with your rights)") != std::string::npos);
+
   // whoami is the kernel's word, whatever the client claims.
   auto me = node.CliJson({"whoami"});
   CHECK(Str(me, "person") == "李操作");
