@@ -70,6 +70,11 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   std::string socket_dir;
   RETURN_IF_ERROR(str("socket_dir", &socket_dir, false));
   RETURN_IF_ERROR(str("socket_group", &c.socket_group, false));
+  RETURN_IF_ERROR(str("issue_approval", &c.issue_approval, false));
+  if (c.issue_approval != "single" && c.issue_approval != "dual") {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] issue_approval must be \"single\" or \"dual\", not \"",
+                                                   c.issue_approval, "\""));
+  }
   if (node["directory_validity_hours"]) {
     auto v = node["directory_validity_hours"].value<double>();
     if (!v || *v <= 0) {
@@ -115,6 +120,7 @@ std::string RenderConfig(const NodeConfig& c) {
   if (c.role == "provincial") node.insert("enroll_listen", c.enroll_listen);
   if (c.auto_issue) node.insert("auto_issue", true);
   node.insert("socket_group", c.socket_group);
+  if (c.issue_approval != "single") node.insert("issue_approval", c.issue_approval);
   if (!c.socket_dir.empty()) node.insert("socket_dir", c.socket_dir.string());
   toml::table root{{"node", node}};
   std::ostringstream out;

@@ -11,6 +11,8 @@
 //   key_file = "secrets/key-passphrase"  # relative to data_dir: passphrase of the encrypted keys (made if missing)
 //   directory_validity_hours = 72  # provincial: how long a published directory stays valid (may be fractional)
 //   directory_refresh_seconds = 300  # provincial: how often nodes fetch it
+//   issue_approval = "single"      # archive: or "dual": a back-office clerk prepares, a different
+//                                  # person (the approver) approves issuing (双人审批)
 //   socket_group = "kuaguan"       # who may reach the local socket (0660); each person still needs a role
 //   socket_dir = "run"             # relative to the config file's folder: the socket's directory (0750)
 //   auto_issue = false             # archive: certify at once unconditionally shared records
@@ -37,6 +39,7 @@ struct NodeConfig {
   double directory_validity_hours = 72;  // fractions allowed (tests use seconds)
   int64_t directory_refresh_seconds = 300;
   bool auto_issue = false;
+  std::string issue_approval = "single";  // archive: "single", or "dual" (a clerk prepares, an approver approves)
   std::string socket_group = "kuaguan";
   std::filesystem::path socket_dir;  // absolute after LoadConfig; empty: beside data_dir, "run"
   std::filesystem::path config_path;

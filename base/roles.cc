@@ -28,7 +28,8 @@ const std::vector<RoleSpec>& Roles() {
       {kDigitizer, "数字化操作员", "scan ingest and its quality reports", false, "archive"},
       {kFrontDesk, "前台受理员", "files remote requests and hands over certificates (kuaguan-desk)", false, "archive"},
       {kBackOffice, "后台查档员", "answers remote requests: show, issue, not found, refuse", false, "archive"},
-      {kApprover, "审批人", "the head: approves extensions, revokes certificates", false, "archive"},
+      {kApprover, "审批人", "the head: approves extensions, issuing under dual approval, revokes certificates",
+       false, "archive"},
       {kCa, "CA 操作员", "enrollment tokens, revocations, directory-signer rollover", false, "provincial"},
       {kMonitor, "联盟监控员", "federation status: peers, statistics", false, "provincial"},
   };
@@ -80,6 +81,7 @@ const std::vector<CommandRule>& Commands() {
       {"requests not-found", {"Requests/Decide"}, {kBackOffice}},
       {"requests refuse", {"Requests/Decide"}, {kBackOffice}},
       {"requests extend", {"Requests/Decide"}, {kApprover}},
+      {"requests approve", {"Requests/Approve"}, {kApprover}},
       {"requests overdue", {"Requests/Overdue"}, {kBackOffice, kApprover}},
       {"requests revoke-certificate", {"Requests/RevokeCertificate"}, {kApprover}},
       {"stats requests", {"Requests/Stats"}, {kBackOffice, kApprover}},

@@ -40,7 +40,8 @@ absl::Status PrintRequest(const CommandContext& ctx, const v1::StoredRequest& r)
 
 constexpr char kUsage[] =
     "usage: kuaguan requests list [--side front|back] [--state STATE] | show ID | issue ID --record CODE... | "
-    "not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | overdue [--as-of YYYY-MM-DD] | "
+    "approve ID | not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | "
+    "overdue [--as-of YYYY-MM-DD] | "
     "revoke-certificate SERIAL --reason R";
 
 }  // namespace
@@ -116,6 +117,10 @@ absl::Status RequestsCommand(const Argv& argv) {
     for (const auto& c : ctx.args.All("--record")) cmd.add_record_codes(c);
     if (cmd.record_codes().empty()) return absl::InvalidArgumentError("requests issue: name the records with --record CODE");
     st = stub.Issue(call.get(), cmd, &r);
+  } else if (verb == "approve") {
+    v1::RequestRef ref;
+    ref.set_request_id(id);
+    st = stub.Approve(call.get(), ref, &r);
   } else if (verb == "not-found" || verb == "refuse" || verb == "extend") {
     v1::DecisionCommand cmd;
     cmd.set_request_id(id);

@@ -106,7 +106,9 @@ Remote requests, back office (馆际查档 乙方):
                          requests at both ends, newest first
   requests show ID       a request, its history, deadline and likely matching records
   requests issue ID --record CODE [--record CODE]...
-                         certify the records: a sealed PDF certificate travels to the front desk
+                         certify the records: a sealed PDF certificate travels to the front desk;
+                         under issue_approval = "dual" this prepares it for the approver
+  requests approve ID    (approver, dual approval) issue what a clerk prepared; not the same person
   requests not-found ID [--reason TEXT] | requests refuse ID --reason TEXT
   requests extend ID --reason TEXT
                          once, 3 more working days; the front desk sees the reason

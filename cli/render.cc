@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "base/utf8.h"
@@ -175,6 +176,10 @@ std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
   for (const auto& a : r.attachments()) absl::StrAppend(&out, "  attached  ", a.name(), " (", a.media_type(), ")\n");
   if (!s.due_date().empty()) absl::StrAppend(&out, "  due       ", s.due_date(), " (received ", s.received_date(), ")\n");
   if (!s.extension_reason().empty()) absl::StrAppend(&out, "  extended  ", s.extension_reason(), "\n");
+  if (!s.prepared_records().empty()) {
+    absl::StrAppend(&out, "  prepared  ", absl::StrJoin(s.prepared_records(), ", "), " by ", s.prepared_by(),
+                    ": awaiting the approver (requests approve)\n");
+  }
   if (!s.certificate().serial().empty()) {
     absl::StrAppend(&out, "  certificate ", s.certificate().serial(), ", ", s.certificate().pages(), " pages\n");
   }

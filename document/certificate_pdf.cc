@@ -154,7 +154,10 @@ absl::Status Cover(cairo_t* cr, const CertificateDocument& d, double* seal_x, do
                 kMargin, y, en) + 24;
   TextStyle right{10.5, false, false, text_w, PANGO_ALIGN_RIGHT};
   const double sign_y = std::max(y, kHeight - kMargin - 170);
-  DrawText(cr, absl::StrCat("经办人 Clerk: ", d.clerk), kMargin, sign_y, right);
+  DrawText(cr,
+           d.approver.empty() ? absl::StrCat("经办人 Clerk: ", d.clerk)
+                              : absl::StrCat("经办人 Clerk: ", d.clerk, "    审批人 Approver: ", d.approver),
+           kMargin, sign_y, right);
   DrawText(cr, d.issuing_name, kMargin, sign_y + 22, right);
   DrawText(cr, absl::StrCat("出证日期 Issued: ", d.issued_at), kMargin, sign_y + 44, right);
   *seal_x = kWidth - kMargin - kSeal - 10;

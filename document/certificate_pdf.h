@@ -34,6 +34,7 @@ struct CertificateDocument {
   std::string category, purpose;
   std::string issued_at;  // already formatted local time
   std::string clerk;
+  std::string approver;  // under dual approval; empty otherwise
   std::vector<CertifiedRecord> records;
   std::vector<CertificatePage> pages;
   std::string seal_png;

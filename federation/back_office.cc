@@ -1,6 +1,7 @@
 #include "federation/back_office.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/actor.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
@@ -260,16 +261,58 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& comm
   {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(snapshot, LoadOpen(command.request_id(), "issues"));
+    if (policy_.dual_approval) {
+      if (command.record_codes().empty()) {
+        return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
+      }
+      for (const std::string& code : command.record_codes()) {
+        if (!holdings_->Get(code, false, actor, /*shared=*/false).ok()) {
+          return absl::FailedPreconditionError(absl::StrCat("record ", code, " is not in this archive's holdings"));
+        }
+      }
+      snapshot.clear_prepared_records();
+      for (const std::string& code : command.record_codes()) snapshot.add_prepared_records(code);
+      snapshot.set_prepared_by(actor);
+      RETURN_IF_ERROR(book_->Commit(&snapshot, snapshot.state(), actor,
+                                    absl::StrCat("prepared to certify ", absl::StrJoin(command.record_codes(), ", "),
+                                                 "; awaiting the approver (dual approval, 双人审批)"),
+                                    false));
+      return Slim(snapshot);
+    }
     issuing_.insert(command.request_id());
   }
   return IssueMarked(snapshot, {command.record_codes().begin(), command.record_codes().end()}, actor);
 }
 
+absl::StatusOr<v1::StoredRequest> BackOffice::Approve(const std::string& request_id, const std::string& actor) {
+  v1::StoredRequest snapshot;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!policy_.dual_approval) {
+      return absl::FailedPreconditionError(
+          "this archive issues without a second person (issue_approval = \"single\"): requests issue is enough");
+    }
+    ASSIGN_OR_RETURN(snapshot, LoadOpen(request_id, "approves"));
+    if (snapshot.prepared_records().empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("request ", request_id, " has nothing prepared to approve (requests issue prepares it)"));
+    }
+    const std::string clerk = base::ParseActor(snapshot.prepared_by()).person;
+    if (clerk == base::ParseActor(actor).person) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "dual approval (双人审批): ", clerk, " prepared this certificate and may not also approve it"));
+    }
+    issuing_.insert(request_id);
+  }
+  return IssueMarked(snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()},
+                     snapshot.prepared_by(), actor);
+}
+
 absl::StatusOr<v1::StoredRequest> BackOffice::IssueMarked(const v1::StoredRequest& snapshot,
                                                           const std::vector<std::string>& codes,
-                                                          const std::string& actor) {
+                                                          const std::string& actor, const std::string& approver) {
   const std::string& request_id = snapshot.request().request_id();
-  auto doc = issuer_->Issue(snapshot, codes, actor);
+  auto doc = issuer_->Issue(snapshot, codes, actor, approver);
   absl::MutexLock lock(&mu_);
   issuing_.erase(request_id);
   if (!doc.ok()) return doc.status();
@@ -288,8 +331,10 @@ absl::StatusOr<v1::StoredRequest> BackOffice::IssueMarked(const v1::StoredReques
   *record_of_issue.mutable_certificate() = kept;
   *record_of_issue.mutable_request()->mutable_request_id() = request_id;
   RETURN_IF_ERROR(book_->Commit(
-      &stored, v1::REQUEST_STATE_ISSUED, actor,
-      absl::StrCat("certificate ", serial, " for ", absl::StrJoin(codes, ", ")), true,
+      &stored, v1::REQUEST_STATE_ISSUED, approver.empty() ? actor : approver,
+      absl::StrCat("certificate ", serial, " for ", absl::StrJoin(codes, ", "),
+                   approver.empty() ? "" : absl::StrCat(", prepared by ", base::ParseActor(actor).person)),
+      true,
       {{Family::kCertificates, serial, record_of_issue.SerializeAsString()}}));
   return Slim(stored);
 }

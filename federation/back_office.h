@@ -28,6 +28,7 @@ namespace kuaguan::federation {
 
 struct RequestPolicy {
   bool auto_issue = false;  // issue unconditionally shared records that name the person exactly
+  bool dual_approval = false;  // a clerk prepares issuing, a different person (the approver) approves
 };
 
 class BackOffice {
@@ -62,7 +63,9 @@ class BackOffice {
   // A request with, while it is open, the candidate records found here. Audited with `actor`.
   absl::StatusOr<kuaguan::v1::RequestDetail> Show(const std::string& request_id,
                                                   const std::string& actor);
-  // Issues the certificate for the named records. FAILED_PRECONDITION when the request was filed
+  // Under dual approval, prepares issuing the named records (kept on the request for the
+  // approver) instead. Otherwise issues the certificate for the named records.
+  // FAILED_PRECONDITION when the request was filed
   // here, is closed or is being issued, or a record may not be certified.
   absl::StatusOr<kuaguan::v1::StoredRequest> Issue(const kuaguan::v1::IssueCommand& command,
                                                    const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
@@ -72,6 +75,10 @@ class BackOffice {
                                                     const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
   // Marks a certificate this archive issued as revoked (a reason required). NOT_FOUND for a
   // serial not issued here, FAILED_PRECONDITION when already revoked.
+  // Dual approval: issues what a clerk prepared, naming both. FAILED_PRECONDITION when nothing is
+  // prepared or the node does not use dual approval; PERMISSION_DENIED when `actor` is the person
+  // who prepared it.
+  absl::StatusOr<kuaguan::v1::StoredRequest> Approve(const std::string& request_id, const std::string& actor);
   absl::StatusOr<kuaguan::v1::IssuedCertificate> RevokeCertificate(const std::string& serial,
                                                                    const std::string& reason,
                                                                    const std::string& actor)
@@ -90,10 +97,10 @@ class BackOffice {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Issues `codes` for the request of `snapshot`, which the caller marked in issuing_ under mu_:
   // renders and seals outside mu_, then unmarks it and commits the issue under mu_ (unless the
-  // request was closed meanwhile: FAILED_PRECONDITION).
+  // request was closed meanwhile: FAILED_PRECONDITION). `approver`: under dual approval.
   absl::StatusOr<kuaguan::v1::StoredRequest> IssueMarked(const kuaguan::v1::StoredRequest& snapshot,
                                                          const std::vector<std::string>& codes,
-                                                         const std::string& actor)
+                                                         const std::string& actor, const std::string& approver = "")
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Constant after construction.

@@ -78,7 +78,7 @@ absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::st
 
 absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest& stored,
                                                         const std::vector<std::string>& codes,
-                                                        const std::string& clerk) {
+                                                        const std::string& clerk, const std::string& approver) {
   if (codes.empty()) return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
   ASSIGN_OR_RETURN(const SealKit seal, members_->Seal());
   const v1::RemoteRequest& r = stored.request();
@@ -103,6 +103,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   content.set_issued_micros(absl::ToUnixMicros(now));
   const std::string clerk_name = base::ParseActor(clerk).person;  // the person, not how they logged in
   content.set_clerk(clerk_name);
+  if (!approver.empty()) content.set_approver(base::ParseActor(approver).person);
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(content));
 
   ASSIGN_OR_RETURN(const std::string maker_der, seal::PemToDer(members_->Trust().seal_maker_pem()));
@@ -118,6 +119,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   doc.purpose = r.purpose();
   doc.issued_at = absl::FormatTime("%Y-%m-%d %H:%M", now, Beijing());
   doc.clerk = clerk_name;
+  doc.approver = content.approver();
   doc.seal_png = parsed_seal.info.picture_png;
   doc.qr_text = absl::StrCat("KUAGUAN-CERT:", serial, ":SM3:", seal::ToHex(content_sm3));
   doc.created_unix_seconds = absl::ToUnixSeconds(now);

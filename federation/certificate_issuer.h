@@ -45,10 +45,11 @@ class CertificateIssuer {
   // reserved (its counter written, audited), then the PDF rendered and sealed. INVALID_ARGUMENT
   // when `codes` is empty; FAILED_PRECONDITION naming the record that may not be certified (not
   // found, not shared, held, withdrawn), or when the node has no seal; DATA_LOSS for an
-  // unreadable serial counter.
+  // unreadable serial counter. `clerk` and `approver` are actors (base/actor.h); the certificate
+  // names the people.
   absl::StatusOr<IssuedDocument> Issue(const kuaguan::v1::StoredRequest& request,
                                        const std::vector<std::string>& codes,
-                                       const std::string& clerk);
+                                       const std::string& clerk, const std::string& approver = "");
 
  private:
   // The next serial of the year of `now` (Beijing), its counter written before it is returned.

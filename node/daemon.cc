@@ -23,6 +23,7 @@
 #include "base/status_macros.h"
 #include "rocksdb/version.h"
 #include "seal/digest.h"
+#include "seal/key_file.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
@@ -122,6 +123,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   RETURN_IF_ERROR(CheckPrivate(config.KeyFile().parent_path(), "key passphrase folder"));
   ASSIGN_OR_RETURN(d->lock_fd_, LockDataDir(config.data_dir));
   ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store", d->clock_));
+  ASSIGN_OR_RETURN(const std::string passphrase, seal::LoadPassphrase(config.KeyFile(), /*create=*/true));
+  RETURN_IF_ERROR(d->store_->SealSecretsWith(passphrase));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
   d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get(), d->clock_);
   // After a crash between store and index, the index catches up here. A failure leaves the
@@ -196,7 +199,7 @@ absl::Status Daemon::OpenFederation() {
     deps.search = search_.get();
     deps.clock = clock_;
     requests_ = std::make_unique<federation::RemoteRequests>(
-        config_.archive_id, config_.name, federation::RequestPolicy{config_.auto_issue}, deps);
+        config_.archive_id, config_.name, federation::RequestPolicy{config_.auto_issue, config_.issue_approval == "dual"}, deps);
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);

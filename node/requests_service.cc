@@ -76,4 +76,9 @@ grpc::Status RequestsService::RevokeCertificate(grpc::ServerContext* ctx, const 
   });
 }
 
+grpc::Status RequestsService::Approve(grpc::ServerContext* ctx, const v1::RequestRef* req, v1::StoredRequest* resp) {
+  return Serve(auth_, requests_, *ctx, "requests approve", resp,
+               [&](const Caller& c) { return requests_->back_office()->Approve(req->request_id(), c.Audit()); });
+}
+
 }  // namespace kuaguan::node

@@ -31,6 +31,8 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                      kuaguan::v1::TrustBundle* resp) override;
   grpc::Status RevokeCertificate(grpc::ServerContext* ctx, const kuaguan::v1::RevokeCertificateCommand* req,
                                  kuaguan::v1::IssuedCertificate* resp) override;
+  grpc::Status Approve(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
+                       kuaguan::v1::StoredRequest* resp) override;
 
  private:
   Authorizer* const auth_;

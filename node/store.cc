@@ -11,6 +11,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "seal/audit_chain.h"
+#include "seal/secret_box.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
@@ -298,13 +299,62 @@ rocksdb::ColumnFamilyHandle* Store::Handle(Family family) const {
   return cf_meta_;
 }
 
-absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& note) {
+namespace {
+
+// The meta keys that hold the keys of identity-number hashes.
+bool IsSecret(Family family, const std::string& key) {
+  return family == Family::kMeta &&
+         (key == "person_key" || key == "person_key_federation" || key == "fed/person-key");
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Store::Keep(Family family, const std::string& key, const std::string& value) {
+  if (!IsSecret(family, key) || passphrase_.empty()) return value;
+  ASSIGN_OR_RETURN(std::string sealed, seal::SealSecret(passphrase_, value));
+  opened_[sealed] = value;
+  return sealed;
+}
+
+absl::Status Store::SealSecretsWith(const std::string& passphrase) {
+  absl::MutexLock secret(&secret_mu_);
+  passphrase_ = passphrase;
+  std::vector<KeyWrite> writes;
+  for (const char* key : {"person_key", "person_key_federation", "fed/person-key"}) {
+    std::string raw;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, key, &raw);
+    if (s.IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocks(s, "read"));
+    if (seal::IsSealedSecret(raw)) {
+      ASSIGN_OR_RETURN(std::string plain, seal::OpenSecret(passphrase_, raw));
+      opened_[raw] = std::move(plain);
+    } else {
+      writes.push_back({Family::kMeta, key, raw});
+    }
+  }
+  if (writes.empty()) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   for (const KeyWrite& w : writes) {
-    RETURN_IF_ERROR(FromRocks(w.value ? batch.Put(Handle(w.family), w.key, *w.value)
-                                      : batch.Delete(Handle(w.family), w.key),
-                              "write"));
+    ASSIGN_OR_RETURN(const std::string kept, Keep(w.family, w.key, *w.value));
+    RETURN_IF_ERROR(FromRocks(batch.Put(cf_meta_, w.key, kept), "write"));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), "sealing the person-hash keys");
+}
+
+absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& note) {
+  absl::MutexLock secret(&secret_mu_);
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  for (const KeyWrite& w : writes) {
+    if (!w.value) {
+      RETURN_IF_ERROR(FromRocks(batch.Delete(Handle(w.family), w.key), "write"));
+      continue;
+    }
+    ASSIGN_OR_RETURN(const std::string kept, Keep(w.family, w.key, *w.value));
+    RETURN_IF_ERROR(FromRocks(batch.Put(Handle(w.family), w.key, kept), "write"));
   }
   ASSIGN_OR_RETURN(const AuditEntry entry, AppendAudit(&batch, note));
   StoreCounts counts = counts_;
@@ -325,7 +375,14 @@ absl::StatusOr<std::optional<std::string>> Store::Get(Family family, const std::
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(family), key, &v);
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, "read"));
-  return v;
+  if (!IsSecret(family, key) || !seal::IsSealedSecret(v)) return v;
+  absl::MutexLock secret(&secret_mu_);
+  auto it = opened_.find(v);
+  if (it != opened_.end()) return it->second;
+  if (passphrase_.empty()) return absl::FailedPreconditionError(absl::StrCat(key, " is sealed and no passphrase was given"));
+  ASSIGN_OR_RETURN(std::string plain, seal::OpenSecret(passphrase_, v));
+  opened_[v] = plain;
+  return plain;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Store::Scan(Family family, const std::string& prefix) {
@@ -459,17 +516,23 @@ absl::Status Store::SetFederationPersonKey(const std::string& key, const AuditNo
 absl::StatusOr<std::string> Store::PersonKey() {
   ASSIGN_OR_RETURN(auto federation, GetMeta("person_key_federation"));
   if (federation) return *federation;
+  ASSIGN_OR_RETURN(auto own, GetMeta("person_key"));
+  if (own) return *own;
+  absl::MutexLock secret(&secret_mu_);
   absl::MutexLock lock(&mu_);
-  std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, "person_key", &key);
-  if (s.ok()) return key;
-  if (!s.IsNotFound()) return FromRocks(s, "person key");
+  std::string raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, "person_key", &raw);
+  if (!s.IsNotFound()) {  // made meanwhile by another caller
+    RETURN_IF_ERROR(FromRocks(s, "person key"));
+    return seal::IsSealedSecret(raw) ? seal::OpenSecret(passphrase_, raw) : absl::StatusOr<std::string>(raw);
+  }
   std::ifstream urandom("/dev/urandom", std::ios::binary);
-  key.resize(32);
+  std::string key(32, '\0');
   if (!urandom.read(key.data(), 32)) return absl::InternalError("cannot read /dev/urandom");
+  ASSIGN_OR_RETURN(const std::string kept, Keep(Family::kMeta, "person_key", key));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf_meta_, "person_key", key), "person key"));
+  RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf_meta_, "person_key", kept), "person key"));
   return key;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,12 @@ class Store final : public federation::StateStore {
   absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ChangesAfter(uint64_t seq,
                                                                              size_t limit);
   StoreCounts Counts();
+  // From now on keeps the identity-number hash keys (meta person_key, person_key_federation,
+  // fed/person-key) sealed under `passphrase` (seal/secret_box.h), and seals those an earlier
+  // version kept plain. Call once, right after Open; without it (tools, tests) they stay plain.
+  // UNAUTHENTICATED when a sealed key does not open with this passphrase.
+  absl::Status SealSecretsWith(const std::string& passphrase);
+
   // The clock that stamps audit entries.
   const base::Clock* clock() const { return clock_; }
   uint64_t SizeBytes();
@@ -161,6 +168,13 @@ class Store final : public federation::StateStore {
   uint64_t audit_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::string audit_hash_ ABSL_GUARDED_BY(mu_);
   StoreCounts counts_ ABSL_GUARDED_BY(mu_);
+
+  // The value to keep for `key` of `family`: sealed when it is a secret and a passphrase is set.
+  absl::StatusOr<std::string> Keep(Family family, const std::string& key, const std::string& value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(secret_mu_);
+  absl::Mutex secret_mu_;  // taken before mu_ when both are held
+  std::string passphrase_ ABSL_GUARDED_BY(secret_mu_);
+  std::map<std::string, std::string> opened_ ABSL_GUARDED_BY(secret_mu_);  // sealed -> plain
 };
 
 // The key of a derivative ("access" or "thumbnail") of page `file_page` of the original `sm3`.

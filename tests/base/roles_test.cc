@@ -40,7 +40,7 @@ TEST_CASE("the role table: known roles, three 三员 roles, shared methods agree
   CHECK_FALSE(base::RoleMay("security-officer", "audit list"));
 }
 
-TEST_CASE("an actor's audit form reads back; bare names stay whole") {
+TEST_CASE("an actor's audit form reads back - bare names stay whole") {
   const base::Actor a{"李编目", "cataloguer", "unix:carol"};
   CHECK(a.ToString() == "李编目 (cataloguer, unix:carol)");
   const base::Actor b = base::ParseActor(a.ToString());

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "seal/sealed_certificate.h"
+
 #include <map>
 #include <memory>
 
@@ -233,8 +235,8 @@ struct Workflow {
   std::unique_ptr<TestNode> front, back;
   kuaguan::seal::StaffInfo clerk{kFront, "front-desk", "王芳", {}};
 
-  explicit Workflow(bool auto_issue = false) {
-    back = std::make_unique<TestNode>(&federation, kBack, kBackName, fed::RequestPolicy{auto_issue}, &peers,
+  explicit Workflow(bool auto_issue = false, bool dual_approval = false) {
+    back = std::make_unique<TestNode>(&federation, kBack, kBackName, fed::RequestPolicy{auto_issue, dual_approval}, &peers,
                                       &pool, &clock);
     front = std::make_unique<TestNode>(&federation, kFront, kFrontName, fed::RequestPolicy{}, &peers, &pool,
                                        &clock);
@@ -304,6 +306,41 @@ TEST_CASE_METHOD(Workflow, "a request for a named shared record is issued by a c
 
   // Issuing again is refused: the request is closed.
   CHECK(back->requests->back_office()->Issue(issue, "staff:back-office:李明").status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("under dual approval a clerk prepares, another person approves, and the certificate names both") {
+  Workflow w(/*auto_issue=*/false, /*dual_approval=*/true);
+  const std::string id = w.File("Z109-HY·1985-Y-0001");
+  w.Pump();
+  v1::IssueCommand issue;
+  issue.set_request_id(id);
+  issue.add_record_codes("Z109-HY·1985-Y-0001");
+  const std::string clerk = "李明 (back-office, unix:liming)";
+  auto prepared = w.back->requests->back_office()->Issue(issue, clerk);
+  REQUIRE(prepared.ok());
+  CHECK(prepared->state() == v1::REQUEST_STATE_IN_REVIEW);
+  REQUIRE(prepared->prepared_records_size() == 1);
+  CHECK(prepared->prepared_by() == clerk);
+  CHECK(w.back->Get(id).certificate().pdf().empty());
+  // The same person may not approve, even in the approver's role.
+  CHECK(w.back->requests->back_office()->Approve(id, "李明 (approver, unix:liming)").status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  auto issued = w.back->requests->back_office()->Approve(id, "周馆长 (approver, unix:zhou)");
+  REQUIRE(issued.ok());
+  CHECK(issued->state() == v1::REQUEST_STATE_ISSUED);
+  const v1::StoredRequest back = w.back->Get(id);
+  auto verified = kuaguan::seal::VerifySealedCertificate(back.certificate().pdf(), w.back->requests->verifier()->Trust().value());
+  REQUIRE(verified.ok());
+  CHECK(verified->content.clerk() == "李明");
+  CHECK(verified->content.approver() == "周馆长");
+  // Nothing left to approve; and a node issuing by one person has nothing to approve at all.
+  CHECK(w.back->requests->back_office()->Approve(id, "周馆长 (approver, unix:zhou)").status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  Workflow single;
+  const std::string other = single.File("Z109-HY·1985-Y-0001");
+  single.Pump();
+  CHECK(single.back->requests->back_office()->Approve(other, "周馆长 (approver, unix:zhou)").status().code() ==
         absl::StatusCode::kFailedPrecondition);
 }
 

@@ -121,6 +121,21 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   auto elsewhere = Run({BinDir() + "/kuaguan-desk", "--profile", (desk / "elsewhere.toml").string(), "whoami"});
   CHECK(elsewhere.exit_code != 0);
   CHECK(elsewhere.err.find("archive 410100's") != std::string::npos);
+  // The key is stored encrypted; the operator CLI works over mutual TLS with a profile too, as the
+  // person the certificate names (from any account: the certificate is the identity).
+  std::ifstream key_in(desk / "desk.key");
+  const std::string key_text((std::istreambuf_iterator<char>(key_in)), std::istreambuf_iterator<char>());
+  CHECK(key_text.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+  const RunResult via_cert = Run({BinDir() + "/kuaguan", "whoami", "--json", "--profile", (desk / "desk.toml").string()});
+  INFO(via_cert.err);
+  CHECK(via_cert.out.find("\"person\":\"张三\"") != std::string::npos);
+  CHECK(via_cert.out.find("\"via\":\"certificate:" + Str(staff, "serial") + "\"") != std::string::npos);
+  const RunResult cert_get =
+      Run({BinDir() + "/kuaguan", "get", "Z109-WS·2020-Y-0001", "--profile", (desk / "desk.toml").string()});
+  CHECK(cert_get.err.find("may not run 'get'") != std::string::npos);
+  const RunResult no_pass = Run({BinDir() + "/kuaguan", "whoami", "--profile", (desk / "desk.toml").string(),
+                                 "--passphrase-file", (zz.dir() / "kuaguan.toml").string()});
+  CHECK(no_pass.exit_code != 0);
   CHECK(zz.Cli({"staff", "add", "李四", "--role", "janitor", "--out", (zz.dir() / "x").string()}).exit_code != 0);
   CHECK(prov.Cli({"staff", "add", "王五", "--role", "front-desk", "--out", (zz.dir() / "y").string()}).err.find("archive") !=
         std::string::npos);

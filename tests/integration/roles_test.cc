@@ -86,6 +86,7 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"requests not-found", {"requests", "not-found", "no-request"}},
       {"requests refuse", {"requests", "refuse", "no-request", "--reason", "测试"}},
       {"requests extend", {"requests", "extend", "no-request", "--reason", "测试"}},
+      {"requests approve", {"requests", "approve", "no-request"}},
       {"requests overdue", {"requests", "overdue"}},
       {"requests revoke-certificate", {"requests", "revoke-certificate", "00", "--reason", "测试"}},
       {"stats requests", {"stats", "requests"}},

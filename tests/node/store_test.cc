@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "seal/audit_chain.h"
+#include "seal/secret_box.h"
 #include "tests/testing/temp_dir.h"
 
 using namespace kuaguan::node;
@@ -103,4 +104,44 @@ TEST_CASE("keyed writes go to their family with one audit entry and survive a re
     return true;
   }).ok());
   CHECK(audited);
+}
+
+TEST_CASE("the identity-number hash keys are sealed at rest under the key passphrase") {
+  kuaguan::testing::TempDir dir;
+  std::string key;
+  {  // an earlier version kept the key plain
+    auto store = Store::Open(dir.path() / "s");
+    REQUIRE(store.ok());
+    auto made = (*store)->PersonKey();
+    REQUIRE(made.ok());
+    key = *made;
+  }
+  {
+    auto store = Store::Open(dir.path() / "s");
+    REQUIRE(store.ok());
+    REQUIRE((*store)->SealSecretsWith("node passphrase").ok());
+    auto raw = (*store)->Scan(Family::kMeta, "person_key");
+    REQUIRE(raw.ok());
+    REQUIRE(raw->size() == 1);
+    CHECK(kuaguan::seal::IsSealedSecret(raw->front().second));
+    CHECK(raw->front().second.find(key) == std::string::npos);
+    CHECK(*(*store)->PersonKey() == key);
+    REQUIRE((*store)->SetFederationPersonKey(std::string(32, 'f'), {"test", "federation.person-key", "", "ok"}).ok());
+    auto fed = (*store)->Scan(Family::kMeta, "person_key_federation");
+    REQUIRE(fed.ok());
+    CHECK(kuaguan::seal::IsSealedSecret(fed->front().second));
+    CHECK(*(*store)->PersonKey() == std::string(32, 'f'));
+  }
+  {
+    auto store = Store::Open(dir.path() / "s");
+    REQUIRE(store.ok());
+    CHECK((*store)->SealSecretsWith("another passphrase").code() == absl::StatusCode::kUnauthenticated);
+  }
+  {
+    auto store = Store::Open(dir.path() / "s");
+    REQUIRE(store.ok());
+    CHECK((*store)->PersonKey().status().code() == absl::StatusCode::kFailedPrecondition);
+    REQUIRE((*store)->SealSecretsWith("node passphrase").ok());
+    CHECK(*(*store)->PersonKey() == std::string(32, 'f'));
+  }
 }
