@@ -1,11 +1,7 @@
 #include "cli/profile.h"
 
-#include <toml++/toml.h>
-
-#include <fstream>
-#include <sstream>
-
 #include <botan/pk_keys.h>
+#include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -14,18 +10,6 @@
 
 namespace kuaguan::cli {
 namespace fs = std::filesystem;
-
-namespace {
-
-absl::StatusOr<std::string> ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(p.string(), ": cannot read"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 absl::StatusOr<Profile> LoadProfile(const fs::path& path, const std::optional<std::string>& passphrase_file) {
   toml::table t;
@@ -47,8 +31,8 @@ absl::StatusOr<Profile> LoadProfile(const fs::path& path, const std::optional<st
     *out = *v;
   }
   auto in_dir = [&](const std::string& f) { return fs::path(f).is_absolute() ? fs::path(f) : dir / f; };
-  auto c = ReadFile(in_dir(cert));
-  auto r = ReadFile(in_dir(root));
+  auto c = seal::ReadTextFile(in_dir(cert));
+  auto r = seal::ReadTextFile(in_dir(root));
   for (auto* s : {&c, &r}) {
     if (!s->ok()) return s->status();
   }
