@@ -1,5 +1,7 @@
 #include "federation/front_desk.h"
 
+#include <algorithm>
+
 #include <botan/auto_rng.h>
 
 #include "absl/strings/str_cat.h"
@@ -25,21 +27,29 @@ std::string NewRequestId(const std::string& archive, absl::Time now) {
                       seal::ToHex(std::string(r.begin(), r.end())));
 }
 
+// An identity number as errors (and so audit entries) may show it: the first 6 and last 4
+// characters, the rest '*'; wholly masked when short or not plain ASCII.
+std::string ShownMasked(const std::string& number) {
+  const bool ascii = std::all_of(number.begin(), number.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (!ascii || number.size() < 11) return std::string(std::min<size_t>(number.size(), 18), '*');
+  return absl::StrCat(number.substr(0, 6), std::string(number.size() - 10, '*'), number.substr(number.size() - 4));
+}
+
 // The checks of a filing that need no state: INVALID_ARGUMENT naming the field.
 absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
   if (in.person_name().empty()) return absl::InvalidArgumentError("--name: the person's name is required");
   const auto id = ingest::ParseIdentityNumber(in.id_number());
   if (!id) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--id-number \"", in.id_number(), "\" is not an identity number (18 characters, a real birth date)"));
+        "--id-number \"", ShownMasked(in.id_number()), "\" is not an identity number (18 characters, a real birth date)"));
   }
   if (!id->check_ok && !id->old_form) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--id-number ", in.id_number(), ": the check character is wrong (mistyped digit?)"));
+        "--id-number ", ShownMasked(in.id_number()), ": the check character is wrong (mistyped digit?)"));
   }
   if (id->normalized.substr(6, 8) > absl::FormatTime("%Y%m%d", now, Beijing())) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--id-number ", in.id_number(), ": the birth date is in the future"));
+        absl::StrCat("--id-number ", ShownMasked(in.id_number()), ": the birth date is in the future"));
   }
   if (in.purpose().empty()) return absl::InvalidArgumentError("--purpose: the purpose of the request is required");
   if (in.category().empty()) return absl::InvalidArgumentError("--category is required (e.g. 婚姻登记 or marriage)");

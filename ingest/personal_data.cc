@@ -79,6 +79,14 @@ std::vector<PersonalDataFinding> FindPersonalData(absl::string_view text) {
         found = true;
       }
     }
+    // An identity number followed by another number ("…002X 13912345678"): the first group alone.
+    if (!found && groups.size() > 1) {
+      if (auto id = ParseIdentityNumber(groups.front().digits)) {
+        j = groups.front().end;
+        out.push_back({PersonalDataKind::kIdentityNumber, i, j, groups.front().digits, id->normalized, id->check_ok});
+        found = true;
+      }
+    }
     if (!found && all.size() == 11 && all[0] == '1' && all[1] >= '3' && all[1] <= '9') {
       out.push_back({PersonalDataKind::kMobilePhone, i, j, all, "", false});
       found = true;

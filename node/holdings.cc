@@ -194,7 +194,9 @@ absl::StatusOr<v1::SearchResponse> Holdings::Search(const v1::SearchRequest& req
   if (request.secrecy() != v1::SECRECY_UNSPECIFIED) spec.secrecy = request.secrecy();
   if (request.share_class() != v1::SHARE_CLASS_UNSPECIFIED) spec.share_class = request.share_class();
   if (request.has_livelihood()) spec.livelihood = request.livelihood();
-  std::string object = absl::StrCat(spec.field, ":", request.query());
+  // Identity and phone numbers in a query are masked in the audit log, which is never cleaned.
+  std::string object =
+      absl::StrCat(spec.field, ":", ingest::MaskPersonalData(request.query(), ingest::FindPersonalData(request.query())));
   if (!request.person().empty()) {
     const auto id = ingest::ParseIdentityNumber(request.person());
     if (!id) {

@@ -6,9 +6,10 @@
 #include <botan/pem.h>
 
 #include <algorithm>
-#include <regex>
+#include <optional>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "seal/certs.h"
@@ -29,25 +30,75 @@ struct Trailer {
   uint64_t startxref = 0;
 };
 
-// The last classic trailer of `pdf` (cairo writes one, no cross-reference streams).
+// PDF white space.
+bool IsPdfSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+
+// Reads white space (at least one when `required`) then 1-19 digits at `*at`, advancing it.
+bool ReadNumber(absl::string_view s, size_t* at, bool required_space, uint64_t* out) {
+  size_t i = *at;
+  const size_t spaces_from = i;
+  while (i < s.size() && IsPdfSpace(s[i])) ++i;
+  if (required_space && i == spaces_from) return false;
+  const size_t digits_from = i;
+  while (i < s.size() && i - digits_from < 20 && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == digits_from || i - digits_from > 19) return false;
+  if (!absl::SimpleAtoi(s.substr(digits_from, i - digits_from), out)) return false;
+  *at = i;
+  return true;
+}
+
+// The first `key` in `s` followed by a number; nullopt when there is none.
+std::optional<uint64_t> NumberAfter(absl::string_view s, absl::string_view key) {
+  for (size_t at = s.find(key); at != absl::string_view::npos; at = s.find(key, at + 1)) {
+    size_t i = at + key.size();
+    uint64_t n = 0;
+    if (ReadNumber(s, &i, true, &n)) return n;
+  }
+  return std::nullopt;
+}
+
+// The first `key` in `s` followed by an indirect reference "N G R", as written ("N G R").
+std::optional<std::string> ReferenceAfter(absl::string_view s, absl::string_view key) {
+  for (size_t at = s.find(key); at != absl::string_view::npos; at = s.find(key, at + 1)) {
+    size_t i = at + key.size();
+    uint64_t number = 0, generation = 0;
+    if (!ReadNumber(s, &i, true, &number) || !ReadNumber(s, &i, true, &generation)) continue;
+    const size_t before_r = i;
+    while (i < s.size() && IsPdfSpace(s[i])) ++i;
+    if (i == before_r || i >= s.size() || s[i] != 'R') continue;
+    return absl::StrCat(number, " ", generation, " R");
+  }
+  return std::nullopt;
+}
+
+// The last classic trailer of `pdf` (cairo writes one, no cross-reference streams), read by hand
+// from at most the last 64 KiB: every step is bounded, whatever the bytes.
 absl::StatusOr<Trailer> LastTrailer(const std::string& pdf) {
+  constexpr size_t kMaxTail = 64 << 10;
   const size_t at = pdf.rfind("trailer");
   if (at == std::string::npos) return absl::InvalidArgumentError("the PDF has no trailer");
-  const std::string tail = pdf.substr(at);
+  if (pdf.size() - at > kMaxTail) return absl::InvalidArgumentError("the PDF trailer is too long");
+  const absl::string_view tail = absl::string_view(pdf).substr(at);
   Trailer t;
-  std::smatch m;
-  if (!std::regex_search(tail, m, std::regex(R"(/Size\s+(\d+))")) || !absl::SimpleAtoi(m[1].str(), &t.size)) {
-    return absl::InvalidArgumentError("the PDF trailer has no /Size");
+  const std::optional<uint64_t> size = NumberAfter(tail, "/Size");
+  if (!size) return absl::InvalidArgumentError("the PDF trailer has no /Size");
+  t.size = *size;
+  const std::optional<std::string> root = ReferenceAfter(tail, "/Root");
+  if (!root) return absl::InvalidArgumentError("the PDF trailer has no /Root");
+  t.root = *root;
+  t.info = ReferenceAfter(tail, "/Info").value_or("");
+  const size_t sx = tail.rfind("startxref");
+  size_t i = sx == absl::string_view::npos ? tail.size() : sx + 9;
+  bool ends = sx != absl::string_view::npos && ReadNumber(tail, &i, true, &t.startxref);
+  if (ends) {
+    const size_t before = i;
+    while (i < tail.size() && IsPdfSpace(tail[i])) ++i;
+    ends = i > before && tail.substr(i, 5) == "%%EOF";
+    i += 5;
+    while (ends && i < tail.size() && IsPdfSpace(tail[i])) ++i;
+    ends = ends && i >= tail.size();
   }
-  if (!std::regex_search(tail, m, std::regex(R"(/Root\s+(\d+\s+\d+\s+R))"))) {
-    return absl::InvalidArgumentError("the PDF trailer has no /Root");
-  }
-  t.root = m[1].str();
-  if (std::regex_search(tail, m, std::regex(R"(/Info\s+(\d+\s+\d+\s+R))"))) t.info = m[1].str();
-  if (!std::regex_search(tail, m, std::regex(R"(startxref\s+(\d+)\s+%%EOF\s*$)")) ||
-      !absl::SimpleAtoi(m[1].str(), &t.startxref)) {
-    return absl::InvalidArgumentError("the PDF does not end with startxref and %%EOF");
-  }
+  if (!ends) return absl::InvalidArgumentError("the PDF does not end with startxref and %%EOF");
   return t;
 }
 
@@ -97,14 +148,18 @@ absl::StatusOr<Parts> Split(const std::string& file) {
   }
   Parts parts;
   parts.pdf = file.substr(0, at + 1);
-  std::smatch m;
-  const std::string head = file.substr(at + marker.size(), 200);
-  size_t length = 0;
-  if (!std::regex_search(head, m, std::regex(R"(^(\d+) 0 obj\n<< /Type /KuaguanSeal /Length (\d+) >>\nstream\n)")) ||
-      !absl::SimpleAtoi(m[2].str(), &length)) {
+  const absl::string_view head = absl::string_view(file).substr(at + marker.size(), 200);
+  // "N 0 obj\n<< /Type /KuaguanSeal /Length L >>\nstream\n", read by hand.
+  size_t i = 0;
+  uint64_t number = 0, length = 0;
+  constexpr absl::string_view kMiddle = " 0 obj\n<< /Type /KuaguanSeal /Length";
+  constexpr absl::string_view kEnd = " >>\nstream\n";
+  if (!ReadNumber(head, &i, false, &number) || head.substr(i, kMiddle.size()) != kMiddle ||
+      !ReadNumber(head, &(i += kMiddle.size()), true, &length) || head.substr(i, kEnd.size()) != kEnd ||
+      ObjectHeader(number, length) != head.substr(0, i + kEnd.size())) {
     return absl::InvalidArgumentError("the seal section of the file is damaged");
   }
-  const size_t payload_at = at + marker.size() + m[0].length();
+  const size_t payload_at = at + marker.size() + i + kEnd.size();
   if (payload_at + length > file.size()) return absl::InvalidArgumentError("the seal section of the file is cut short");
   const std::string payload = file.substr(payload_at, length);
   auto section = UpdateSection(parts.pdf, payload);
@@ -158,6 +213,10 @@ absl::StatusOr<std::string> SealCertificate(const std::string& pdf, const kuagua
 
 absl::StatusOr<VerifiedCertificate> VerifySealedCertificate(const std::string& file,
                                                             const kuaguan::v1::TrustBundle& trust) {
+  if (file.size() > kMaxCertificateBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("the file has ", file.size(), " bytes; a certificate has at most ",
+                                                   kMaxCertificateBytes >> 20, " MiB"));
+  }
   auto parts = Split(file);
   if (!parts.ok()) return parts.status();
   auto stamp = VerifyStamp(parts->stamp);

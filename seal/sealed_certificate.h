@@ -30,6 +30,9 @@ absl::StatusOr<std::string> SealCertificate(const std::string& pdf, const kuagua
                                             const Botan::Private_Key& seal_key,
                                             std::chrono::system_clock::time_point when);
 
+// The largest file taken for a certificate (ours are a few hundred KiB a page).
+inline constexpr size_t kMaxCertificateBytes = 32 << 20;
+
 struct VerifiedCertificate {
   kuaguan::v1::CertificateContent content;
   std::string seal_id, seal_name;

@@ -66,3 +66,14 @@ TEST_CASE("keyed hashes depend on the key and not on the form") {
   CHECK(h1 == kuaguan::seal::PersonKeyedHash("federation-key-1", "11010519491231002X"));
   CHECK(h1 != kuaguan::seal::PersonKeyedHash("federation-key-2", "11010519491231002X"));
 }
+
+TEST_CASE("an identity number followed by a space and another number is still found") {
+  const auto found = FindPersonalData("王建国 11010519491231002X 13912345678");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].kind == PersonalDataKind::kIdentityNumber);
+  CHECK(found[0].digits == "11010519491231002X");
+  CHECK(found[1].kind == PersonalDataKind::kMobilePhone);
+  const auto digits = FindPersonalData("110105194912310021 13912345678");
+  REQUIRE(digits.size() == 2);
+  CHECK(digits[0].kind == PersonalDataKind::kIdentityNumber);
+}

@@ -113,6 +113,8 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
                           "--category", "婚姻登记", "--purpose", "x"});
   CHECK(bad_id.exit_code != 0);
   CHECK(bad_id.err.find("check character") != std::string::npos);
+  CHECK(bad_id.err.find("110105********0021") != std::string::npos);  // masked: the refusal is audited
+  CHECK(bad_id.err.find("110105194912310021") == std::string::npos);
   auto bad_date = desk.Run({"request", "--name", "王建国", "--id-number", "110105194913310021", "--target", "410200",
                             "--category", "婚姻登记", "--purpose", "x"});
   CHECK(bad_date.err.find("--id-number") != std::string::npos);

@@ -225,3 +225,19 @@ TEST_CASE_METHOD(HoldingsFixture, "reindex rebuilds the same answers") {
   CHECK(Search("档案馆") == std::vector<std::string>{"Z109-WS·2011-Y-BGS-0002"});
   CHECK(index->DocCount() == 3);
 }
+
+TEST_CASE_METHOD(HoldingsFixture, "identity and phone numbers in a search are masked in the audit log") {
+  v1::SearchRequest req;
+  req.set_query("王建国 11010519491231002X 13912345678");
+  REQUIRE(holdings->Search(req, "测试员").ok());
+  std::string object;
+  REQUIRE(store->ForEachAudit([&](const v1::AuditEntry& e) {
+                  if (e.action() == "record.search") object = e.object();
+                  return true;
+                }).ok());
+  CHECK(object.find("王建国") != std::string::npos);
+  INFO(object);
+  CHECK(object.find("11010519491231002X") == std::string::npos);
+  CHECK(object.find("13912345678") == std::string::npos);
+  CHECK(object.find("********") != std::string::npos);
+}

@@ -185,3 +185,32 @@ TEST_CASE("a seal used by a key it does not list or a wrong serial is refused") 
   CHECK(SealCertificate("not a pdf", content, f.seal_der, f.seal_cert_pem, *f.seal_key,
                         std::chrono::system_clock::now()).status().code() == absl::StatusCode::kInvalidArgument);
 }
+
+TEST_CASE("crafted files of many shapes are refused with a reason and never crash the verifier") {
+  Fixture f;
+  auto file = SealCertificate(TinyPdf(), f.Content(), f.seal_der, f.seal_cert_pem, *f.seal_key,
+                              std::chrono::system_clock::now());
+  REQUIRE(file.ok());
+  const std::string marker = "\n%KuaguanSeal-1\n";
+  const std::string pdf = file->substr(0, file->rfind(marker) + 1);
+  const std::string seal = file->substr(file->rfind(marker) + 1);
+  const std::vector<std::string> crafted = {
+      // 30 KB and 300 KB of digits after /Size (std::regex recursed per character and overflowed).
+      "%PDF-1.7\ntrailer\n<< /Size " + std::string(30000, '7') + " /Root 1 0 R >>\nstartxref\n9\n%%EOF\n" + seal,
+      "%PDF-1.7\ntrailer\n<< /Size 3 /Root 1 0 R " + std::string(300000, ' ') + ">>\nstartxref\n9\n%%EOF\n" + seal,
+      "%PDF-1.7\ntrailer\n<< /Size 3 /Root " + std::string(40000, '1') + " 0 R >>\nstartxref\n9\n%%EOF\n" + seal,
+      "%PDF-1.7\ntrailer" + std::string(50000, '/') + "\n" + seal,
+      pdf + "\n%KuaguanSeal-1\n" + std::string(30000, '9') + " 0 obj\n",
+      pdf + "\n%KuaguanSeal-1\n1 0 obj\n<< /Type /KuaguanSeal /Length 99999999999999999999 >>\nstream\n",
+      pdf + "\n%KuaguanSeal-1\n1 0 obj\n<< /Type /KuaguanSeal /Length 18446744073709551615 >>\nstream\n",
+      std::string(kMaxCertificateBytes + 1, '%'),
+      std::string(1, '\0'),
+      "",
+  };
+  for (const std::string& bytes : crafted) {
+    INFO(bytes.substr(0, 60));
+    auto r = VerifySealedCertificate(bytes, f.trust);
+    CHECK_FALSE(r.ok());
+    CHECK_FALSE(r.status().message().empty());
+  }
+}
