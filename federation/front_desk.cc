@@ -168,7 +168,7 @@ absl::StatusOr<v1::RemoteRequest> FrontDesk::Compose(const v1::FileRequestReques
   r.set_from_name(name_);
   r.set_target_archive(target.code);
   r.set_person_name(in.person_name());
-  r.set_person_id_masked(absl::StrCat(id->normalized.substr(0, 6), "********", id->normalized.substr(14)));
+  r.set_person_id_masked(ShownMasked(id->normalized));
   r.set_person_hash(seal::PersonKeyedHash(key, id->normalized));
   r.set_category(category);
   r.set_purpose(in.purpose());

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_join.h"
 #include "base/roles.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -24,6 +25,12 @@ struct Account {
 constexpr Account kOperator{"kgtest-op", "李操作"};
 constexpr Account kOfficer{"kgtest-so", "王保密"};
 constexpr Account kAuditor{"kgtest-aud", "赵审计"};
+
+// The working roles the operator account is given at a node of `role`.
+std::vector<std::string> OperatorRoles(const std::string& role) {
+  if (role == "provincial") return {"ca-operator", "monitor"};
+  return {"cataloguer", "digitizer", "back-office", "approver"};
+}
 
 // The command of `args` as the role table names it: "search --federated", two words, or one.
 std::string CommandOf(std::vector<std::string> args) {
@@ -69,7 +76,7 @@ void RunningNode::Start() {
   }
   if (!up) FAIL("kuaguand did not come up: " << daemon_log());
   if (people_made_) return;
-  const std::string working = role_ == "provincial" ? "ca-operator,monitor" : "cataloguer,digitizer,back-office,approver";
+  const std::string working = absl::StrJoin(OperatorRoles(role_), ",");
   for (const auto& [as, account, roles] :
        {std::tuple{std::string("root"), kOfficer, std::string("security-officer")},
         std::tuple{std::string(kOfficer.user), kOperator, working},
@@ -94,8 +101,7 @@ RunResult RunningNode::Cli(std::vector<std::string> args) const {
   std::string user = kOperator.user;
   if (const base::CommandRule* rule = base::FindCommand(command); rule != nullptr) {
     const std::vector<std::pair<std::string, std::vector<std::string>>> people = {
-        {kOperator.user, role_ == "provincial" ? std::vector<std::string>{"ca-operator", "monitor"}
-                                               : std::vector<std::string>{"cataloguer", "digitizer", "back-office", "approver"}},
+        {kOperator.user, OperatorRoles(role_)},
         {kOfficer.user, {"security-officer"}},
         {kAuditor.user, {"auditor"}},
         {"root", {"system-admin"}}};
