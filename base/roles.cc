@@ -83,6 +83,8 @@ const std::vector<CommandRule>& Commands() {
       {"requests extend", {"Requests/Decide"}, {kApprover}},
       {"requests approve", {"Requests/Approve"}, {kApprover}},
       {"requests overdue", {"Requests/Overdue"}, {kBackOffice, kApprover}},
+      {"requests dead-letter", {"Requests/DeadLetters"}, {kBackOffice, kApprover}},
+      {"requests retry", {"Requests/RetryDeadLetter"}, {kBackOffice, kApprover}},
       {"requests revoke-certificate", {"Requests/RevokeCertificate"}, {kApprover}},
       {"stats requests", {"Requests/Stats"}, {kBackOffice, kApprover}},
       {"verify", {"Requests/Verify", "Requests/Trust"}, {kFrontDesk, kBackOffice, kApprover, kAuditor}},

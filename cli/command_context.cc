@@ -1,9 +1,12 @@
 #include "cli/command_context.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/printable.h"
 #include "base/status_macros.h"
 
 namespace kuaguan::cli {
@@ -39,7 +42,11 @@ absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec) {
 }
 
 void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  // On a terminal, what came from peers and files cannot move the cursor, recolour or reorder
+  // the screen; piped, the bytes are exact (scripts, JSON).
+  static const bool terminal = isatty(STDOUT_FILENO) == 1;
+  const std::string shown = terminal ? base::Printable(text, text.size() * 3 + 16, /*keep_newlines=*/true) : text;
+  std::fwrite(shown.data(), 1, shown.size(), stdout);
   std::fflush(stdout);
 }
 

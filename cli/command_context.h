@@ -25,7 +25,7 @@ struct CommandContext {
 // (--config, KUAGUAN_CONFIG, or ./kuaguan.toml).
 absl::StatusOr<CommandContext> OpenContext(const Argv& argv, ArgSpec spec);
 
-// Prints `text` to stdout.
+// Prints `text` to stdout; on a terminal, control characters become U+FFFD (base/printable.h).
 void Print(const std::string& text);
 
 }  // namespace kuaguan::cli

@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
@@ -41,7 +42,7 @@ absl::Status PrintRequest(const CommandContext& ctx, const v1::StoredRequest& r)
 constexpr char kUsage[] =
     "usage: kuaguan requests list [--side front|back] [--state STATE] | show ID | issue ID --record CODE... | "
     "approve ID | not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | "
-    "overdue [--as-of YYYY-MM-DD] | "
+    "overdue [--as-of YYYY-MM-DD] | dead-letter | retry SEQ | "
     "revoke-certificate SERIAL --reason R";
 
 }  // namespace
@@ -78,8 +79,30 @@ absl::Status RequestsCommand(const Argv& argv) {
     if (!st.ok()) return ctx.client->Explain(st);
     return PrintList(ctx, list);
   }
+  if (verb == "dead-letter") {
+    if (pos.size() != 1) return absl::InvalidArgumentError(kUsage);
+    v1::DeadLetterList list;
+    grpc::Status st = stub.DeadLetters(call.get(), v1::RequestStatsRequest(), &list);
+    if (!st.ok()) return ctx.client->Explain(st);
+    Print(ctx.json ? ProtoJson(list) : DeadLetterText(list));
+    return absl::OkStatus();
+  }
   if (pos.size() != 2) return absl::InvalidArgumentError(kUsage);
   const std::string& id = pos[1];
+  if (verb == "retry") {
+    v1::DeadLetterRef ref;
+    uint64_t seq = 0;
+    if (absl::SimpleAtoi(id, &seq)) ref.set_seq(seq);
+    if (ref.seq() == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("requests retry: '", id, "' is not a message number (requests dead-letter lists them)"));
+    }
+    v1::OutboxItem item;
+    grpc::Status st = stub.RetryDeadLetter(call.get(), ref, &item);
+    if (!st.ok()) return ctx.client->Explain(st);
+    Print(ctx.json ? ProtoJson(item)
+                   : absl::StrCat("message ", ref.seq(), " to ", item.target(), " is queued again (重新投递)\n"));
+    return absl::OkStatus();
+  }
   if (verb == "revoke-certificate") {
     v1::RevokeCertificateCommand cmd;
     cmd.set_serial(id);

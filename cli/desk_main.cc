@@ -3,6 +3,7 @@
 //   kuaguan-desk --profile DIR/desk.toml whoami | request … | list | status ID | fetch ID --out F | receipt ID
 // Certificates are verified here, against the directory's trust material, before they are written.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "seal/certs.h"
@@ -19,10 +21,12 @@
 #include "seal/tls.h"
 #include "seal/digest.h"
 #include "cli/cli_args.h"
+#include "cli/command_context.h"
 #include "cli/profile.h"
 #include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "cli/render.h"
+#include "base/printable.h"
 
 namespace {
 
@@ -41,16 +45,18 @@ absl::StatusOr<std::string> ReadFile(const fs::path& p) {
 }
 
 int Fail(const std::string& msg) {
-  std::cerr << "kuaguan-desk: " << msg << "\n";
+  std::cerr << "kuaguan-desk: " << kuaguan::base::Printable(msg, 4096) << "\n";
   return 1;
 }
 
 constexpr char kUsage[] =
     "usage: kuaguan-desk --profile DIR/desk.toml [--json] COMMAND [ARGS]\n"
     "  whoami\n"
-    "  request --name NAME --id-number ID (--target CODE | --find QUERY) --category CATEGORY --purpose TEXT\n"
-    "          [--record CODE]... [--attach FILE]... [--request-id ID]\n"
-    "                      file a remote request for the person (查档申请); prints the request id\n"
+    "  request --name NAME (--target CODE | --find QUERY) --category CATEGORY --purpose TEXT\n"
+    "          [--id-number-file FILE|-] [--record CODE]... [--attach FILE]... [--request-id ID]\n"
+    "                      file a remote request for the person (查档申请); prints the request id.\n"
+    "                      The identity number (身份证号) is typed at the prompt, or read from standard\n"
+    "                      input or FILE: never from the command line (process list, shell history)\n"
     "  list [--state STATE]  this archive's requests, newest first\n"
     "  status ID           the request's states with times and actors, and its deadline\n"
     "  fetch ID --out FILE.pdf\n"
@@ -61,6 +67,9 @@ constexpr char kUsage[] =
     "are the same:\n"
     "  kuaguan-desk --profile desk/desk.toml --json list\n"
     "  kuaguan-desk list --profile desk/desk.toml --json\n"
+    "Example:\n"
+    "  kuaguan-desk --profile desk/desk.toml request --name 王建国 --target 410100 --category 婚姻登记 \\\n"
+    "      --purpose 办理养老保险待遇   (then type the identity number at the prompt)\n"
     "--help or -h, wherever it is given, prints this text (as does `kuaguan-desk help`).\n";
 
 int Report(const grpc::Status& st, const std::string& node) {
@@ -98,22 +107,48 @@ int WhoAmI(Session& s) {
   grpc::Status st = s.stub->WhoAmI(s.ctx.get(), v1::WhoAmIRequest(), &r);
   if (!st.ok()) return Fail(absl::StrCat("node ", s.profile.node, " refused: ", st.error_message()));
   if (s.json) {
-    std::cout << cli::ProtoJson(r);
+    cli::Print(cli::ProtoJson(r));
   } else {
-    std::cout << r.name() << " (" << r.role() << ") at " << r.archive() << " " << r.archive_name()
-              << "; certificate " << r.certificate_serial() << " valid until "
-              << absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(r.certificate_not_after_micros()),
-                                  absl::LocalTimeZone())
-              << "\n";
+    cli::Print(absl::StrCat(r.name(), " (", r.role(), ") at ", r.archive(), " ", r.archive_name(), "; certificate ",
+                            r.certificate_serial(), " valid until ",
+                            absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(r.certificate_not_after_micros()),
+                                             absl::LocalTimeZone()),
+                            "\n"));
   }
   return 0;
 }
 
+// The person's identity number: from --id-number-file (FILE, or - for standard input), else typed
+// at a prompt (a terminal) or read from standard input; the first line, spaces trimmed.
+absl::StatusOr<std::string> IdNumber(const cli::Args& args) {
+  if (args.Get("--id-number")) {
+    return absl::InvalidArgumentError(
+        "--id-number: the identity number is not taken from the command line (the process list and shell "
+        "history would keep it); type it at the prompt, or use --id-number-file FILE (- for standard input)");
+  }
+  std::string line;
+  const auto file = args.Get("--id-number-file");
+  if (file && *file != "-") {
+    std::ifstream in(*file);
+    if (!in) return absl::NotFoundError(absl::StrCat("--id-number-file ", *file, ": cannot read"));
+    std::getline(in, line);
+  } else {
+    if (!file && isatty(STDIN_FILENO)) std::cerr << "身份证号 Identity number: " << std::flush;
+    std::getline(std::cin, line);
+  }
+  line = std::string(absl::StripAsciiWhitespace(line));
+  if (line.empty()) return absl::InvalidArgumentError("no identity number was given (身份证号)");
+  if (line.size() > 64) return absl::InvalidArgumentError("the identity number given is far too long");
+  return line;
+}
+
 int FileRequest(Session& s) {
   v1::FileRequestRequest req;
+  auto id_number = IdNumber(s.args);
+  if (!id_number.ok()) return Fail(std::string(id_number.status().message()));
+  req.set_id_number(*id_number);
   for (auto [flag, set] : std::initializer_list<std::pair<const char*, void (v1::FileRequestRequest::*)(const std::string&)>>{
            {"--name", &v1::FileRequestRequest::set_person_name},
-           {"--id-number", &v1::FileRequestRequest::set_id_number},
            {"--target", &v1::FileRequestRequest::set_target},
            {"--find", &v1::FileRequestRequest::set_find},
            {"--category", &v1::FileRequestRequest::set_category},
@@ -140,9 +175,9 @@ int FileRequest(Session& s) {
     google::protobuf::Value doc;
     (void)google::protobuf::util::JsonStringToMessage(cli::ProtoJson(r), &doc);
     (*doc.mutable_struct_value()->mutable_fields())["request_id"] = cli::JStr(r.request().request_id());
-    std::cout << cli::ToJson(doc);
+    cli::Print(cli::ToJson(doc));
   } else {
-    std::cout << "request_id " << r.request().request_id() << "\n" << cli::RequestText(r, false);
+    cli::Print(absl::StrCat("request_id ", r.request().request_id(), "\n", cli::RequestText(r, false)));
   }
   return 0;
 }
@@ -159,10 +194,11 @@ int List(Session& s) {
   grpc::Status st = s.stub->ListRequests(s.ctx.get(), req, &r);
   if (!st.ok()) return Report(st, s.profile.node);
   if (s.json) {
-    std::cout << cli::ProtoJson(r);
+    cli::Print(cli::ProtoJson(r));
   } else {
-    for (const auto& x : r.requests()) std::cout << cli::RequestLine(x);
-    if (r.requests().empty()) std::cout << "no requests\n";
+    std::string out;
+    for (const auto& x : r.requests()) absl::StrAppend(&out, cli::RequestLine(x));
+    cli::Print(r.requests().empty() ? "no requests\n" : out);
   }
   return 0;
 }
@@ -171,7 +207,7 @@ int Status(Session& s) {
   v1::StoredRequest r;
   grpc::Status st = s.stub->GetRequest(s.ctx.get(), s.Ref(), &r);
   if (!st.ok()) return Report(st, s.profile.node);
-  std::cout << (s.json ? cli::ProtoJson(r) : cli::RequestText(r, true));
+  cli::Print(s.json ? cli::ProtoJson(r) : cli::RequestText(r, true));
   return 0;
 }
 
@@ -179,7 +215,7 @@ int Receipt(Session& s) {
   v1::Receipt r;
   grpc::Status st = s.stub->GetReceipt(s.ctx.get(), s.Ref(), &r);
   if (!st.ok()) return Report(st, s.profile.node);
-  std::cout << (s.json ? cli::ProtoJson(r) : r.text());
+  cli::Print(s.json ? cli::ProtoJson(r) : r.text());
   return 0;
 }
 
@@ -202,11 +238,11 @@ int Fetch(Session& s) {
   fs::rename(tmp, *out, ec);
   if (ec) return Fail(absl::StrCat(*out, ": ", ec.message()));
   if (s.json) {
-    std::cout << cli::ProtoJson(verified->content);
+    cli::Print(cli::ProtoJson(verified->content));
   } else {
-    std::cout << "certificate " << f.serial() << " verified (seal " << verified->seal_id << ", "
-              << verified->content.issuing_name() << ") and written to " << *out << " (" << f.pdf().size()
-              << " bytes)\n";
+    cli::Print(absl::StrCat("certificate ", f.serial(), " verified (seal ", verified->seal_id, ", ",
+                            verified->content.issuing_name(), ") and written to ", *out, " (", f.pdf().size(),
+                            " bytes)\n"));
   }
   return 0;
 }
@@ -220,7 +256,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto args = cli::Args::Parse(rest, {{"--json"},
-                                      {"--profile", "--passphrase-file", "--name", "--id-number", "--target", "--find", "--category",
+                                      {"--profile", "--passphrase-file", "--name", "--id-number", "--id-number-file", "--target", "--find", "--category",
                                        "--purpose", "--record", "--attach", "--request-id", "--out", "--state"}});
   if (!args.ok()) return Fail(std::string(args.status().message()));
   const auto& pos = args->positional();

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "cli/cli_args.h"
+#include "base/printable.h"
 #include "cli/commands.h"
 
 namespace kuaguan::cli {
@@ -163,7 +164,7 @@ int main(int argc, char** argv) {
   }
   const absl::Status st = it->second(line->args);
   if (!st.ok()) {
-    std::cerr << "kuaguan: " << st.message() << "\n";
+    std::cerr << "kuaguan: " << kuaguan::base::Printable(st.message(), 8192) << "\n";
     return st.code() == absl::StatusCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0
                ? 2
                : 1;

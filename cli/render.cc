@@ -185,11 +185,27 @@ std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
   }
   if (!s.verify_error().empty()) absl::StrAppend(&out, "  CERTIFICATE REFUSED: ", s.verify_error(), "\n");
   if (!s.delivery().empty()) absl::StrAppend(&out, "  delivery  ", s.delivery(), "\n");
+  if (!s.review_note().empty()) absl::StrAppend(&out, "  found     ", s.review_note(), " (this archive's note; not sent)\n");
   if (history) {
     for (const auto& c : s.history()) {
       absl::StrAppend(&out, "  ", FormatMicros(c.at_micros()), "  ", c.archive(), "  ", RequestStateText(c.state()), "  ",
                       c.actor(), c.reason().empty() ? "" : absl::StrCat("  ", c.reason()), "\n");
     }
+  }
+  return out;
+}
+
+std::string DeadLetterText(const v1::DeadLetterList& list) {
+  if (list.items().empty()) return "no dead letters: every message was delivered or is still being tried\n";
+  std::string out = "messages given up on (死信), oldest first; kuaguan requests retry SEQ queues one again:\n";
+  for (const auto& m : list.items()) {
+    const bool submit = m.has_submit();
+    absl::StrAppend(&out, "  ", m.seq(), "  to ", m.target(), "  ",
+                    submit ? m.submit().request_id() : m.update().request_id(), "  ",
+                    submit ? "request" : absl::StrCat("update ", RequestStateText(m.update().state())), "  ",
+                    m.attempts(), " attempts, given up ", FormatMicros(m.dead_micros()),
+                    m.permanent() ? " (refused for good)" : " (too many attempts)", "\n    last: ", m.last_error(),
+                    "\n");
   }
   return out;
 }

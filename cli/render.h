@@ -49,6 +49,8 @@ absl::StatusOr<kuaguan::v1::RequestState> ParseRequestState(const std::string& s
 std::string RequestText(const kuaguan::v1::StoredRequest& request, bool history);
 // One line per request for lists.
 std::string RequestLine(const kuaguan::v1::StoredRequest& request);
+// The outbox's dead letters, one entry each with its last error.
+std::string DeadLetterText(const kuaguan::v1::DeadLetterList& list);
 
 // Local time of a Unix-microseconds timestamp, "2026-11-22 10:04:05".
 std::string FormatMicros(int64_t micros);

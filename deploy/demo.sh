@@ -152,8 +152,9 @@ chmod 1777 "$OUT"
 as $SO "$KG" staff add 赵敏 --role front-desk --out "$RUN/work/desk-kaifeng" --config "$KF" --key-passphrase-file "$RUN/passphrase"
 DESK=("$BIN/kuaguan-desk" --profile "$RUN/work/desk-kaifeng/desk.toml" --passphrase-file "$RUN/passphrase")
 show "${DESK[@]}" whoami
-printf '$ %s\n' "kuaguan-desk request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 --purpose 办理养老保险待遇"
-REQ=$("${DESK[@]}" request --name 王建国 --id-number 11010519491231002X --target 410100 --category 婚姻登记 \
+printf '$ %s\n' "echo 11010519491231002X | kuaguan-desk request --name 王建国 --target 410100 --category 婚姻登记 --purpose 办理养老保险待遇"
+echo "  (the identity number comes on standard input or at the prompt, never on the command line)"
+REQ=$(echo 11010519491231002X | "${DESK[@]}" request --name 王建国 --target 410100 --category 婚姻登记 \
       --purpose 办理养老保险待遇 --json | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' | head -n 1)
 echo "request_id $REQ"
 show "${DESK[@]}" receipt "$REQ" | tee "$OUT/receipt.txt"

@@ -1,8 +1,13 @@
 #include "federation/back_office.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "base/actor.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "base/actor.h"
+#include "base/utf8.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
 #include "federation/working_days.h"
@@ -14,6 +19,49 @@ namespace v1 = kuaguan::v1;
 namespace {
 
 constexpr char kByIdentity[] = "person (identity number)";
+// What the requester hears from the first look, whatever it found.
+constexpr char kInReview[] = "a clerk reviews the request (审核中)";
+
+// A received request's fields, bounded and checked before anything is stored: INVALID_ARGUMENT
+// naming the field.
+absl::Status CheckIncoming(const v1::RemoteRequest& r) {
+  if (absl::Status st = base::CheckPersonName(r.person_name()); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("person_name: ", st.message()));
+  }
+  if (r.person_hash().size() != 32) {
+    return absl::InvalidArgumentError("person_hash: the identity hash (32 bytes) is required");
+  }
+  const std::string& m = r.person_id_masked();
+  const auto digits = [&m](size_t from, size_t to) {
+    return std::all_of(m.begin() + from, m.begin() + to, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (m.size() != 18 || !digits(0, 6) || m.substr(6, 8) != std::string(8, '*') || !digits(14, 17) ||
+      !((m[17] >= '0' && m[17] <= '9') || m[17] == 'X')) {
+    return absl::InvalidArgumentError("person_id_masked: not of the form 410105********123X");
+  }
+  if (!v1::LivelihoodCategory_IsValid(r.category()) || r.category() == v1::LIVELIHOOD_NONE) {
+    return absl::InvalidArgumentError(absl::StrCat("category: ", static_cast<int>(r.category()),
+                                                   " is not a livelihood category (民生类别)"));
+  }
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"purpose", &r.purpose()}, {"query", &r.query()}, {"filed_by", &r.filed_by()}, {"from_name", &r.from_name()}};
+  for (const auto& [field, text] : texts) {
+    if (text->size() > 2000 || !base::IsValidUtf8(*text) || base::FirstControlChar(*text) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": at most 2000 bytes of UTF-8 without control characters"));
+    }
+  }
+  if (r.purpose().empty()) return absl::InvalidArgumentError("purpose: the purpose is required");
+  if (r.record_codes_size() > 50) {
+    return absl::InvalidArgumentError(absl::StrCat("record_codes: ", r.record_codes_size(), " codes; at most 50"));
+  }
+  for (const auto& code : r.record_codes()) {
+    if (code.empty() || code.size() > 128 || !base::IsValidUtf8(code) || base::FirstControlChar(code) != 0) {
+      return absl::InvalidArgumentError("record_codes: a code is empty, too long or not printable");
+    }
+  }
+  return CheckAttachments(r.attachments());
+}
 
 v1::SubmitResponse AnswerOf(const v1::StoredRequest& stored) {
   v1::SubmitResponse resp;
@@ -40,10 +88,7 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
     return absl::InvalidArgumentError(
         absl::StrCat("request id ", request.request_id(), " is not of archive ", from));
   }
-  if (request.person_name().empty() || request.person_hash().size() != 32) {
-    return absl::InvalidArgumentError("the request names no person (name and identity hash are required)");
-  }
-  for (const auto& a : request.attachments()) RETURN_IF_ERROR(CheckAttachment(a));
+  RETURN_IF_ERROR(CheckIncoming(request));
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(request));
   const std::string& id = request.request_id();
   std::vector<std::string> auto_issue;
@@ -62,6 +107,7 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
       stored = *std::move(existing);
     } else {
       if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+      ASSIGN_OR_RETURN(KeyWrite quota, CountAgainstQuota(request, from));
       *stored.mutable_request() = request;
       stored.set_back_office(true);
       stored.set_content_sm3(content_sm3);
@@ -71,16 +117,14 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
       stored.set_due_date(DayString(due.due));
       for (int y : due.years_without_data) stored.add_calendar_gaps(y);
       RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_RECEIVED, absl::StrCat("archive:", from),
-                                    absl::StrCat("due ", stored.due_date()), false));
+                                    absl::StrCat("due ", stored.due_date()), false, {std::move(quota)}));
     }
     // The first look; also on a retry after a crash between receipt and the first look.
     if (stored.state() != v1::REQUEST_STATE_RECEIVED || issuing_.contains(id)) return AnswerOf(stored);
     auto triaged = Triage(&stored);
     if (!triaged.ok()) {
-      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
-                                    absl::StrCat("the automatic search failed (", triaged.status().message(),
-                                                 "): a clerk reviews it"),
-                                    true));
+      stored.set_review_note(absl::StrCat("the automatic search failed: ", triaged.status().message()));
+      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
       return AnswerOf(stored);
     }
     if (triaged->empty()) return AnswerOf(stored);
@@ -92,15 +136,14 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
   if (!issued.ok() && stored.state() == v1::REQUEST_STATE_RECEIVED && !issuing_.contains(id)) {
-    RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
-                                  absl::StrCat("the automatic search failed (", issued.status().message(),
-                                               "): a clerk reviews it"),
-                                  true));
+    stored.set_review_note(absl::StrCat("automatic issuing failed: ", issued.status().message()));
+    RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
   }
   return AnswerOf(stored);
 }
 
-absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::RemoteRequest& r) {
+absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::RemoteRequest& r,
+                                                                   bool by_name) {
   const std::string actor = absl::StrCat("request:", r.request_id());
   std::vector<v1::SearchHit> hits;
   std::set<std::string> seen;
@@ -112,98 +155,130 @@ absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::Remo
     h.set_matched_field(kByIdentity);
     if (seen.insert(h.code()).second) hits.push_back(h);
   }
-  v1::SearchRequest by_name;
-  by_name.set_query(r.person_name());
-  by_name.set_has_livelihood(r.category() != v1::LIVELIHOOD_NONE);
-  by_name.set_livelihood(r.category());
-  by_name.set_limit(20);
-  ASSIGN_OR_RETURN(auto b, holdings_->Search(by_name, actor));
+  if (!by_name) return hits;
+  v1::SearchRequest named;
+  named.set_query(r.person_name());
+  named.set_has_livelihood(true);
+  named.set_livelihood(r.category());
+  named.set_limit(20);
+  ASSIGN_OR_RETURN(auto b, holdings_->Search(named, actor));
   for (auto& h : *b.mutable_hits()) {
     if (seen.insert(h.code()).second) hits.push_back(h);
   }
   return hits;
 }
 
-absl::StatusOr<std::vector<std::string>> BackOffice::Triage(v1::StoredRequest* stored) {
-  const v1::RemoteRequest& r = stored->request();
+absl::StatusOr<bool> BackOffice::Certifiable(const std::string& code, const v1::RemoteRequest& r,
+                                             bool* names_person) {
   const std::string actor = absl::StrCat("request:", r.request_id());
-  std::vector<std::string> exact;  // records that name the person by identity number
-  const std::vector<std::string> none;
+  auto full = holdings_->Get(code, false, actor, /*shared=*/false);
+  if (!full.ok()) {
+    if (full.status().code() == absl::StatusCode::kNotFound) return false;
+    return full.status();
+  }
+  const auto& rec = full->record().record();
+  *names_person = false;
+  for (const auto& p : rec.persons()) *names_person |= p.id_hash() == r.person_hash();
+  auto shared = holdings_->Get(code, false, actor, /*shared=*/true);
+  if (!shared.ok() && shared.status().code() != absl::StatusCode::kFailedPrecondition) return shared.status();
+  return shared.ok() && rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL && rec.livelihood() == r.category();
+}
+
+absl::StatusOr<std::vector<std::string>> BackOffice::Triage(v1::StoredRequest* stored) {
+  // What the first look finds stays here, for the clerk (review_note). The requester hears the
+  // same "in review" whether records are absent, may not be shared, or are merely not exact:
+  // only a certificate (auto-issue) or a clerk's answer tells it more.
+  const v1::RemoteRequest& r = stored->request();
+  std::vector<std::string> exact;  // shareable records that name the person by identity number
+  std::vector<std::string> other;
   if (r.record_codes_size() > 0) {
     for (const auto& code : r.record_codes()) {
-      auto full = holdings_->Get(code, false, actor, /*shared=*/false);
-      if (!full.ok() && full.status().code() == absl::StatusCode::kNotFound) {
-        RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_NOT_FOUND, "policy:search",
-                                      absl::StrCat("档号 ", code, " is not in our holdings (查无此档)"), true));
-        return none;
-      }
-      RETURN_IF_ERROR(full.status());
-      if (!holdings_->Get(code, false, actor, /*shared=*/true).ok()) {
-        RETURN_IF_ERROR(book_->Commit(
-            stored, v1::REQUEST_STATE_REFUSED, "policy:search",
-            "the requested records cannot be provided under the sharing rules (不予提供)", true));
-        return none;
-      }
-      const auto& rec = full->record().record();
       bool names_person = false;
-      for (const auto& p : rec.persons()) names_person |= p.id_hash() == r.person_hash();
-      if (names_person && rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL &&
-          rec.livelihood() == r.category()) {
-        exact.push_back(code);
-      }
+      ASSIGN_OR_RETURN(const bool ok, Certifiable(code, r, &names_person));
+      (ok && names_person ? exact : other).push_back(code);
     }
-    if (policy_.auto_issue && exact.size() == static_cast<size_t>(r.record_codes_size())) return exact;
-    RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
-                                  "the named records are here", true));
-    return none;
-  }
-  ASSIGN_OR_RETURN(auto hits, Candidates(r));
-  if (hits.empty()) {
-    RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_NOT_FOUND, "policy:search",
-                                  "no record in our holdings concerns this person (查无档案)", true));
-    return none;
-  }
-  if (policy_.auto_issue) {
+    if (policy_.auto_issue && other.empty()) return exact;
+    stored->set_review_note(absl::StrCat(
+        "named records: ", exact.size(), " may be certified at once; not at once (absent, not shared, or not "
+        "naming the person): ", other.empty() ? "none" : absl::StrJoin(other, ", "),
+        ". For an absent record and one that may not be shared, answer not found (查无此档) alike."));
+  } else {
+    ASSIGN_OR_RETURN(auto hits, Candidates(r, /*by_name=*/false));
     for (const auto& h : hits) {
-      if (h.matched_field() != kByIdentity) continue;
-      auto full = holdings_->Get(h.code(), false, actor, false);
-      if (!full.ok()) continue;
-      const auto& rec = full->record().record();
-      if (rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL && rec.livelihood() == r.category() &&
-          holdings_->Get(h.code(), false, actor, true).ok()) {
-        exact.push_back(h.code());
-      }
+      bool names_person = false;
+      ASSIGN_OR_RETURN(const bool ok, Certifiable(h.code(), r, &names_person));
+      (ok && names_person ? exact : other).push_back(h.code());
     }
-    if (!exact.empty()) return exact;
+    if (policy_.auto_issue && !exact.empty()) return exact;
+    stored->set_review_note(absl::StrCat(
+        "by identity number: ", exact.size() + other.size(),
+        " records name the person, ", exact.size(), " of them may be certified at once; "
+        "requests show lists the candidates, by name too."));
   }
-  RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search",
-                                absl::StrCat(hits.size(), " possible records found"), true));
-  return none;
+  RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
+  return std::vector<std::string>{};
 }
 
 absl::StatusOr<v1::UpdateAck> BackOffice::ApplyUpdate(const v1::RequestUpdate& update,
                                                       const std::string& from) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(update.request_id()));
-  const v1::RemoteRequest& r = stored.request();
-  if (!stored.back_office() || from != r.from_archive()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("request ", update.request_id(), " is not between us and ", from));
+  auto read = book_->Read(update.request_id());
+  if (!read.ok() && read.status().code() != absl::StatusCode::kNotFound) return read.status();
+  if (!read.ok() || !read->back_office() || from != read->request().from_archive()) {
+    return NoSuchRequest(update.request_id(), from);
   }
+  v1::StoredRequest stored = *std::move(read);
+  const v1::StateChange& change = update.change();
+  const std::string& id = stored.request().request_id();
   v1::UpdateAck ack;
-  bool seen = false;
-  for (const auto& c : stored.history()) seen |= SameChange(c, update.change());
-  if (!seen) {
-    Merge(&stored, update.change());
-    if (!update.due_date().empty()) stored.set_due_date(update.due_date());
-    if (!update.extension_reason().empty()) stored.set_extension_reason(update.extension_reason());
-    RETURN_IF_ERROR(store_->Write({{Family::kRequests, r.request_id(), stored.SerializeAsString()}},
-                                  {absl::StrCat("archive:", from),
-                                   absl::StrCat("request.", v1::RequestState_Name(update.state())),
-                                   r.request_id(), "ok"}));
+  ack.set_state(stored.state());
+  absl::Status refused;
+  if (update.state() != change.state() || !FrontDeskReports(change.state())) {
+    refused = absl::FailedPreconditionError(absl::StrCat(
+        "archive ", from, " may report only delivery (已送达) of request ", id, ", not ",
+        StateName(change.state())));
+  } else if (HasReported(stored, change, from) || stored.state() == v1::REQUEST_STATE_DELIVERED) {
+    return ack;
+  } else if (stored.state() != v1::REQUEST_STATE_ISSUED) {
+    refused = absl::FailedPreconditionError(
+        absl::StrCat("request ", id, " is ", StateName(stored.state()), ": there is no certificate to deliver"));
   }
+  if (!refused.ok()) {
+    (void)store_->Audit({absl::StrCat("archive:", from), "request.update", id,
+                         absl::StrCat("refused: ", refused.message())});
+    return refused;
+  }
+  // The due date, the extension and the history of this end are this end's own: only the
+  // delivery is taken, with the sender and the time of receipt.
+  Merge(&stored, Reported(change, from, clock_->NowMicros()));
+  RETURN_IF_ERROR(store_->Write({{Family::kRequests, id, stored.SerializeAsString()}},
+                                {absl::StrCat("archive:", from), "request.REQUEST_STATE_DELIVERED", id, "ok"}));
   ack.set_state(stored.state());
   return ack;
+}
+
+absl::StatusOr<KeyWrite> BackOffice::CountAgainstQuota(const v1::RemoteRequest& request,
+                                                       const std::string& from) {
+  const std::string key = absl::StrCat("quota/", from, "/", DayString(DayOf(clock_->NowMicros())));
+  ASSIGN_OR_RETURN(auto kept, store_->GetMeta(key));
+  uint64_t count = 0, bytes = 0;
+  if (kept) {
+    const std::vector<std::string> parts = absl::StrSplit(*kept, ' ');
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &count) || !absl::SimpleAtoi(parts[1], &bytes)) {
+      return absl::DataLossError(absl::StrCat("the quota counter ", key, " does not parse"));
+    }
+  }
+  uint64_t size = 0;
+  for (const auto& a : request.attachments()) size += a.data().size();
+  if (count + 1 > policy_.daily_requests_per_member || bytes + size > policy_.daily_attachment_bytes_per_member) {
+    (void)store_->Audit({absl::StrCat("archive:", from), "request.receive", request.request_id(),
+                         absl::StrCat("refused: the daily quota is used (", count, " requests, ", bytes, " bytes)")});
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "archive ", from, " has filed ", count, " requests (", bytes >> 20, " MiB of attachments) here today; the "
+        "daily quota is ", policy_.daily_requests_per_member, " requests and ", policy_.daily_attachment_bytes_per_member >> 20,
+        " MiB: try again tomorrow (Beijing time)"));
+  }
+  return KeyWrite{Family::kMeta, key, absl::StrCat(count + 1, " ", bytes + size)};
 }
 
 absl::StatusOr<v1::CertificateStatus> BackOffice::CertificateState(const v1::CertificateQuery& query) {
@@ -230,7 +305,7 @@ absl::StatusOr<v1::RequestDetail> BackOffice::Show(const std::string& request_id
   v1::RequestDetail d;
   ASSIGN_OR_RETURN(*d.mutable_request(), book_->Get(request_id));
   if (d.request().back_office() && !Closed(d.request().state())) {
-    ASSIGN_OR_RETURN(auto hits, Candidates(d.request().request()));
+    ASSIGN_OR_RETURN(auto hits, Candidates(d.request().request(), /*by_name=*/true));
     for (auto& h : hits) *d.add_candidates() = std::move(h);
   }
   RETURN_IF_ERROR(store_->Audit({actor, "request.show", request_id, "ok"}));

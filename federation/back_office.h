@@ -1,9 +1,10 @@
 // The back office (远程查询、异地出证): requests about records held here arrive from other
 // archives' front desks. A request is received idempotently (a replayed id with other content is
 // refused) and gets its first look at once: not found when nothing here concerns the person,
-// refused without saying why when a named record may not be shared, issued at once by the
-// auto-issue policy when unconditionally shared records name the person exactly, or left for a
-// clerk to review. A clerk then issues, answers not found, refuses, or extends once. Deadlines
+// issued at once by the auto-issue policy when unconditionally shared records name the person
+// exactly, else left for a clerk to review: the requester hears the same "in review" whether a
+// record is absent or may not be shared (what was found is a note for the clerk only). Fields are
+// bounded, attachments checked as at the front desk, and each member has a daily quota. A clerk then issues, answers not found, refuses, or extends once. Deadlines
 // are 3 working days from the day after receipt (working_days.h), extended once by 3.
 // Thread-safe: changes are serialized by mu_; certificates are rendered and sealed outside it
 // (a request being issued is marked, so that nothing else changes it meanwhile).
@@ -29,6 +30,9 @@ namespace kuaguan::federation {
 struct RequestPolicy {
   bool auto_issue = false;  // issue unconditionally shared records that name the person exactly
   bool dual_approval = false;  // a clerk prepares issuing, a different person (the approver) approves
+  // What one member may file here in one (Beijing) day: requests, and attachment bytes.
+  uint64_t daily_requests_per_member = 500;
+  uint64_t daily_attachment_bytes_per_member = 512ull << 20;
 };
 
 class BackOffice {
@@ -46,13 +50,14 @@ class BackOffice {
 
   // A request from archive `from` (checked against the directory already). PERMISSION_DENIED
   // when it files for another archive; INVALID_ARGUMENT for another target, a foreign request id,
-  // no person or a bad attachment; ALREADY_EXISTS for a replayed id with other content. A replay
+  // a bad field or attachment; RESOURCE_EXHAUSTED past the daily quota; ALREADY_EXISTS for a replayed id with other content. A replay
   // with the same content answers the request as it stands.
   absl::StatusOr<kuaguan::v1::SubmitResponse> Receive(const kuaguan::v1::RemoteRequest& request,
                                                       const std::string& from)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // An update from the front desk that filed the request (delivered). PERMISSION_DENIED when
-  // `from` is not that front desk; NOT_FOUND for an unknown request.
+  // An update from the front desk that filed the request: only delivery of an issued
+  // certificate, recorded with the sender and the time of receipt (FAILED_PRECONDITION, audited,
+  // for anything else). NOT_FOUND alike for an unknown request and one not filed by `from`.
   absl::StatusOr<kuaguan::v1::UpdateAck> ApplyUpdate(const kuaguan::v1::RequestUpdate& update,
                                                      const std::string& from) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether this archive issued certificate `query.serial()`, whether the file matches, whether
@@ -89,8 +94,19 @@ class BackOffice {
   // once (auto-issue).
   absl::StatusOr<std::vector<std::string>> Triage(kuaguan::v1::StoredRequest* stored)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records here that may concern the requested person.
-  absl::StatusOr<std::vector<kuaguan::v1::SearchHit>> Candidates(const kuaguan::v1::RemoteRequest& request);
+  // Records here that name the requested person by identity hash, and with `by_name` (the
+  // clerk's view) those that match the name in the request's category.
+  absl::StatusOr<std::vector<kuaguan::v1::SearchHit>> Candidates(const kuaguan::v1::RemoteRequest& request,
+                                                                 bool by_name);
+  // Whether record `code` may be certified at once to the requester (it exists, a peer may
+  // receive it, it is unconditionally shared and of the request's category); `names_person`
+  // says whether it names the person by identity hash.
+  absl::StatusOr<bool> Certifiable(const std::string& code, const kuaguan::v1::RemoteRequest& request,
+                                   bool* names_person);
+  // The write that counts `request` against its archive's daily quota, or RESOURCE_EXHAUSTED
+  // (audited) when the quota is used.
+  absl::StatusOr<KeyWrite> CountAgainstQuota(const kuaguan::v1::RemoteRequest& request, const std::string& from)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The open back-office request `request_id`, or why it may not change now.
   absl::StatusOr<kuaguan::v1::StoredRequest> LoadOpen(const std::string& request_id,
                                                       absl::string_view verb)

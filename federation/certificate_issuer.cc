@@ -84,6 +84,12 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   const v1::RemoteRequest& r = stored.request();
   const std::string actor = absl::StrCat("request:", r.request_id());
   const absl::Time now = clock_->Now();
+  // The requesting archive's name as the directory gives it, never as the request says.
+  const std::string requesting_name = members_->MemberName(r.from_archive());
+  if (requesting_name.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("archive ", r.from_archive(), " is not in the directory: no certificate is issued to it"));
+  }
 
   document::CertificateDocument doc;
   v1::CertificateContent content;
@@ -95,7 +101,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   content.set_issuing_archive(archive_);
   content.set_issuing_name(name_);
   content.set_requesting_archive(r.from_archive());
-  content.set_requesting_name(r.from_name());
+  content.set_requesting_name(requesting_name);
   content.set_person_name(r.person_name());
   content.set_person_id_masked(r.person_id_masked());
   content.set_category(r.category());
@@ -112,7 +118,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   doc.issuing_code = archive_;
   doc.issuing_name = name_;
   doc.requesting_code = r.from_archive();
-  doc.requesting_name = r.from_name();
+  doc.requesting_name = requesting_name;
   doc.person_name = r.person_name();
   doc.person_id_masked = r.person_id_masked();
   doc.category = proto::LivelihoodLabel(r.category());

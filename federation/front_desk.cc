@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "base/actor.h"
 #include "absl/strings/str_join.h"
+#include "base/printable.h"
 #include "base/status_macros.h"
+#include "federation/working_days.h"
 #include "federation/request_rules.h"
 #include "proto/record_fields.h"
 #include "ingest/identity_number.h"
@@ -56,18 +58,7 @@ absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
   if (auto category = proto::ParseLivelihood(in.category()); !category.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--category: ", category.status().message()));
   }
-  if (in.attachments_size() > static_cast<int>(kMaxAttachments)) {
-    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxAttachments, " attachments"));
-  }
-  size_t total = 0;
-  for (const auto& a : in.attachments()) {
-    RETURN_IF_ERROR(CheckAttachment(a));
-    total += a.data().size();
-  }
-  if (total > kMaxAttachmentsTotal) {
-    return absl::InvalidArgumentError(absl::StrCat("the attachments total ", total, " bytes; the limit is ",
-                                                   kMaxAttachmentsTotal >> 20, " MiB"));
-  }
+  RETURN_IF_ERROR(CheckAttachments(in.attachments()));
   if (in.target().empty() == in.find().empty()) {
     return absl::InvalidArgumentError("give either --target CODE or --find QUERY");
   }
@@ -229,34 +220,75 @@ absl::StatusOr<std::string> FrontDesk::Receipt(const std::string& request_id) {
   return t;
 }
 
+absl::StatusOr<bool> FrontDesk::TakeReported(v1::StoredRequest* stored, const v1::StateChange& change,
+                                              const std::string& from) {
+  const std::string& id = stored->request().request_id();
+  if (!BackOfficeReports(change.state())) {
+    return absl::FailedPreconditionError(absl::StrCat("archive ", from, " may not report ",
+                                                      StateName(change.state()), " for request ", id));
+  }
+  if (HasReported(*stored, change, from)) return false;
+  const v1::RequestState answered = AnswerFrom(*stored, from);
+  // A certificate that did not verify may be sent again; any other second answer is refused.
+  const bool reissue = answered == v1::REQUEST_STATE_ISSUED && change.state() == v1::REQUEST_STATE_ISSUED &&
+                       stored->certificate().pdf().empty() && stored->state() != v1::REQUEST_STATE_DELIVERED;
+  if (Closed(change.state()) && answered != v1::REQUEST_STATE_UNSPECIFIED && !reissue) {
+    return absl::FailedPreconditionError(absl::StrCat("request ", id, " was already answered ",
+                                                      StateName(answered), " by ", from));
+  }
+  if (change.state() == v1::REQUEST_STATE_EXTENDED) {
+    absl::CivilDay due;
+    if (answered != v1::REQUEST_STATE_UNSPECIFIED || !stored->extension_reason().empty() ||
+        !absl::ParseCivilTime(stored->due_date(), &due)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "request ", id, " may be extended once, before it is answered and after it was received"));
+    }
+    // The one extension: 3 more working days, counted here; the sender's dates are not taken.
+    stored->set_due_date(DayString(WorkingCalendar::BuiltIn().AddWorkingDays(due, kDeadlineDays).due));
+    const std::string reason = base::Printable(change.reason(), 1024);
+    stored->set_extension_reason(reason.empty() ? "(no reason given)" : reason);
+  }
+  Merge(stored, Reported(change, from, clock_->NowMicros()));
+  return true;
+}
+
 absl::StatusOr<v1::UpdateAck> FrontDesk::ApplyUpdate(const v1::RequestUpdate& update,
                                                      const std::string& from) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(update.request_id()));
-  const v1::RemoteRequest& r = stored.request();
-  if (stored.back_office() || from != r.target_archive()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("request ", update.request_id(), " is not between us and ", from));
+  auto read = book_->Read(update.request_id());
+  if (!read.ok() && read.status().code() != absl::StatusCode::kNotFound) return read.status();
+  if (!read.ok() || read->back_office() || from != read->request().target_archive()) {
+    return NoSuchRequest(update.request_id(), from);
   }
+  v1::StoredRequest stored = *std::move(read);
+  const v1::RemoteRequest& r = stored.request();
+  const v1::StateChange& change = update.change();
   v1::UpdateAck ack;
-  bool seen = false;
-  for (const auto& c : stored.history()) seen |= SameChange(c, update.change());
+  if (update.state() != change.state()) {
+    return absl::InvalidArgumentError("the update's state and its change's state differ");
+  }
+  const bool repeat = HasReported(stored, change, from);
   // We may know of the issue already (from the submit's answer) but not hold the certificate.
-  const bool brings_certificate = update.state() == v1::REQUEST_STATE_ISSUED &&
+  const bool brings_certificate = change.state() == v1::REQUEST_STATE_ISSUED &&
                                   stored.certificate().pdf().empty() &&
                                   !update.certificate().pdf().empty();
-  if (seen && !brings_certificate) {
+  if (repeat && !brings_certificate) {
     ack.set_state(stored.state());
     return ack;
   }
-  Merge(&stored, update.change());
-  if (!update.due_date().empty()) stored.set_due_date(update.due_date());
-  if (!update.extension_reason().empty()) stored.set_extension_reason(update.extension_reason());
-  if (update.state() == v1::REQUEST_STATE_ISSUED) {
+  if (!repeat) {
+    if (auto took = TakeReported(&stored, change, from); !took.ok()) {
+      (void)store_->Audit({absl::StrCat("archive:", from), "request.update", r.request_id(),
+                           absl::StrCat("refused: ", took.status().message())});
+      return took.status();
+    }
+  }
+  if (change.state() == v1::REQUEST_STATE_ISSUED) {
     *stored.mutable_certificate() = update.certificate();
     auto verified = seal::VerifySealedCertificate(update.certificate().pdf(), members_->Trust());
     if (verified.ok() && verified->content.request_id() == r.request_id() &&
-        verified->content.serial() == update.certificate().serial()) {
+        verified->content.serial() == update.certificate().serial() &&
+        verified->content.issuing_archive() == from) {
       stored.clear_verify_error();
       RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_DELIVERED, "policy:verify",
                                     absl::StrCat("certificate ", update.certificate().serial(), " verified"),
@@ -264,12 +296,13 @@ absl::StatusOr<v1::UpdateAck> FrontDesk::ApplyUpdate(const v1::RequestUpdate& up
       ack.set_state(stored.state());
       return ack;
     }
-    stored.set_verify_error(verified.ok() ? "the certificate is for another request"
-                                          : std::string(verified.status().message()));
+    stored.mutable_certificate()->clear_pdf();  // not kept: it may be any bytes at all
+    stored.set_verify_error(verified.ok() ? "the certificate is for another request or from another archive"
+                                          : base::Printable(verified.status().message(), 1024));
   }
   RETURN_IF_ERROR(store_->Write(
       {{Family::kRequests, r.request_id(), stored.SerializeAsString()}},
-      {absl::StrCat("archive:", from), absl::StrCat("request.", v1::RequestState_Name(update.state())),
+      {absl::StrCat("archive:", from), absl::StrCat("request.", v1::RequestState_Name(change.state())),
        r.request_id(),
        stored.verify_error().empty() ? "ok" : absl::StrCat("certificate refused: ", stored.verify_error())}));
   ack.set_state(stored.state());
@@ -280,15 +313,29 @@ absl::Status FrontDesk::Submitted(const v1::OutboxItem& item, const v1::SubmitRe
                                   KeyWrite remove) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(item.submit().request_id()));
-  for (const auto& c : answer.history()) Merge(&stored, c);
-  stored.set_received_date(answer.received_date());
-  if (stored.due_date().empty() || stored.extension_reason().empty()) {
-    stored.set_due_date(answer.due_date());
+  const std::string& from = item.target();
+  if (stored.due_date().empty()) {
+    // The day of receipt as the back office gives it, if it lies between filing and today;
+    // the due date is counted here from it.
+    const absl::CivilDay filed = DayOf(stored.request().filed_micros());
+    const absl::CivilDay today = DayOf(clock_->NowMicros());
+    absl::CivilDay received;
+    if (!absl::ParseCivilTime(answer.received_date(), &received) || received < filed || received > today) {
+      received = today;
+    }
+    stored.set_received_date(DayString(received));
+    stored.set_due_date(DayString(WorkingCalendar::BuiltIn().AddWorkingDays(received, kDeadlineDays).due));
+  }
+  std::string refused;
+  for (const auto& c : answer.history()) {
+    if (c.archive() != from) continue;  // ours, or another archive's: not the sender's to report
+    if (auto took = TakeReported(&stored, c, from); !took.ok()) refused = std::string(took.status().message());
   }
   return store_->Write({std::move(remove),
                         {Family::kRequests, stored.request().request_id(), stored.SerializeAsString()}},
                        {"outbox", "request.delivered", stored.request().request_id(),
-                        absl::StrCat("ok: ", item.target(), " acknowledged, now ", StateName(stored.state()))});
+                        absl::StrCat("ok: ", from, " acknowledged, now ", StateName(stored.state()),
+                                     refused.empty() ? "" : absl::StrCat("; ignored: ", refused))});
 }
 
 }  // namespace kuaguan::federation

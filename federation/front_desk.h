@@ -47,9 +47,9 @@ class FrontDesk {
   absl::StatusOr<std::string> Receipt(const std::string& request_id);
 
   // An update from the back office about a request filed here (`from` checked against the
-  // directory already). PERMISSION_DENIED when `from` is not that request's holding archive;
-  // NOT_FOUND for an unknown request. A certificate is verified before the request is marked
-  // delivered; one that fails is kept with the reason (status shows it).
+  // directory already). NOT_FOUND alike for an unknown request and one `from` does not hold;
+  // FAILED_PRECONDITION for what a back office may not report (see TakeReported). A certificate is verified before the request is marked
+  // delivered; the bytes of one that fails are not kept, its reason is (status shows it).
   absl::StatusOr<kuaguan::v1::UpdateAck> ApplyUpdate(const kuaguan::v1::RequestUpdate& update,
                                                      const std::string& from) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -65,6 +65,12 @@ class FrontDesk {
     std::string code, name;
     std::vector<std::string> records;
   };
+  // Takes a change the holding archive `from` reported into `stored`: false for a redelivery.
+  // FAILED_PRECONDITION for a state a back office may not report, a second answer, or a second
+  // extension. Archive, actor and time are the sender and now; an extension's due date is
+  // counted here.
+  absl::StatusOr<bool> TakeReported(kuaguan::v1::StoredRequest* stored, const kuaguan::v1::StateChange& change,
+                                    const std::string& from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // NOT_FOUND when --find matches nothing or the target is no member; INVALID_ARGUMENT for
   // this archive itself.
   absl::StatusOr<Target> Resolve(const kuaguan::v1::FileRequestRequest& request,

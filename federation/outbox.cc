@@ -14,6 +14,29 @@ namespace v1 = kuaguan::v1;
 namespace {
 
 constexpr char kSeqKey[] = "outbox-seq";
+constexpr char kDeadPrefix[] = "dead-letter/";
+
+// A refusal that trying again will not change: the message itself is wrong for the recipient.
+bool Permanent(const absl::Status& st) {
+  switch (st.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kUnimplemented:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What a list of dead letters shows: no attachment bytes, no PDF.
+v1::OutboxItem Slimmed(v1::OutboxItem item) {
+  for (auto& a : *item.mutable_submit()->mutable_attachments()) a.clear_data();
+  item.mutable_update()->mutable_certificate()->clear_pdf();
+  return item;
+}
 
 std::string RequestIdOf(const v1::OutboxItem& item) {
   return item.has_submit() ? item.submit().request_id() : item.update().request_id();
@@ -108,14 +131,25 @@ absl::StatusOr<int> Outbox::DeliverDue() {
       ++delivered;
       continue;
     }
-    blocked.insert(item.target());
     item.set_attempts(item.attempts() + 1);
+    item.set_last_error(std::string(st.message()));
+    const std::string what = absl::StrCat(RequestIdOf(item), " to ", item.target());
+    if (Permanent(st) || item.attempts() >= kMaxAttempts) {
+      // Out of the way of the rest of the queue, kept for an operator (requests dead-letter).
+      item.set_permanent(Permanent(st));
+      item.set_dead_micros(clock_->NowMicros());
+      (void)store_->Write({{Family::kOutbox, key, std::nullopt},
+                           {Family::kMeta, absl::StrCat(kDeadPrefix, SeqKey(item.seq())), item.SerializeAsString()}},
+                          {"outbox", "outbox.dead-letter", what,
+                           absl::StrCat("given up after ", item.attempts(), " attempts: ", st.message())});
+      continue;
+    }
+    blocked.insert(item.target());
     const int64_t backoff =
         std::min<int64_t>(30'000'000, 250'000LL << std::min<uint32_t>(item.attempts(), 7));
     item.set_next_attempt_micros(clock_->NowMicros() + backoff);
-    item.set_last_error(std::string(st.message()));
     (void)store_->Write({{Family::kOutbox, key, item.SerializeAsString()}},
-                        {"outbox", "outbox.retry", absl::StrCat(RequestIdOf(item), " to ", item.target()),
+                        {"outbox", "outbox.retry", what,
                          absl::StrCat("failed (attempt ", item.attempts(), "): ", st.message())});
   }
   return delivered;
@@ -135,6 +169,35 @@ absl::Status Outbox::Deliver(const v1::OutboxItem& item) {
                                                StateName(item.update().state()))});
 }
 
+absl::StatusOr<v1::DeadLetterList> Outbox::DeadLetters() {
+  ASSIGN_OR_RETURN(auto dead, store_->Scan(Family::kMeta, kDeadPrefix));
+  v1::DeadLetterList out;
+  for (const auto& [key, value] : dead) {
+    v1::OutboxItem item;
+    if (!item.ParseFromString(value)) return absl::DataLossError(absl::StrCat("dead letter ", key, " does not parse"));
+    *out.add_items() = Slimmed(std::move(item));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::OutboxItem> Outbox::Retry(uint64_t seq, const std::string& actor) {
+  const std::string key = absl::StrCat(kDeadPrefix, SeqKey(seq));
+  ASSIGN_OR_RETURN(auto value, store_->Get(Family::kMeta, key));
+  v1::OutboxItem item;
+  if (!value) return absl::NotFoundError(absl::StrCat("there is no dead letter ", seq, " (requests dead-letter lists them)"));
+  if (!item.ParseFromString(*value)) return absl::DataLossError(absl::StrCat("dead letter ", seq, " does not parse"));
+  const std::string what = absl::StrCat(RequestIdOf(item), " to ", item.target(), " (was message ", seq, ")");
+  Message again{item.target(), item};
+  again.item.clear_attempts();
+  again.item.clear_next_attempt_micros();
+  again.item.clear_last_error();
+  again.item.clear_dead_micros();
+  again.item.clear_permanent();
+  std::vector<Message> messages{std::move(again)};
+  RETURN_IF_ERROR(Commit({{Family::kMeta, key, std::nullopt}}, messages, {actor, "outbox.retry-dead-letter", what, "ok"}));
+  return Slimmed(item);
+}
+
 absl::StatusOr<std::string> Outbox::Pending(const std::string& request_id) {
   ASSIGN_OR_RETURN(auto pending, store_->Scan(Family::kOutbox, ""));
   std::string out;
@@ -146,6 +209,13 @@ absl::StatusOr<std::string> Outbox::Pending(const std::string& request_id) {
                            ? ""
                            : absl::StrCat(" (", item.attempts(), " attempts; last: ",
                                           item.last_error(), ")"));
+  }
+  ASSIGN_OR_RETURN(auto dead, store_->Scan(Family::kMeta, kDeadPrefix));
+  for (const auto& [key, value] : dead) {
+    v1::OutboxItem item;
+    if (!item.ParseFromString(value) || RequestIdOf(item) != request_id) continue;
+    absl::StrAppend(&out, out.empty() ? "" : "; ", "message ", item.seq(), " to ", item.target(),
+                    " is on the dead-letter list (", item.last_error(), "): kuaguan requests retry ", item.seq());
   }
   return out;
 }

@@ -3,7 +3,10 @@
 // archive through a PeerClient, with backoff from 0.5 s doubling to 30 s, across restarts. A
 // failed attempt is recorded on the message with its reason (status shows it); a message is
 // removed once its recipient acknowledged it, and that removal is audited: at-least-once
-// delivery, made idempotent by request id at the other end.
+// delivery, made idempotent by request id at the other end. A message the recipient refuses for
+// good (an invalid, unknown or conflicting message), or one past kMaxAttempts, moves to the
+// dead-letter list (audited), so the rest of that archive's queue moves on; an operator retries
+// it from there.
 // Thread-safe. Deliveries run on one thread started by Start() and joined by Stop() (or the
 // destructor); DeliverDue() runs one pass on the caller's thread instead (tests).
 #pragma once
@@ -25,6 +28,10 @@ namespace kuaguan::federation {
 
 class Outbox {
  public:
+  // Attempts before a message that keeps failing is put on the dead-letter list (with the
+  // backoff capped at 30 s, about 25 minutes of trying after the first few).
+  static constexpr uint32_t kMaxAttempts = 60;
+
   // Called when the recipient of a submitted request acknowledged it: writes `remove` (the
   // message's removal) together with what the answer changes, in one batch.
   using SubmitAcknowledged = std::function<absl::Status(
@@ -61,6 +68,12 @@ class Outbox {
   // failure per archive. Returns how many were acknowledged; an error only when the store
   // cannot be read.
   absl::StatusOr<int> DeliverDue();
+
+  // The dead-letter list, oldest first (attachment bytes and PDFs left out).
+  absl::StatusOr<kuaguan::v1::DeadLetterList> DeadLetters();
+  // Puts dead letter `seq` back at the end of the queue with its attempts reset, audited with
+  // `actor`. NOT_FOUND when there is no such dead letter.
+  absl::StatusOr<kuaguan::v1::OutboxItem> Retry(uint64_t seq, const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
 
   // What still waits for request `request_id` ("" when nothing): "waiting to reach X (N
   // attempts; last: why)".

@@ -10,12 +10,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "seal/certs.h"
 #include "seal/directory.h"
+#include "seal/enrollment_token.h"
 #include "seal/key_file.h"
 #include "seal/sm2.h"
 
@@ -96,15 +96,16 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   if (enrolled()) {
     return absl::FailedPreconditionError("this node is already enrolled (its certificates are in data_dir/keys)");
   }
-  const std::vector<std::string> parts = absl::StrSplit(command.token(), '.');
-  if (parts.size() != 3 || parts[0] != config_.archive_id) {
-    return absl::InvalidArgumentError(absl::StrCat("the token is malformed or not for archive ", config_.archive_id));
+  ASSIGN_OR_RETURN(const seal::EnrollmentToken token, seal::ParseEnrollmentToken(command.token()));
+  if (token.archive != config_.archive_id) {
+    return absl::InvalidArgumentError(absl::StrCat("the token is for archive ", token.archive, ", not for archive ",
+                                                   config_.archive_id));
   }
   Botan::AutoSeeded_RNG rng;
   auto tls_key = seal::NewKey(seal::KeyKind::kEcdsaP256, rng);
   auto seal_key = seal::NewKey(seal::KeyKind::kSm2, rng);
   v1::EnrollRequest req;
-  req.set_token(command.token());
+  req.set_token(token.ToString());
   Botan::X509_Cert_Options opts(config_.archive_id);
   const auto csr = Botan::X509::create_cert_req(opts, *tls_key, "SHA-256", rng).BER_encode();
   req.set_tls_csr(std::string(csr.begin(), csr.end()));
@@ -112,7 +113,9 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   req.set_seal_public_key(std::string(seal_pub.begin(), seal_pub.end()));
   req.set_seal_proof(seal::Sm2Sign(*seal_key, req.token() + req.seal_public_key()));
   req.set_address(peer_address);
-  auto channel = seal::PinnedRootChannel(command.provincial(), parts[2]);
+  // Only the provincial node's own certificate, pinned in the token, is answered: a member (or
+  // anyone else) at that address fails the handshake before the token leaves.
+  auto channel = seal::PinnedEnrollmentChannel(command.provincial(), token.root_sha256, token.provincial_sha256);
   auto stub = v1::Federation::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
@@ -126,8 +129,11 @@ absl::StatusOr<v1::EnrollResult> PeerLink::Enroll(const v1::EnrollCommand& comma
   v1::Directory d;
   d.ParseFromString(resp.directory().directory());
   auto root_info = seal::ParseCert(d.root_pem());
-  if (!root_info.ok() || root_info->sha256_hex != parts[2]) {
+  if (!root_info.ok() || root_info->sha256_hex != token.root_sha256) {
     return absl::UnauthenticatedError("the directory's root is not the one pinned in the token");
+  }
+  if (d.provincial_tls_sha256() != token.provincial_sha256) {
+    return absl::UnauthenticatedError("the directory names another provincial node than the one pinned in the token");
   }
   ASSIGN_OR_RETURN(auto dir, seal::VerifyDirectory(resp.directory(), d.root_pem(), clock_->NowChrono(), nullptr));
   ASSIGN_OR_RETURN(auto tls_info, seal::CheckTlsCert(resp.tls_cert_pem(), dir.issuing_pem(), dir.root_pem(),

@@ -41,7 +41,9 @@ class PeerLink final : public Membership {
   seal::TlsIdentity identity() const;
 
   // Enrolls with the provincial node at `command.provincial` using the one-time token; the node's
-  // peer listener will be `peer_address`. FAILED_PRECONDITION when already enrolled.
+  // peer listener will be `peer_address`. The token is sent only to the server whose certificate
+  // it pins (seal/enrollment_token.h). FAILED_PRECONDITION when already enrolled; INVALID_ARGUMENT
+  // for a malformed or old-form token or one for another archive.
   absl::StatusOr<kuaguan::v1::EnrollResult> Enroll(const kuaguan::v1::EnrollCommand& command,
                                                    const std::string& peer_address, const std::string& actor);
   // Obtains a staff certificate from the provincial CA for this archive (the CSR is made by the

@@ -5,19 +5,22 @@
 #include <botan/hex.h>
 #include <botan/pk_keys.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "document/seal_picture.h"
 #include "base/archive_id.h"
+#include "base/rate_limit.h"
 #include "seal/certs.h"
 #include "seal/directory.h"
+#include "seal/enrollment_token.h"
 #include "seal/key_file.h"
 #include "seal/sm2.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
@@ -35,6 +38,8 @@ constexpr char kRevokedPrefix[] = "fed/revoked/";
 constexpr char kDirectoryKey[] = "fed/directory";
 constexpr char kPersonKey[] = "fed/person-key";  // the federation's key for identity-number hashes
 constexpr char kSealPurpose[] = "电子出证专用章";  // the seal serves remote certification only (R5.4)
+// How often refused enrollment attempts counted by the rate limit are looked at for auditing.
+constexpr absl::Duration kRefusalReportEvery = absl::Seconds(5);
 
 std::string Sha256Hex(const std::string& data) {
   return Botan::hex_encode(Botan::HashFunction::create_or_throw("SHA-256")->process(data), false);
@@ -124,43 +129,86 @@ absl::StatusOr<v1::TokenResponse> Provincial::CreateToken(const v1::TokenRequest
     return absl::InvalidArgumentError(absl::StrCat("level '", request.level(), "' is not province, city or county"));
   }
   Botan::AutoSeeded_RNG rng;
-  const std::string secret = Botan::hex_encode(rng.random_vec(32), false);
-  const std::string root_sha = seal::ParseCert(ca_->root_pem())->sha256_hex;
+  seal::EnrollmentToken token;
+  token.archive = request.archive();
+  token.secret = Botan::hex_encode(rng.random_vec(32), false);
+  token.root_sha256 = seal::ParseCert(ca_->root_pem())->sha256_hex;
+  token.provincial_sha256 = OwnTlsSha256();
   v1::EnrollToken t;
   t.set_archive(request.archive());
   t.set_name(request.name());
   t.set_level(level);
   const int64_t now = clock_->NowMicros();
   t.set_expires_micros(now + int64_t{request.valid_hours() == 0 ? 72 : request.valid_hours()} * 3600 * 1000000);
-  t.set_secret_sha256(Sha256Hex(secret));
+  t.set_secret_sha256(Sha256Hex(token.secret));
   RETURN_IF_ERROR(store_->PutMeta({{kTokenPrefix + t.secret_sha256(), t.SerializeAsString()}},
                                   {actor, "ca.token", request.archive(), absl::StrCat("ok: expires ", When(t.expires_micros()))}));
   v1::TokenResponse r;
-  r.set_token(absl::StrCat(request.archive(), ".", secret, ".", root_sha));
+  r.set_token(token.ToString());
   r.set_archive(request.archive());
   r.set_expires_micros(t.expires_micros());
-  r.set_root_sha256(root_sha);
+  r.set_root_sha256(token.root_sha256);
+  r.set_provincial_sha256(token.provincial_sha256);
   return r;
 }
 
+absl::Status Provincial::LimitEnrollment(const std::string& address, const std::string& actor) {
+  const base::RateLimitPolicy& p = enroll_limit_.policy();
+  auto too_many = [&] {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "too many enrollment attempts from ", address, " (限流: at most ", p.per_minute, " a minute, bursts of ",
+        p.burst, "): try again in a minute"));
+  };
+  switch (enroll_limit_.Attempt(address, clock_->Now())) {
+    case base::AddressRateLimit::Verdict::kAllowed:
+      return absl::OkStatus();
+    case base::AddressRateLimit::Verdict::kRefusedFirst: {
+      absl::Status st = too_many();
+      (void)store_->Audit({actor, "federation.enroll", "",
+                           absl::StrCat("refused: ", st.message(), "; further refusals from ", address,
+                                        " are counted and audited together")});
+      return st;
+    }
+    case base::AddressRateLimit::Verdict::kRefused:
+      break;
+  }
+  return too_many();
+}
+
+void Provincial::AuditEnrollmentRefusals(bool all) {
+  const absl::Time now = clock_->Now();
+  for (const auto& r : enroll_limit_.TakeReports(now, all)) {
+    const int64_t minutes = std::max<int64_t>(1, absl::ToInt64Minutes(now - r.since + absl::Seconds(30)));
+    (void)store_->Audit({absl::StrCat("enroll:", r.address), "federation.enroll", "",
+                         absl::StrCat("refused ", r.refused, r.after_first ? " more" : "", " enrollment attempts from ",
+                                      r.address, " in the last ", minutes == 1 ? "minute" : absl::StrCat(minutes, " minutes"),
+                                      " (too many attempts, 限流)")});
+  }
+}
+
 absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& request, const std::string& peer) {
+  const std::string actor = absl::StrCat("enroll:", peer);
+  // Before anything that costs a lock, a signature check or a disk write.
+  RETURN_IF_ERROR(LimitEnrollment(base::PeerAddress(peer), actor));
   absl::MutexLock lock(&mu_);
   auto refuse = [&](absl::Status st) -> absl::Status {
-    (void)store_->Audit({peer, "federation.enroll", "", absl::StrCat("refused: ", st.message())});
+    (void)store_->Audit({actor, "federation.enroll", "", absl::StrCat("refused: ", st.message())});
     return st;
   };
-  const std::vector<std::string> parts = absl::StrSplit(request.token(), '.');
-  if (parts.size() != 3) return refuse(absl::InvalidArgumentError("malformed enrollment token"));
-  const std::string root_sha = seal::ParseCert(ca_->root_pem())->sha256_hex;
-  if (parts[2] != root_sha) {
+  auto token = seal::ParseEnrollmentToken(request.token());
+  if (!token.ok()) return refuse(token.status());
+  if (token->root_sha256 != seal::ParseCert(ca_->root_pem())->sha256_hex) {
     return refuse(absl::PermissionDeniedError("the token belongs to another federation (its root is not ours)"));
   }
-  ASSIGN_OR_RETURN(auto stored, store_->GetMeta(kTokenPrefix + Sha256Hex(parts[1])));
+  if (token->provincial_sha256 != OwnTlsSha256()) {
+    return refuse(absl::PermissionDeniedError("the token pins another certificate than this provincial node's"));
+  }
+  ASSIGN_OR_RETURN(auto stored, store_->GetMeta(kTokenPrefix + Sha256Hex(token->secret)));
   if (!stored) return refuse(absl::PermissionDeniedError("unknown enrollment token"));
   v1::EnrollToken t;
   t.ParseFromString(*stored);
   const int64_t now = clock_->NowMicros();
-  if (t.archive() != parts[0]) return refuse(absl::PermissionDeniedError("the token names another archive"));
+  if (t.archive() != token->archive) return refuse(absl::PermissionDeniedError("the token names another archive"));
   if (t.used_micros() != 0) {
     return refuse(absl::PermissionDeniedError(absl::StrCat("the token was already used at ", When(t.used_micros()))));
   }
@@ -203,7 +251,7 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   entries.emplace_back(kMemberPrefix + m.code(), m.SerializeAsString());
   entries.emplace_back(kTokenPrefix + t.secret_sha256(), t.SerializeAsString());
   ASSIGN_OR_RETURN(auto published,
-                   PublishLocked(std::move(entries), {peer, "federation.enroll", t.archive(),
+                   PublishLocked(std::move(entries), {actor, "federation.enroll", t.archive(),
                                                       absl::StrCat("ok: TLS certificate ", info->serial_hex)}));
   ASSIGN_OR_RETURN(auto person_key, store_->GetMeta(kPersonKey));
   v1::EnrollResponse r;
@@ -281,6 +329,11 @@ absl::StatusOr<v1::DirectoryInfo> Provincial::RollSigner(const std::string& acto
   return Info();
 }
 
+std::string Provincial::OwnTlsSha256() const {
+  auto own = seal::ParseCert(identity_.chain_pem);  // the first certificate of the chain: ours
+  return own.ok() ? own->sha256_hex : "";
+}
+
 v1::DirectoryInfo Provincial::Info() const {
   return seal::DirectoryInfoOf(current_, clock_->NowChrono());
 }
@@ -323,7 +376,7 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
   d.set_seal_maker_pem(ca_->seal_maker_pem());
   d.set_signer_pem(ca_->signer_pem());
   d.set_next_signer_pem(ca_->next_signer_pem());
-  if (auto own = seal::ParseCert(identity_.chain_pem); own.ok()) d.set_provincial_tls_sha256(own->sha256_hex);
+  d.set_provincial_tls_sha256(OwnTlsSha256());
   v1::SignedDirectory s = seal::SignDirectory(d, ca_.get());
   entries.emplace_back(kDirectoryKey, s.SerializeAsString());
   AuditNote n = note;
@@ -343,14 +396,21 @@ void Provincial::Notify() {
 void Provincial::NotifyLoop() {
   while (true) {
     v1::Directory directory;
+    bool changed = false;
     {
       absl::MutexLock lock(&notify_mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) { return pending_.has_value() || stop_; };
-      notify_mu_.Await(absl::Condition(&ready));
+      // Wakes at least every few seconds to audit the enrollment refusals of windows that ended.
+      notify_mu_.AwaitWithTimeout(absl::Condition(&ready), kRefusalReportEvery);
       if (stop_) return;
-      directory = *std::move(pending_);
-      pending_.reset();
+      if (pending_.has_value()) {
+        directory = *std::move(pending_);
+        pending_.reset();
+        changed = true;
+      }
     }
+    AuditEnrollmentRefusals(/*all=*/false);
+    if (!changed) continue;
     for (const auto& m : directory.members()) {
       {
         absl::MutexLock lock(&notify_mu_);
@@ -374,6 +434,7 @@ Provincial::~Provincial() {
     stop_ = true;
   }
   if (notifier_.joinable()) notifier_.join();
+  AuditEnrollmentRefusals(/*all=*/true);
 }
 
 }  // namespace kuaguan::federation

@@ -2,9 +2,10 @@
 // tokens and the signed directory, republished one version up with every change (enrollment,
 // revocation, a new address, a signer rollover) and whenever half its validity has passed;
 // members are told of each new version so that they fetch it at once. Everything it decides is
-// kept in the store's meta family with an audit entry in the same write. The provincial node
-// holds no records: it is directory, CA and (later) audit hub only.
-// Thread-safe: changes are serialized by a mutex.
+// kept in the store's meta family with an audit entry in the same write. Enrollment, open to
+// anyone on the network, is rate-limited per peer address before any other work. The provincial
+// node holds no records: it is directory, CA and (later) audit hub only.
+// Thread-safe: changes are serialized by a mutex; the rate limit has its own.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,7 @@
 #include "kuaguan/v1/federation.pb.h"
 #include "base/clock.h"
 #include "base/node_config.h"
+#include "base/rate_limit.h"
 #include "federation/state_store.h"
 
 namespace kuaguan::federation {
@@ -40,12 +42,16 @@ class Provincial {
   // Records where the mutual-TLS listener is bound and publishes a directory naming it.
   absl::Status SetAddress(const std::string& peer_address);
 
-  // A one-time token for `archive` (valid `hours`). INVALID_ARGUMENT for a bad archive id or level.
+  // A one-time token for `archive` (valid `hours`) that pins the root and this node's own TLS
+  // certificate (seal/enrollment_token.h). INVALID_ARGUMENT for a bad archive id or level.
   absl::StatusOr<kuaguan::v1::TokenResponse> CreateToken(const kuaguan::v1::TokenRequest& request,
                                                          const std::string& actor);
-  // Enrolls a node: checks the token (unused, unexpired, ours), the CSR and the seal key's proof
-  // of possession, issues both certificates, registers the member (a re-enrollment revokes the
-  // old certificate) and publishes. Refusals are audited with their reason.
+  // Enrolls a node calling from `peer` (the gRPC peer, e.g. "ipv4:10.0.0.7:50514"): limits the
+  // attempts per address (base::kEnrollmentRateLimit; RESOURCE_EXHAUSTED over it, the first
+  // refusal audited at once and the rest as one count per address and minute), checks the token
+  // (unused, unexpired, ours, pinning our root and our certificate), the CSR and the seal key's
+  // proof of possession, issues both certificates, registers the member (a re-enrollment revokes
+  // the old certificate) and publishes. Refusals are audited with their reason.
   absl::StatusOr<kuaguan::v1::EnrollResponse> Enroll(const kuaguan::v1::EnrollRequest& request,
                                                      const std::string& peer);
   // Issues a staff certificate for the calling member's own archive (`caller_pem` is the
@@ -64,6 +70,13 @@ class Provincial {
  private:
   Provincial() = default;
   kuaguan::v1::DirectoryInfo Info() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The SHA-256 (hex) of the provincial node's own TLS certificate: what tokens pin.
+  std::string OwnTlsSha256() const;
+  // OK, or RESOURCE_EXHAUSTED when `address` has made too many enrollment attempts (audited
+  // as `actor` when it is the first refusal of a window).
+  absl::Status LimitEnrollment(const std::string& address, const std::string& actor);
+  // Audits the refusals counted in windows that ended (all open ones when `all`).
+  void AuditEnrollmentRefusals(bool all);
   // Tells every member that a new version is out (in the background, best effort).
   void Notify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyLoop();
@@ -77,6 +90,7 @@ class Provincial {
   const base::Clock* clock_ = nullptr;
   std::unique_ptr<seal::CertificateAuthority> ca_;
   seal::TlsIdentity identity_;
+  base::AddressRateLimit enroll_limit_{base::kEnrollmentRateLimit};  // its own lock, taken alone
 
   absl::Mutex mu_;
   std::string address_ ABSL_GUARDED_BY(mu_);

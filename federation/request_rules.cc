@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/printable.h"
+#include "base/status_macros.h"
 #include "seal/digest.h"
 
 namespace kuaguan::federation {
@@ -76,6 +78,45 @@ bool Merge(v1::StoredRequest* stored, const v1::StateChange& change) {
   return true;
 }
 
+bool BackOfficeReports(v1::RequestState s) {
+  return s == v1::REQUEST_STATE_RECEIVED || s == v1::REQUEST_STATE_IN_REVIEW ||
+         s == v1::REQUEST_STATE_EXTENDED || s == v1::REQUEST_STATE_ISSUED ||
+         s == v1::REQUEST_STATE_NOT_FOUND || s == v1::REQUEST_STATE_REFUSED;
+}
+
+bool FrontDeskReports(v1::RequestState s) { return s == v1::REQUEST_STATE_DELIVERED; }
+
+v1::StateChange Reported(const v1::StateChange& change, const std::string& from, int64_t now) {
+  v1::StateChange out;
+  out.set_state(change.state());
+  out.set_at_micros(now);
+  out.set_actor(absl::StrCat("archive:", from));
+  out.set_archive(from);
+  out.set_reason(base::Printable(change.reason(), 1024));
+  out.set_sender_micros(change.at_micros());
+  return out;
+}
+
+bool HasReported(const v1::StoredRequest& stored, const v1::StateChange& change, const std::string& from) {
+  for (const auto& c : stored.history()) {
+    if (c.archive() == from && c.state() == change.state() && c.sender_micros() == change.at_micros()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+v1::RequestState AnswerFrom(const v1::StoredRequest& stored, const std::string& from) {
+  for (const auto& c : stored.history()) {
+    if (c.archive() == from && Closed(c.state()) && c.state() != v1::REQUEST_STATE_DELIVERED) return c.state();
+  }
+  return v1::REQUEST_STATE_UNSPECIFIED;
+}
+
+absl::Status NoSuchRequest(const std::string& request_id, const std::string& from) {
+  return absl::NotFoundError(absl::StrCat("no request ", base::Printable(request_id, 80), " between us and ", from));
+}
+
 v1::StoredRequest Slim(v1::StoredRequest r) {
   for (auto& a : *r.mutable_request()->mutable_attachments()) a.clear_data();
   r.mutable_certificate()->clear_pdf();
@@ -116,6 +157,23 @@ absl::Status CheckAttachment(const v1::Attachment& a) {
   if (!a.sm3().empty() && a.sm3() != seal::Sm3(d)) {
     return absl::InvalidArgumentError(
         absl::StrCat("attachment ", a.name(), ": its SM3 does not match its bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAttachments(const google::protobuf::RepeatedPtrField<v1::Attachment>& attachments) {
+  if (attachments.size() > static_cast<int>(kMaxAttachments)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(attachments.size(), " attachments; at most ", kMaxAttachments, " are allowed"));
+  }
+  size_t total = 0;
+  for (const auto& a : attachments) {
+    RETURN_IF_ERROR(CheckAttachment(a));
+    total += a.data().size();
+  }
+  if (total > kMaxAttachmentsTotal) {
+    return absl::InvalidArgumentError(absl::StrCat("the attachments total ", total, " bytes; the limit is ",
+                                                   kMaxAttachmentsTotal >> 20, " MiB"));
   }
   return absl::OkStatus();
 }

@@ -39,8 +39,31 @@ bool SameChange(const kuaguan::v1::StateChange& a, const kuaguan::v1::StateChang
 bool Merge(kuaguan::v1::StoredRequest* stored, const kuaguan::v1::StateChange& change);
 // What a list shows: no attachment bytes, no PDF.
 kuaguan::v1::StoredRequest Slim(kuaguan::v1::StoredRequest request);
+// What each end may report about a request to the other: the back office its own answers
+// (received, in review, extended, issued, not found, refused); the front desk only delivery.
+bool BackOfficeReports(kuaguan::v1::RequestState state);
+bool FrontDeskReports(kuaguan::v1::RequestState state);
+// A change archive `from` reported, as this end records it: the reported state and reason (made
+// printable, at most 1 KiB), `from` as archive and actor ("archive:FROM"), `now` as the time;
+// the sender's time kept only in sender_micros, to recognise a redelivery.
+kuaguan::v1::StateChange Reported(const kuaguan::v1::StateChange& change, const std::string& from,
+                                  int64_t now);
+// Whether `stored` already holds what `from` reported as `change` (a redelivery).
+bool HasReported(const kuaguan::v1::StoredRequest& stored, const kuaguan::v1::StateChange& change,
+                 const std::string& from);
+// The closing answer (issued, not found, refused) archive `from` already gave, or UNSPECIFIED.
+kuaguan::v1::RequestState AnswerFrom(const kuaguan::v1::StoredRequest& stored, const std::string& from);
+
+// The one answer for a request id that is unknown and for one that is not between this archive
+// and `from`: NOT_FOUND, so that a peer cannot tell other requests exist.
+absl::Status NoSuchRequest(const std::string& request_id, const std::string& from);
+
 // OK for a plain-named PDF, PNG, JPEG or TIFF of at most kMaxAttachmentBytes whose declared
 // media type and SM3 (when given) match its bytes; INVALID_ARGUMENT naming the attachment else.
 absl::Status CheckAttachment(const kuaguan::v1::Attachment& attachment);
+// Every attachment checked, at most kMaxAttachments of them and kMaxAttachmentsTotal bytes in
+// all: the same limits at the front desk that files and the back office that receives.
+absl::Status CheckAttachments(
+    const google::protobuf::RepeatedPtrField<kuaguan::v1::Attachment>& attachments);
 
 }  // namespace kuaguan::federation

@@ -198,8 +198,10 @@ absl::Status Daemon::OpenFederation() {
     deps.peers = peers_.get();
     deps.search = search_.get();
     deps.clock = clock_;
-    requests_ = std::make_unique<federation::RemoteRequests>(
-        config_.archive_id, config_.name, federation::RequestPolicy{config_.auto_issue, config_.issue_approval == "dual"}, deps);
+    federation::RequestPolicy policy;
+    policy.auto_issue = config_.auto_issue;
+    policy.dual_approval = config_.issue_approval == "dual";
+    requests_ = std::make_unique<federation::RemoteRequests>(config_.archive_id, config_.name, policy, deps);
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);

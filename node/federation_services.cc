@@ -18,7 +18,7 @@ grpc::Status NotRole(const char* role) {
 }  // namespace
 
 grpc::Status FederationService::Enroll(grpc::ServerContext* ctx, const v1::EnrollRequest* req, v1::EnrollResponse* resp) {
-  return base::Reply(provincial_->Enroll(*req, absl::StrCat("enroll:", ctx->peer())), resp);
+  return base::Reply(provincial_->Enroll(*req, ctx->peer()), resp);
 }
 
 grpc::Status FederationService::GetDirectory(grpc::ServerContext* ctx, const v1::DirectoryRequest*,

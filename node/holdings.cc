@@ -149,8 +149,14 @@ absl::StatusOr<v1::SearchResponse> Holdings::PeerSearch(const std::string& query
     ASSIGN_OR_RETURN(const auto r, store_->GetRecord(h.code()));
     if (!r || !SharedCheck(*r).ok()) continue;  // e.g. a scan batch not yet accepted
     h.set_page(0);
+    // A peer receives text only masked, as from get --shared: no identity or phone number.
+    for (std::string* text : {h.mutable_title(), h.mutable_snippet(), h.mutable_responsible()}) {
+      *text = ingest::MaskPersonalData(*text, ingest::FindPersonalData(*text));
+    }
     *out.add_hits() = std::move(h);
   }
+  // The estimate counts only records a peer may see when every candidate was looked at.
+  if (found.hits_size() < static_cast<int>(local.limit())) out.set_total(out.hits_size());
   return out;
 }
 

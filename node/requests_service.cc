@@ -56,6 +56,18 @@ grpc::Status RequestsService::Overdue(grpc::ServerContext* ctx, const v1::Overdu
   return Serve(auth_, requests_, *ctx, "requests overdue", resp, [&](const Caller&) { return requests_->book()->Overdue(req->as_of()); });
 }
 
+grpc::Status RequestsService::DeadLetters(grpc::ServerContext* ctx, const v1::RequestStatsRequest*,
+                                          v1::DeadLetterList* resp) {
+  return Serve(auth_, requests_, *ctx, "requests dead-letter", resp,
+               [&](const Caller&) { return requests_->outbox()->DeadLetters(); });
+}
+
+grpc::Status RequestsService::RetryDeadLetter(grpc::ServerContext* ctx, const v1::DeadLetterRef* req,
+                                              v1::OutboxItem* resp) {
+  return Serve(auth_, requests_, *ctx, "requests retry", resp,
+               [&](const Caller& c) { return requests_->outbox()->Retry(req->seq(), c.Audit()); });
+}
+
 grpc::Status RequestsService::Stats(grpc::ServerContext* ctx, const v1::RequestStatsRequest*, v1::RequestStats* resp) {
   return Serve(auth_, requests_, *ctx, "stats requests", resp, [&](const Caller&) { return requests_->book()->Stats(); });
 }

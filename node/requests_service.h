@@ -21,6 +21,10 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                      kuaguan::v1::StoredRequest* resp) override;
   grpc::Status Decide(grpc::ServerContext* ctx, const kuaguan::v1::DecisionCommand* req,
                       kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status DeadLetters(grpc::ServerContext* ctx, const kuaguan::v1::RequestStatsRequest* req,
+                           kuaguan::v1::DeadLetterList* resp) override;
+  grpc::Status RetryDeadLetter(grpc::ServerContext* ctx, const kuaguan::v1::DeadLetterRef* req,
+                               kuaguan::v1::OutboxItem* resp) override;
   grpc::Status Overdue(grpc::ServerContext* ctx, const kuaguan::v1::OverdueRequest* req,
                        kuaguan::v1::RequestList* resp) override;
   grpc::Status Stats(grpc::ServerContext* ctx, const kuaguan::v1::RequestStatsRequest* req,

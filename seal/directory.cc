@@ -147,6 +147,7 @@ kuaguan::v1::TrustBundle TrustOf(const kuaguan::v1::Directory& directory) {
     s->set_revoked(m.revoked());
     s->set_revoked_reason(m.revoked_reason());
   }
+  for (const auto& serial : directory.revoked_serials()) t.add_revoked_serials(serial);
   t.set_directory_version(directory.version());
   t.set_directory_expires_micros(directory.expires_micros());
   return t;

@@ -44,8 +44,8 @@ absl::Status CheckPeer(const kuaguan::v1::Directory& directory, absl::string_vie
 kuaguan::v1::DirectoryInfo DirectoryInfoOf(const kuaguan::v1::Directory& directory,
                                            std::chrono::system_clock::time_point now);
 
-// What certificates are verified against, from a directory: the root, the seal maker, and each
-// member's seal certificate and revocation.
+// What certificates are verified against, from a directory: the root, the seal maker, each
+// member's registered seal certificate and revocation, and the serials revoked one by one.
 kuaguan::v1::TrustBundle TrustOf(const kuaguan::v1::Directory& directory);
 
 // True when the directory has expired at `now`.

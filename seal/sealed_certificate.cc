@@ -265,6 +265,25 @@ absl::StatusOr<VerifiedCertificate> VerifySealedCertificate(const std::string& f
     return absl::UnauthenticatedError(absl::StrCat("archive ", c.issuing_archive(), " was revoked from the federation: ",
                                                    member->revoked_reason()));
   }
+  for (const auto& revoked : trust.revoked_serials()) {
+    if (absl::AsciiStrToUpper(revoked) == signer->serial_hex) {
+      return absl::UnauthenticatedError(absl::StrCat("the seal certificate ", signer->serial_hex, " of archive ",
+                                                     c.issuing_archive(),
+                                                     " is revoked (印章证书已吊销): what it sealed is not valid"));
+    }
+  }
+  // The signer must be the very certificate the directory registers for the archive now: a
+  // superseded seal key (re-enrollment) or any other certificate the seal maker made for it is not.
+  auto registered = PemToDer(member->seal_cert_pem());
+  if (!registered.ok()) {
+    return absl::UnauthenticatedError(absl::StrCat("the directory registers no seal certificate for archive ",
+                                                   c.issuing_archive()));
+  }
+  if (*registered != stamp->signer_cert_der) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the seal certificate ", signer->serial_hex, " is not the one the directory registers for archive ",
+        c.issuing_archive(), " (not its registered seal certificate: superseded, 已被替换, or never registered)"));
+  }
   out.seal_id = seal->info.seal_id;
   out.seal_name = seal->info.name;
   out.sealed_at = stamp->time;

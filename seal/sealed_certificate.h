@@ -45,7 +45,9 @@ struct VerifiedCertificate {
 // the file's structure; the seal maker (this federation's) and its signature over the seal; the
 // seal's validity at sealing time; the signer's certificate (listed by the seal, made by the seal
 // maker, of the issuing archive); the stamp's signature; the digest of content and PDF; the
-// serial's check character and archive; the issuing archive not revoked. UNAUTHENTICATED or
+// serial's check character and archive; the issuing archive not revoked; the signer's seal
+// certificate not revoked by serial and exactly (byte for byte) the one `trust` registers for the
+// archive, so a superseded or revoked seal key makes nothing valid. UNAUTHENTICATED or
 // INVALID_ARGUMENT with the first reason found.
 absl::StatusOr<VerifiedCertificate> VerifySealedCertificate(const std::string& file,
                                                             const kuaguan::v1::TrustBundle& trust);

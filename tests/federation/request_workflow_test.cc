@@ -217,6 +217,13 @@ std::string Catalog() {
       "Z109-WS·1990-Y-0003,张三工作调动审批（内部）,郑州市人事局,1990-01-09,永久,公开,暂不共享,\n");
 }
 
+fed::RequestPolicy Policy(bool auto_issue, bool dual_approval) {
+  fed::RequestPolicy p;
+  p.auto_issue = auto_issue;
+  p.dual_approval = dual_approval;
+  return p;
+}
+
 // Made once per process: a CA and two seals take most of a second to make.
 const TestFederation& SharedFederation() {
   static const kuaguan::testing::TempDir dir;
@@ -235,9 +242,9 @@ struct Workflow {
   std::unique_ptr<TestNode> front, back;
   kuaguan::seal::StaffInfo clerk{kFront, "front-desk", "王芳", {}};
 
-  explicit Workflow(bool auto_issue = false, bool dual_approval = false) {
-    back = std::make_unique<TestNode>(&federation, kBack, kBackName, fed::RequestPolicy{auto_issue, dual_approval}, &peers,
-                                      &pool, &clock);
+  explicit Workflow(bool auto_issue = false, bool dual_approval = false) : Workflow(Policy(auto_issue, dual_approval)) {}
+  explicit Workflow(const fed::RequestPolicy& policy) {
+    back = std::make_unique<TestNode>(&federation, kBack, kBackName, policy, &peers, &pool, &clock);
     front = std::make_unique<TestNode>(&federation, kFront, kFrontName, fed::RequestPolicy{}, &peers, &pool,
                                        &clock);
     peers.Add(kBack, back->requests.get(), back->holdings.get());
@@ -364,30 +371,100 @@ TEST_CASE("auto-issue leaves a record that names someone else to a clerk") {
   CHECK(w.back->Get(id).state() == v1::REQUEST_STATE_IN_REVIEW);
 }
 
-TEST_CASE_METHOD(Workflow, "a record that is not held is answered not found at once") {
-  const std::string id = File("Z109-HY·1999-Y-9999");
-  Pump();
-  const v1::StoredRequest at_front = front->Get(id);
-  CHECK(at_front.state() == v1::REQUEST_STATE_NOT_FOUND);
-  CHECK(at_front.history().rbegin()->reason().find("查无此档") != std::string::npos);
+// What the front desk heard from the back office: every reason, in order.
+std::vector<std::string> ReasonsFrom(const v1::StoredRequest& r, const std::string& archive) {
+  std::vector<std::string> out;
+  for (const auto& c : r.history()) {
+    if (c.archive() == archive) out.push_back(absl::StrCat(v1::RequestState_Name(c.state()), ": ", c.reason()));
+  }
+  return out;
 }
 
-TEST_CASE_METHOD(Workflow, "nothing here about the person is answered not found at once") {
+TEST_CASE_METHOD(Workflow, "an absent record and one that may not be shared get the same answer") {
+  const std::string absent = File("Z109-HY·1999-Y-9999");
+  const std::string unshared = File("Z109-WS·1990-Y-0003");
+  Pump();
+  const v1::StoredRequest a = front->Get(absent), u = front->Get(unshared);
+  CHECK(a.state() == v1::REQUEST_STATE_IN_REVIEW);
+  CHECK(u.state() == v1::REQUEST_STATE_IN_REVIEW);
+  CHECK(ReasonsFrom(a, kBack) == ReasonsFrom(u, kBack));
+  CHECK(u.review_note().empty());  // the clerk's note never travels
+  CHECK(back->Get(unshared).review_note().find("Z109-WS·1990-Y-0003") != std::string::npos);
+  // The clerk answers 查无此档 for both.
+  for (const std::string& id : {absent, unshared}) {
+    v1::DecisionCommand none;
+    none.set_request_id(id);
+    none.set_state(v1::REQUEST_STATE_NOT_FOUND);
+    REQUIRE(back->requests->back_office()->Decide(none, "staff:back-office:李明").ok());
+  }
+  Pump();
+  CHECK(front->Get(absent).state() == v1::REQUEST_STATE_NOT_FOUND);
+  CHECK(ReasonsFrom(front->Get(absent), kBack) == ReasonsFrom(front->Get(unshared), kBack));
+}
+
+TEST_CASE_METHOD(Workflow, "a person named only in a record that may not be shared is answered like nobody") {
+  // 张三 appears in the title of a 暂不共享 record; 钱七 appears nowhere.
   v1::FileRequestRequest f = Filing();
   f.set_person_name("钱七");
   f.set_id_number(IdNumber("41010219900202456"));
-  auto filed = front->requests->front_desk()->File(f, clerk);
-  REQUIRE(filed.ok());
+  auto nobody = front->requests->front_desk()->File(f, clerk);
+  REQUIRE(nobody.ok());
+  f = Filing();
+  f.set_category("工龄");  // only the not-shared record mentions 张三 outside 婚姻登记
+  auto named = front->requests->front_desk()->File(f, clerk);
+  REQUIRE(named.ok());
   Pump();
-  CHECK(front->Get(filed->request().request_id()).state() == v1::REQUEST_STATE_NOT_FOUND);
+  const auto a = ReasonsFrom(front->Get(nobody->request().request_id()), kBack);
+  const auto b = ReasonsFrom(front->Get(named->request().request_id()), kBack);
+  CHECK(a == b);
+  for (const auto& reason : a) CHECK(reason.find("possible") == std::string::npos);
 }
 
-TEST_CASE_METHOD(Workflow, "a record that may not be shared is refused without saying why") {
-  const std::string id = File("Z109-WS·1990-Y-0003");
+TEST_CASE_METHOD(Workflow, "a peer's request is checked field by field, category included") {
+  const std::string id = File("Z109-HY·1985-Y-0001");
   Pump();
-  const v1::StoredRequest at_front = front->Get(id);
-  CHECK(at_front.state() == v1::REQUEST_STATE_REFUSED);
-  CHECK(at_front.history().rbegin()->reason().find("内部") == std::string::npos);
+  const v1::RemoteRequest good = front->Get(id).request();
+  auto refused = [&](auto change) {
+    v1::RemoteRequest r = good;
+    r.set_request_id(absl::StrCat(kFront, "-20260101-probe"));
+    change(&r);
+    return back->requests->back_office()->Receive(r, kFront).status().code() == absl::StatusCode::kInvalidArgument;
+  };
+  CHECK(refused([](v1::RemoteRequest* r) { r->set_category(v1::LIVELIHOOD_NONE); }));
+  CHECK(refused([](v1::RemoteRequest* r) { r->set_category(static_cast<v1::LivelihoodCategory>(99)); }));
+  CHECK(refused([](v1::RemoteRequest* r) { r->set_person_id_masked("410102198001011234"); }));
+  CHECK(refused([](v1::RemoteRequest* r) { r->set_person_name("张三\x1b[2J"); }));
+  CHECK(refused([](v1::RemoteRequest* r) { r->set_purpose(std::string(3000, 'x')); }));
+  CHECK(refused([](v1::RemoteRequest* r) {
+    for (int i = 0; i < 11; ++i) {
+      auto* a = r->add_attachments();
+      a->set_name(absl::StrCat("p", i, ".png"));
+      a->set_data("\x89PNG\r\n\x1a\n....");
+    }
+  }));
+  CHECK(refused([](v1::RemoteRequest* r) {
+    for (int i = 0; i < 3; ++i) {  // 3 x 7 MiB: each under 8 MiB, 21 MiB in all
+      auto* a = r->add_attachments();
+      a->set_name(absl::StrCat("p", i, ".pdf"));
+      a->set_data("%PDF-" + std::string(7u << 20, 'x'));
+    }
+  }));
+}
+
+TEST_CASE("each member files at most its daily quota") {
+  fed::RequestPolicy policy;
+  policy.daily_requests_per_member = 2;
+  Workflow w(policy);
+  w.File("Z109-HY·1985-Y-0001");
+  w.File("Z109-HY·1985-Y-0002");
+  const std::string third = w.File("Z109-HY·1985-Y-0001");
+  w.Pump();
+  const v1::StoredRequest waiting = w.front->Get(third);
+  CHECK(waiting.state() == v1::REQUEST_STATE_FILED);
+  CHECK(waiting.delivery().find("daily quota") != std::string::npos);
+  w.clock.Advance(absl::Hours(24));
+  w.Pump();
+  CHECK(w.front->Get(third).state() == v1::REQUEST_STATE_IN_REVIEW);
 }
 
 TEST_CASE_METHOD(Workflow, "a request without records goes to review with the candidates found") {
@@ -531,10 +608,13 @@ TEST_CASE_METHOD(Workflow, "updates are accepted only from the other end of the 
   forged.set_from("410300");
   forged.set_request_id(id);
   forged.set_state(v1::REQUEST_STATE_ISSUED);
-  CHECK(front->requests->ApplyUpdate(forged, "410300").status().code() == absl::StatusCode::kPermissionDenied);
-  CHECK(front->requests->ApplyUpdate(forged, kBack).status().code() == absl::StatusCode::kPermissionDenied);
-  forged.set_from(kBack);
   forged.mutable_change()->set_state(v1::REQUEST_STATE_ISSUED);
+  // A stranger and an unknown id get the same answer.
+  CHECK(front->requests->ApplyUpdate(forged, "410300").status().code() == absl::StatusCode::kNotFound);
+  forged.set_request_id(absl::StrCat(kFront, "-20260101-nosuch"));
+  forged.set_from(kBack);
+  CHECK(front->requests->ApplyUpdate(forged, kBack).status().code() == absl::StatusCode::kNotFound);
+  forged.set_request_id(id);
   forged.mutable_change()->set_at_micros(1);
   forged.mutable_change()->set_archive(kBack);
   forged.mutable_certificate()->set_pdf("%PDF-1.5 not a sealed certificate");
@@ -542,6 +622,93 @@ TEST_CASE_METHOD(Workflow, "updates are accepted only from the other end of the 
   REQUIRE(ack.ok());
   CHECK(ack->state() != v1::REQUEST_STATE_DELIVERED);
   CHECK_FALSE(front->Get(id).verify_error().empty());
+  CHECK(front->Get(id).certificate().pdf().empty());  // the bytes are not kept
+}
+
+TEST_CASE_METHOD(Workflow, "a front desk cannot write the back office's history") {
+  const std::string id = File("Z109-HY·1985-Y-0001");
+  Pump();
+  const int before = back->Get(id).history_size();
+  v1::RequestUpdate forged;
+  forged.set_from(kFront);
+  forged.set_request_id(id);
+  forged.set_state(v1::REQUEST_STATE_ISSUED);
+  auto* c = forged.mutable_change();
+  c->set_state(v1::REQUEST_STATE_ISSUED);
+  c->set_at_micros(absl::ToUnixMicros(clock.Now() - absl::Hours(24)));
+  c->set_archive(kBack);
+  c->set_actor("李明 (back-office, unix:liming)");
+  c->set_reason("certificate 410100-2026-000099-X");
+  forged.set_due_date("2099-12-31");
+  forged.set_extension_reason("forged");
+  CHECK(back->requests->ApplyUpdate(forged, kFront).status().code() == absl::StatusCode::kFailedPrecondition);
+  // Delivery before anything was issued is refused too.
+  forged.set_state(v1::REQUEST_STATE_DELIVERED);
+  c->set_state(v1::REQUEST_STATE_DELIVERED);
+  CHECK(back->requests->ApplyUpdate(forged, kFront).status().code() == absl::StatusCode::kFailedPrecondition);
+  const v1::StoredRequest kept = back->Get(id);
+  CHECK(kept.history_size() == before);
+  CHECK(kept.due_date() != "2099-12-31");
+  CHECK(kept.extension_reason().empty());
+  // The real issue still goes through and is delivered.
+  v1::IssueCommand issue;
+  issue.set_request_id(id);
+  issue.add_record_codes("Z109-HY·1985-Y-0001");
+  REQUIRE(back->requests->back_office()->Issue(issue, "李明 (back-office, unix:liming)").ok());
+  Pump();
+  CHECK(back->Get(id).state() == v1::REQUEST_STATE_DELIVERED);
+  const v1::StoredRequest delivered = back->Get(id);
+  for (const auto& h : delivered.history()) {
+    if (h.state() == v1::REQUEST_STATE_DELIVERED) {
+      CHECK(h.archive() == kFront);
+      CHECK(h.actor() == absl::StrCat("archive:", kFront));
+    }
+  }
+}
+
+TEST_CASE_METHOD(Workflow, "a back office reports only its own answers, timed and dated by the front desk") {
+  const std::string id = File("Z109-HY·1985-Y-0001");
+  Pump();
+  const std::string due = front->Get(id).due_date();
+  v1::RequestUpdate forged;
+  forged.set_from(kBack);
+  forged.set_request_id(id);
+  forged.set_state(v1::REQUEST_STATE_EXTENDED);
+  auto* c = forged.mutable_change();
+  c->set_state(v1::REQUEST_STATE_EXTENDED);
+  c->set_at_micros(absl::ToUnixMicros(clock.Now() - absl::Hours(48)));
+  c->set_archive(kFront);  // claims the front desk's own hand
+  c->set_actor("王芳 (front-desk, unix:wangfang)");
+  c->set_reason("调卷\x1b[31m");
+  forged.set_due_date("2099-12-31");
+  forged.set_extension_reason("whatever");
+  REQUIRE(front->requests->ApplyUpdate(forged, kBack).ok());
+  const v1::StoredRequest r = front->Get(id);
+  CHECK(r.due_date() != "2099-12-31");
+  CHECK(r.due_date() > due);  // 3 working days later, counted here
+  CHECK(r.extension_reason().find('\x1b') == std::string::npos);
+  const v1::StateChange& last = *r.history().rbegin();
+  CHECK(last.archive() == kBack);
+  CHECK(last.actor() == absl::StrCat("archive:", kBack));
+  CHECK(last.at_micros() == absl::ToUnixMicros(clock.Now()));
+  // A second extension, a delivery claimed by the back office, and a second answer are refused.
+  c->set_at_micros(c->at_micros() + 1);
+  CHECK(front->requests->ApplyUpdate(forged, kBack).status().code() == absl::StatusCode::kFailedPrecondition);
+  forged.set_state(v1::REQUEST_STATE_DELIVERED);
+  c->set_state(v1::REQUEST_STATE_DELIVERED);
+  CHECK(front->requests->ApplyUpdate(forged, kBack).status().code() == absl::StatusCode::kFailedPrecondition);
+  forged.set_state(v1::REQUEST_STATE_NOT_FOUND);
+  c->set_state(v1::REQUEST_STATE_NOT_FOUND);
+  REQUIRE(front->requests->ApplyUpdate(forged, kBack).ok());
+  forged.set_state(v1::REQUEST_STATE_REFUSED);
+  c->set_state(v1::REQUEST_STATE_REFUSED);
+  CHECK(front->requests->ApplyUpdate(forged, kBack).status().code() == absl::StatusCode::kFailedPrecondition);
+  // A redelivery of what was taken changes nothing.
+  forged.set_state(v1::REQUEST_STATE_NOT_FOUND);
+  c->set_state(v1::REQUEST_STATE_NOT_FOUND);
+  const int n = front->Get(id).history_size();
+  REQUIRE(front->requests->ApplyUpdate(forged, kBack).ok());
+  CHECK(front->Get(id).history_size() == n);
 }
 
 TEST_CASE_METHOD(Workflow, "filing checks the person, the purpose, the role and the target") {

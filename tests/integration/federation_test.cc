@@ -24,6 +24,16 @@ std::string Token(RunningNode& provincial, const std::string& archive, const std
 // Runs a shell command; its exit status.
 int Sh(const std::string& cmd) { return std::system(cmd.c_str()); }
 
+// The provincial node's audit entries of enrollment (federation.enroll), as its auditor lists them.
+std::vector<std::string> EnrollOutcomes(RunningNode& provincial) {
+  std::vector<std::string> out;
+  auto list = provincial.CliJson({"audit", "list", "--action", "federation.enroll"});
+  if (list.fields().count("entries") == 0) return out;
+  for (const auto& e : list.fields().at("entries").list_value().values()) out.push_back(Str(e.struct_value(), "outcome"));
+  return out;
+}
+size_t EnrollAudits(RunningNode& provincial) { return EnrollOutcomes(provincial).size(); }
+
 }  // namespace
 
 TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search - revocation - outage") {
@@ -54,8 +64,21 @@ TEST_CASE("a federation on loopback: enrollment - mutual TLS - federated search 
   CHECK(Str(enrolled, "archive") == "410100");
   CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", t1}).err.find("not for archive 410200") != std::string::npos);
   const std::string t2 = Token(prov, "410200", "开封市档案馆");
-  std::string foreign = t2.substr(0, t2.rfind('.') + 1) + std::string(64, 'a');
-  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", foreign}).err.find("pinned") != std::string::npos);
+  // ARCHIVE.SECRET.ROOT-SHA256.PROVINCIAL-SHA256: a token pinning another root or another leaf
+  // than the provincial node's is refused by the newcomer in the handshake, before the token
+  // leaves it (the provincial node audits nothing); the old three-part form is refused.
+  REQUIRE(t2.size() == 201);
+  const size_t pin_at = t2.rfind('.') + 1;
+  const std::string foreign_root = t2.substr(0, 72) + std::string(64, 'a') + t2.substr(pin_at - 1);
+  const std::string other_leaf = t2.substr(0, pin_at) + std::string(64, 'a');
+  const size_t audited = EnrollAudits(prov);
+  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", foreign_root}).err.find("pinned") != std::string::npos);
+  const RunResult impostor = kf.Cli({"enroll", "--provincial", enroll, "--token", other_leaf});
+  CHECK(impostor.exit_code != 0);
+  CHECK(impostor.err.find("not the provincial node's pinned in the token") != std::string::npos);
+  CHECK(EnrollAudits(prov) == audited);
+  CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", t2.substr(0, pin_at - 1)}).err.find("old form") !=
+        std::string::npos);
   REQUIRE(kf.Cli({"enroll", "--provincial", enroll, "--token", t2}).exit_code == 0);
   CHECK(kf.Cli({"enroll", "--provincial", enroll, "--token", t2}).err.find("already enrolled") != std::string::npos);
   // A used token stays used, even for a fresh node of the same archive.
@@ -264,4 +287,43 @@ TEST_CASE("past its directory's expiry an archive refuses peers and says why") {
   INFO(Str(answer, "error"));
   CHECK(Str(answer, "error").find("directory expired") != std::string::npos);
   CHECK(zz.CliJson({"peers"}).fields().at("directory").struct_value().fields().at("expired").bool_value());
+}
+
+TEST_CASE("a flood at the enrollment port is limited per address and audited together - no reflection there") {
+  RunningNode prov("410000", "河南省档案馆", "provincial");
+  RunningNode zz("410100", "郑州市档案馆");
+  prov.Start();
+  zz.Start();
+  const std::string enroll = Str(prov.CliJson({"status"}), "enroll_listen");
+  const std::string token = Token(prov, "410100", "郑州市档案馆");
+  REQUIRE(token.size() == 201);
+  // Well formed, pinning the right root and node, with a secret nobody issued.
+  const std::string bogus = token.substr(0, 7) + std::string(64, '0') + token.substr(71);
+  const std::string out = (prov.dir() / "probe.out").string();
+  REQUIRE(Sh("/usr/bin/python3 " + std::string(KUAGUAN_SOURCE_DIR) + "/tests/integration/enroll_probe.py " + enroll +
+             " " + (prov.dir() / "data/ca/root.pem").string() + " 410000.archive.kuaguan " + bogus + " 60 > " + out) ==
+          0);
+  std::ifstream in(out);
+  const std::string probe((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO(probe);
+  // Server reflection is served nowhere on the enrollment port.
+  CHECK(probe.find("reflection grpc.reflection.v1alpha.ServerReflection UNIMPLEMENTED") != std::string::npos);
+  CHECK(probe.find("reflection grpc.reflection.v1.ServerReflection UNIMPLEMENTED") != std::string::npos);
+  // A burst of 10 is answered (and refused for the unknown token); the other 50 are refused for
+  // the rate with RESOURCE_EXHAUSTED, saying why.
+  CHECK(probe.find("enroll PERMISSION_DENIED 10\n") != std::string::npos);
+  CHECK(probe.find("enroll RESOURCE_EXHAUSTED 50\n") != std::string::npos);
+  CHECK(probe.find("first RESOURCE_EXHAUSTED too many enrollment attempts from ipv4:127.0.0.1") != std::string::npos);
+  // The audit log holds one entry per answered attempt and one for the first refusal over the
+  // rate, not one for each of the 60 (the rest are counted and audited once a minute).
+  const std::vector<std::string> outcomes = EnrollOutcomes(prov);
+  CHECK(outcomes.size() == 11);
+  size_t over = 0;
+  for (const auto& o : outcomes) over += o.find("too many enrollment attempts") != std::string::npos;
+  CHECK(over == 1);
+  // A real newcomer from the same address meanwhile is told to wait, in words.
+  const RunResult wait = zz.Cli({"enroll", "--provincial", enroll, "--token", token});
+  CHECK(wait.exit_code != 0);
+  CHECK(wait.err.find("too many enrollment attempts") != std::string::npos);
+  CHECK(prov.CliJson({"audit", "verify"}).fields().at("ok").bool_value());
 }

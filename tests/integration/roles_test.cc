@@ -88,6 +88,8 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"requests extend", {"requests", "extend", "no-request", "--reason", "测试"}},
       {"requests approve", {"requests", "approve", "no-request"}},
       {"requests overdue", {"requests", "overdue"}},
+      {"requests dead-letter", {"requests", "dead-letter"}},
+      {"requests retry", {"requests", "retry", "999"}},
       {"requests revoke-certificate", {"requests", "revoke-certificate", "00", "--reason", "测试"}},
       {"stats requests", {"stats", "requests"}},
       {"verify", {"verify", d + "/junk.pdf"}},

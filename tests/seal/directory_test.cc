@@ -134,3 +134,26 @@ TEST_CASE("a new directory signer is accepted only after a version announced it"
   CHECK((*reopened)->signer_pem() == ca->signer_pem());
   CHECK((*reopened)->next_signer_pem().empty());
 }
+
+TEST_CASE("the trust bundle from a directory carries each member's seal certificate and the revoked serials") {
+  v1::Directory d;
+  d.set_version(7);
+  d.set_root_pem("root");
+  d.set_seal_maker_pem("maker");
+  auto* m = d.add_members();
+  m->set_code("410100");
+  m->set_name("郑州市档案馆");
+  m->set_seal_cert_pem("seal");
+  m->set_revoked(true);
+  m->set_revoked_reason("撤销测试");
+  d.add_revoked_serials("0A1B");
+  d.add_revoked_serials("FF00");
+  const v1::TrustBundle t = TrustOf(d);
+  CHECK(t.directory_version() == 7);
+  CHECK(t.seal_maker_pem() == "maker");
+  REQUIRE(t.members_size() == 1);
+  CHECK(t.members(0).seal_cert_pem() == "seal");
+  CHECK(t.members(0).revoked_reason() == "撤销测试");
+  REQUIRE(t.revoked_serials_size() == 2);
+  CHECK(t.revoked_serials(1) == "FF00");
+}

@@ -8,9 +8,11 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "seal/ca.h"
+#include "seal/certs.h"
 #include "seal/e_seal.h"
 #include "seal/key_file.h"
 #include "seal/sealed_certificate.h"
@@ -213,4 +215,61 @@ TEST_CASE("crafted files of many shapes are refused with a reason and never cras
     CHECK_FALSE(r.ok());
     CHECK_FALSE(r.status().message().empty());
   }
+}
+
+TEST_CASE("offline verification refuses a revoked or superseded seal certificate and takes the registered one") {
+  Fixture f;
+  const auto now = std::chrono::system_clock::now();
+  auto file = SealCertificate(TinyPdf(), f.Content(), f.seal_der, f.seal_cert_pem, *f.seal_key, now);
+  REQUIRE(file.ok());
+  // The registered seal certificate verifies.
+  auto ok = VerifySealedCertificate(*file, f.trust);
+  INFO(ok.status().ToString());
+  REQUIRE(ok.ok());
+
+  // Its serial revoked one by one (ca revoke --serial): refused, whatever the case of the hex.
+  const std::string serial = ParseCert(f.seal_cert_pem)->serial_hex;
+  auto revoked = f.trust;
+  revoked.add_revoked_serials("00AA");
+  revoked.add_revoked_serials(absl::AsciiStrToLower(serial));
+  auto refused = VerifySealedCertificate(*file, revoked);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(refused.status().message().find("revoked") != std::string::npos);
+  CHECK(refused.status().message().find(serial) != std::string::npos);
+  // Other serials revoked: still valid.
+  auto others = f.trust;
+  others.add_revoked_serials("00AA");
+  CHECK(VerifySealedCertificate(*file, others).ok());
+
+  // A second seal certificate for the same archive, with a seal the seal maker made for it (as
+  // re-enrollment does): while the directory registers the first, the second makes nothing valid.
+  Botan::AutoSeeded_RNG rng;
+  auto new_key = NewKey(KeyKind::kSm2, rng);
+  const std::string new_cert =
+      *f.ca->IssueSealCert(Sm2PublicKeyDer(*new_key), "410100", "郑州市档案馆", hours(24 * 365));
+  const std::string new_seal = *f.ca->MakeArchiveSeal("410100-SEAL-2", "郑州市档案馆电子出证专用章", new_cert,
+                                                      "\x89PNG picture");
+  auto by_new = SealCertificate(TinyPdf(), f.Content(), new_seal, new_cert, *new_key, now);
+  REQUIRE(by_new.ok());
+  auto unregistered = VerifySealedCertificate(*by_new, f.trust);
+  REQUIRE_FALSE(unregistered.ok());
+  CHECK(unregistered.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(unregistered.status().message().find("not the one the directory registers") != std::string::npos);
+
+  // Once the directory registers the new certificate, the superseded one is refused and the new
+  // one verifies.
+  auto rolled = f.trust;
+  rolled.mutable_members(0)->set_seal_cert_pem(new_cert);
+  CHECK(VerifySealedCertificate(*by_new, rolled).ok());
+  auto superseded = VerifySealedCertificate(*file, rolled);
+  REQUIRE_FALSE(superseded.ok());
+  CHECK(superseded.status().message().find("superseded") != std::string::npos);
+  CHECK(DescribeVerification(superseded, rolled).reason().find("registers") != std::string::npos);
+
+  // A member with no registered seal certificate verifies nothing.
+  auto none = f.trust;
+  none.mutable_members(0)->clear_seal_cert_pem();
+  CHECK(VerifySealedCertificate(*file, none).status().message().find("registers no seal certificate") !=
+        std::string::npos);
 }
