@@ -75,15 +75,30 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
   return rows;
 }
 
+namespace {
+
+// A cell a spreadsheet would read as a formula (or a DDE call): =, +, -, @, tab, CR first.
+bool FormulaLike(absl::string_view field) {
+  return !field.empty() && absl::string_view("=+-@\t\r").find(field[0]) != absl::string_view::npos;
+}
+
+}  // namespace
+
 std::string CsvEscape(absl::string_view field) {
-  if (field.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(field);
-  std::string out = "\"";
+  const bool formula = FormulaLike(field);
+  if (!formula && field.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(field);
+  std::string out = formula ? "\"'" : "\"";
   for (char c : field) {
     if (c == '"') out.push_back('"');
     out.push_back(c);
   }
   out.push_back('"');
   return out;
+}
+
+std::string CsvUnneutralize(absl::string_view field) {
+  if (field.size() >= 2 && field[0] == '\'' && FormulaLike(field.substr(1))) return std::string(field.substr(1));
+  return std::string(field);
 }
 
 }  // namespace kuaguan::base

@@ -21,7 +21,10 @@ struct CsvRow {
 // text after a closing quote.
 absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text);
 
-// Quotes a field for CSV output when it needs it.
+// Quotes a field for CSV output when it needs it. A field a spreadsheet would take for a formula
+// (first character =, +, -, @, tab or CR) is written with a leading ' so that it stays text.
 std::string CsvEscape(absl::string_view field);
+// The inverse of that neutralization, for import: "'=x" is "=x"; anything else is unchanged.
+std::string CsvUnneutralize(absl::string_view field);
 
 }  // namespace kuaguan::base

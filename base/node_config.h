@@ -27,6 +27,10 @@
 
 namespace kuaguan::base {
 
+// The largest message between an operator's CLI and its node (a catalog file travels whole in
+// one import call; scans are streamed in chunks), at both ends.
+inline constexpr int kMaxAdminMessageBytes = 128 << 20;
+
 struct NodeConfig {
   std::string archive_id;
   std::string name;

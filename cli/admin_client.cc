@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/grpc_status.h"
+#include "base/node_config.h"
 #include "seal/tls.h"
 
 namespace kuaguan::cli {
@@ -26,8 +27,8 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config)
                                                config.config_path.string()));
   }
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(512 << 20);
-  args.SetMaxSendMessageSize(512 << 20);
+  args.SetMaxReceiveMessageSize(base::kMaxAdminMessageBytes);
+  args.SetMaxSendMessageSize(base::kMaxAdminMessageBytes);
   auto channel = grpc::CreateCustomChannel("unix:" + c.target_, grpc::InsecureChannelCredentials(), args);
   c.stub_ = kuaguan::v1::Admin::NewStub(channel);
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);

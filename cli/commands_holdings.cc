@@ -30,6 +30,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
+  if (const auto size = fs::file_size(path, ec); !ec && size > static_cast<uintmax_t>(base::kMaxAdminMessageBytes) - (1 << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", size >> 20, " MiB; a catalog file is at most ",
+                                                   (base::kMaxAdminMessageBytes >> 20) - 1, " MiB (split it)"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open (not readable)"));
   std::ostringstream ss;

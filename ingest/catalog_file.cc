@@ -121,9 +121,9 @@ absl::StatusOr<CatalogFile> ParseCsvCatalog(absl::string_view text, bool page_li
     }
     for (size_t c = 0; c < columns.size(); ++c) {
       if (columns[c] != nullptr) {
-        SetValue(*columns[c], in.fields[c], &row);
+        SetValue(*columns[c], base::CsvUnneutralize(in.fields[c]), &row);
       } else if (!extra_name[c].empty()) {
-        if (absl::Status st = SetExtraField(extra_name[c], in.fields[c], &row.record); !st.ok()) {
+        if (absl::Status st = SetExtraField(extra_name[c], base::CsvUnneutralize(in.fields[c]), &row.record); !st.ok()) {
           row.errors.push_back({extra_name[c], ShortValue(in.fields[c]), std::string(st.message())});
         }
       }
@@ -152,6 +152,30 @@ std::string JsonScalar(const google::protobuf::Value& v, bool* ok) {
   }
 }
 
+// Whether a JSON text nests objects and arrays deeper than `max_depth` (brackets inside strings
+// do not count). Linear, no recursion: checked before the parser sees the line.
+bool NestsDeeper(absl::string_view line, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 CatalogFile ParseJsonLinesCatalog(absl::string_view text, bool page_lists) {
   CatalogFile file;
   file.format = "jsonl";
@@ -162,6 +186,21 @@ CatalogFile ParseJsonLinesCatalog(absl::string_view text, bool page_lists) {
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     CatalogRow row;
     row.line = line_no;
+    if (line.size() > kMaxJsonLineBytes) {
+      row.raw = std::string(line.substr(0, 200));
+      row.errors.push_back({"-", ShortValue(line), absl::StrCat("the line is ", line.size(), " bytes; a catalog row is at most ",
+                                                               kMaxJsonLineBytes >> 10, " KiB")});
+      file.rows.push_back(std::move(row));
+      continue;
+    }
+    if (NestsDeeper(line, kMaxJsonDepth)) {
+      row.raw = std::string(line.substr(0, 200));
+      row.errors.push_back({"-", ShortValue(line),
+                            absl::StrCat("nested deeper than ", kMaxJsonDepth,
+                                         " levels: a catalog row is one object of strings, numbers and lists")});
+      file.rows.push_back(std::move(row));
+      continue;
+    }
     row.raw = std::string(line);
     google::protobuf::Struct obj;
     auto st = google::protobuf::util::JsonStringToMessage(std::string(line), &obj);

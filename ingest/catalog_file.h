@@ -35,6 +35,10 @@ struct CatalogFile {
 // reported in the rows and do not fail the call.
 // With `page_lists` (scan manifests), a column named pages / 页面 / 文件 is the item's list of
 // page files and is kept, as written, in the record's extra fields under its column name.
+// JSON Lines: a line longer than this, or nesting objects and lists deeper, is a bad row
+// (checked before the line is parsed, so that no line costs more than linear time).
+inline constexpr size_t kMaxJsonLineBytes = 256u << 10;
+inline constexpr int kMaxJsonDepth = 3;
 absl::StatusOr<CatalogFile> ParseCatalogFile(absl::string_view file_name, absl::string_view bytes,
                                              bool page_lists = false);
 

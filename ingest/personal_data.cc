@@ -126,6 +126,14 @@ void RewriteTextFields(kuaguan::v1::Record* record,
   for (auto& [k, v] : *record->mutable_extra()) v = fn(v);
 }
 
+std::string MaskIdentityNumbers(absl::string_view text) {
+  std::vector<PersonalDataFinding> ids;
+  for (auto& f : FindPersonalData(text)) {
+    if (f.kind == PersonalDataKind::kIdentityNumber) ids.push_back(std::move(f));
+  }
+  return ids.empty() ? std::string(text) : MaskPersonalData(text, ids);
+}
+
 const char* PersonalDataKindName(PersonalDataKind kind) {
   switch (kind) {
     case PersonalDataKind::kIdentityNumber:

@@ -31,6 +31,10 @@ std::vector<PersonalDataFinding> FindPersonalData(absl::string_view text);
 std::string MaskPersonalData(absl::string_view text,
                              const std::vector<PersonalDataFinding>& findings);
 
+// `text` with the identity numbers in it masked (phone numbers kept): what a log or audit entry
+// may hold.
+std::string MaskIdentityNumbers(absl::string_view text);
+
 // Applies `fn` to every text field of `record` (catalog fields and extra columns), replacing each
 // value with what `fn` returns.
 void RewriteTextFields(kuaguan::v1::Record* record,

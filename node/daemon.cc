@@ -31,7 +31,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kVersion[] = "0.1.0";
-constexpr int kMaxMessageBytes = 512 << 20;  // catalog files travel whole
 // Admin calls that may wait on locks or disks (import, modify, withdraw, pages, batches, audit
 // checks): eight at a time, more waiting.
 constexpr int kCallWorkers = 8;
@@ -212,8 +211,8 @@ absl::Status Daemon::OpenFederation() {
 absl::Status Daemon::StartAdminServer() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;  // no port: LocalSocket hands it each connection it accepts
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.SetMaxReceiveMessageSize(base::kMaxAdminMessageBytes);
+  builder.SetMaxSendMessageSize(base::kMaxAdminMessageBytes);
   builder.RegisterService(admin_.get());
   builder.RegisterService(federation_admin_.get());
   builder.RegisterService(requests_service_.get());

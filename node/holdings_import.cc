@@ -16,12 +16,13 @@ namespace v1 = kuaguan::v1;
 absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& request,
                                                   const std::string& actor) {
   const std::string name = request.file_name().empty() ? "<input>" : request.file_name();
-  absl::MutexLock lock(&change_mu_);
+  // Parsed before the change lock: a large or hostile file holds up no other change.
   auto file = ingest::ParseCatalogFile(name, request.content());
   if (!file.ok()) {
     return AuditFailure(actor, "record.import", name,
                         absl::InvalidArgumentError(absl::StrCat(name, ": ", file.status().message())));
   }
+  absl::MutexLock lock(&change_mu_);
   v1::ImportResult result;
   result.set_format(file->format);
   result.set_encoding(file->encoding);

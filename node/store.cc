@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "ingest/personal_data.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "seal/audit_chain.h"
@@ -215,10 +216,11 @@ absl::StatusOr<std::vector<kuaguan::v1::RecordVersion>> Store::History(const std
 absl::StatusOr<AuditEntry> Store::AppendAudit(rocksdb::WriteBatch* batch, const AuditNote& note) {
   AuditEntry e;
   e.set_time_micros(clock_->NowMicros());
-  e.set_actor(note.actor);
+  // The log can never be cleaned: no identity number enters it, whoever wrote the note.
+  e.set_actor(ingest::MaskIdentityNumbers(note.actor));
   e.set_action(note.action);
-  e.set_object(note.object);
-  e.set_outcome(note.outcome);
+  e.set_object(ingest::MaskIdentityNumbers(note.object));
+  e.set_outcome(ingest::MaskIdentityNumbers(note.outcome));
   seal::SealAuditEntry(audit_seq_, audit_hash_, &e);
   RETURN_IF_ERROR(FromRocks(batch->Put(cf_audit_, SeqKey(e.seq()), e.SerializeAsString()), "audit"));
   return e;

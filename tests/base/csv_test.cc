@@ -33,5 +33,15 @@ TEST_CASE("rows of only separators and spaces are skipped") {
 
 TEST_CASE("escaping round-trips") {
   CHECK(CsvEscape("plain") == "plain");
+  // Formula injection: the cell stays text in a spreadsheet, and import reads back the value.
+  for (const std::string f : {"=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx"}) {
+    const std::string cell = CsvEscape(f);
+    CHECK(cell.substr(0, 2) == "\"'");
+    auto rows = ParseCsv(cell + "\n");
+    REQUIRE(rows.ok());
+    CHECK(CsvUnneutralize(rows->at(0).fields.at(0)) == f);
+  }
+  CHECK(CsvUnneutralize("'plain") == "'plain");
+  CHECK(CsvUnneutralize("档案") == "档案");
   CHECK(CsvEscape("a,\"b\"") == "\"a,\"\"b\"\"\"");
 }

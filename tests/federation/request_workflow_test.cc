@@ -547,6 +547,60 @@ TEST_CASE_METHOD(Workflow, "the outbox retries with backoff until the back offic
   CHECK(back->Get(id).state() == v1::REQUEST_STATE_IN_REVIEW);
 }
 
+TEST_CASE_METHOD(Workflow, "a message refused for good goes to the dead-letter list and the queue moves on") {
+  const std::string id = File("Z109-HY·1985-Y-0001");
+  Pump();
+  // An update the front desk cannot take (no such request there) is queued before the real issue.
+  fed::Outbox::Message stray{kFront, {}};
+  auto* u = stray.item.mutable_update();
+  u->set_from(kBack);
+  u->set_request_id(absl::StrCat(kFront, "-20260101-gone"));
+  u->set_state(v1::REQUEST_STATE_IN_REVIEW);
+  u->mutable_change()->set_state(v1::REQUEST_STATE_IN_REVIEW);
+  u->mutable_change()->set_at_micros(1);
+  REQUIRE(back->requests->outbox()->Commit({}, {stray}, {"test", "test.stray", "", "ok"}).ok());
+  v1::IssueCommand issue;
+  issue.set_request_id(id);
+  issue.add_record_codes("Z109-HY·1985-Y-0001");
+  REQUIRE(back->requests->back_office()->Issue(issue, "李明 (back-office, unix:liming)").ok());
+  Pump();
+  CHECK(front->Get(id).state() == v1::REQUEST_STATE_DELIVERED);  // not held up behind the stray
+  auto dead = back->requests->outbox()->DeadLetters();
+  REQUIRE(dead.ok());
+  REQUIRE(dead->items_size() == 1);
+  CHECK(dead->items(0).permanent());
+  CHECK(dead->items(0).update().request_id() == u->request_id());
+  CHECK(dead->items(0).last_error().find("no request") != std::string::npos);
+  // Retried, it is refused again and comes back under a new number.
+  const uint64_t seq = dead->items(0).seq();
+  REQUIRE(back->requests->outbox()->Retry(seq, "李明 (back-office, unix:liming)").ok());
+  CHECK(back->requests->outbox()->Retry(seq, "x").status().code() == absl::StatusCode::kNotFound);
+  Pump();
+  dead = back->requests->outbox()->DeadLetters();
+  REQUIRE(dead->items_size() == 1);
+  CHECK(dead->items(0).seq() > seq);
+}
+
+TEST_CASE_METHOD(Workflow, "a message that keeps failing is given up after the attempts, and retried by hand") {
+  peers.FailNext(kBack, 1000);
+  const std::string id = File("Z109-HY·1985-Y-0001");
+  for (uint32_t i = 0; i < fed::Outbox::kMaxAttempts; ++i) {
+    REQUIRE(front->requests->outbox()->DeliverDue().ok());
+    clock.Advance(absl::Seconds(31));
+  }
+  auto dead = front->requests->outbox()->DeadLetters();
+  REQUIRE(dead.ok());
+  REQUIRE(dead->items_size() == 1);
+  CHECK_FALSE(dead->items(0).permanent());
+  CHECK(dead->items(0).attempts() == fed::Outbox::kMaxAttempts);
+  CHECK(front->Get(id).delivery().find("dead-letter") != std::string::npos);
+  peers.FailNext(kBack, 0);
+  REQUIRE(front->requests->outbox()->Retry(dead->items(0).seq(), "王芳 (front-desk, unix:wangfang)").ok());
+  Pump();
+  CHECK(front->Get(id).state() == v1::REQUEST_STATE_IN_REVIEW);
+  CHECK(front->requests->outbox()->DeadLetters()->items_size() == 0);
+}
+
 TEST_CASE_METHOD(Workflow, "a replay under the same request id is answered as it stands, and other content is refused") {
   v1::FileRequestRequest f = Filing("Z109-HY·1985-Y-0001");
   f.set_request_id(absl::StrCat(kFront, "-20260914-replay"));

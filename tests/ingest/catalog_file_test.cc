@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "ingest/text_encoding.h"
 
 using namespace kuaguan::ingest;
@@ -85,6 +87,25 @@ TEST_CASE("JSON Lines catalogs - with English or Chinese keys") {
   CHECK(f->rows[1].record.persons_size() == 2);
   CHECK(f->rows[1].line == 3);
   CHECK_FALSE(f->rows[2].errors.empty());
+}
+
+TEST_CASE("deeply nested and overlong JSON lines are bad rows, refused in linear time") {
+  const std::string good = "{\"code\":\"Z109-WS·2011-Y-BGS-0001\",\"title\":\"会议纪要[{]}\",\"year\":2011}\n";
+  std::string deep = "{\"title\":" + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+  std::string long_line = "{\"title\":\"" + std::string(kMaxJsonLineBytes, 'x') + "\"}\n";
+  const auto start = std::chrono::steady_clock::now();
+  auto f = ParseCatalogFile("c.jsonl", good + std::string(40, '\n') + "{\"a\":[[[1]]]}\n" + deep + long_line);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  REQUIRE(f.ok());
+  REQUIRE(f->rows.size() == 4);
+  CHECK(f->rows[0].errors.empty());  // brackets inside a string do not count
+  REQUIRE_FALSE(f->rows[1].errors.empty());
+  CHECK(f->rows[1].errors[0].reason.find("nested deeper") != std::string::npos);
+  REQUIRE_FALSE(f->rows[2].errors.empty());
+  CHECK(f->rows[2].errors[0].reason.find("nested deeper") != std::string::npos);
+  REQUIRE_FALSE(f->rows[3].errors.empty());
+  CHECK(f->rows[3].errors[0].reason.find("KiB") != std::string::npos);
+  CHECK(f->rows[3].raw.size() <= 200);
 }
 
 TEST_CASE("file-level problems fail the whole file") {

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
+
 #include "seal/audit_chain.h"
 #include "seal/secret_box.h"
 #include "tests/testing/temp_dir.h"
@@ -104,6 +106,23 @@ TEST_CASE("keyed writes go to their family with one audit entry and survive a re
     return true;
   }).ok());
   CHECK(audited);
+}
+
+TEST_CASE("no identity number enters the audit log, whoever writes the note") {
+  kuaguan::testing::TempDir dir;
+  auto store = *Store::Open(dir.path());
+  const std::string id = "11010519491231002X";
+  REQUIRE(store->Audit({"desk", "request.file", absl::StrCat("any:", id), absl::StrCat("refused: --id-number ", id, " is wrong")}).ok());
+  REQUIRE(store->Write({{Family::kMeta, "k", std::string("v")}}, {absl::StrCat("someone ", id), "x", id, "ok 13800138000"}).ok());
+  int seen = 0;
+  REQUIRE(store->ForEachAudit([&](const kuaguan::v1::AuditEntry& e) {
+    const std::string all = absl::StrCat(e.actor(), e.object(), e.outcome());
+    CHECK(all.find("19491231") == std::string::npos);
+    if (e.action() == "x") CHECK(e.outcome() == "ok 13800138000");  // only identity numbers are masked
+    ++seen;
+    return true;
+  }).ok());
+  CHECK(seen >= 2);
 }
 
 TEST_CASE("the identity-number hash keys are sealed at rest under the key passphrase") {
