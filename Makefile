@@ -1,10 +1,13 @@
 # Kuaguan: the two commands are `make demo` and `make test` (each installs what it needs).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS       ?= 2
 CMAKE_ARGS ?=
+FUZZ_SECONDS       ?= 300
+FUZZ_SMOKE_SECONDS ?= 30
 
-.PHONY: deps build test unit-asan demo bench clean
+.PHONY: deps build test unit-asan fuzz fuzz-smoke demo bench clean
 
 deps:
 	bash deploy/install-deps.sh
@@ -13,8 +16,9 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Every test through CTest, then the unit tests again under ASan + UBSan.
-test: build unit-asan
+# Every test through CTest, the unit tests again under ASan + UBSan, and every fuzz harness for
+# FUZZ_SMOKE_SECONDS on its seeds.
+test: build unit-asan fuzz-smoke
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 unit-asan: deps
@@ -25,6 +29,14 @@ unit-asan: deps
 	  UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit
 
+# libFuzzer harnesses (tests/fuzz) in their own clang build: each for FUZZ_SECONDS, two at a
+# time; prints executions and CPU seconds per harness and the total CPU time fuzzed.
+fuzz: deps
+	BUILD_DIR=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(JOBS) bash tests/fuzz/run.sh
+
+fuzz-smoke: deps
+	BUILD_DIR=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS) bash tests/fuzz/run.sh
+
 demo: build
 	bash deploy/demo.sh $(BUILD)/bin
 
@@ -32,4 +44,4 @@ bench: build
 	bash tests/bench/run.sh $(BUILD)/bin
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -19,7 +19,7 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev
   libsqlite3-dev zlib1g-dev
   softhsm2 p11-kit
-  clang-14
+  clang-14 libclang-rt-14-dev lld-14
   openssl python3 python3-grpcio python3-protobuf
   poppler-utils qpdf
 )

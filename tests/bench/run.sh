@@ -8,4 +8,5 @@ BIN=${1:-build/bin}
 "$BIN/federation_bench" --records "${BENCH_FEDERATION_RECORDS:-5000}" --queries "${BENCH_QUERIES_FEDERATED:-200}"
 "$BIN/request_bench" --requests "${BENCH_REQUESTS:-200}"
 "$BIN/access_bench" --calls "${BENCH_ACCESS_CALLS:-5000}"
+"$BIN/hostile_bench" --runs "${BENCH_HOSTILE_RUNS:-20}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
