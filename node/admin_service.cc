@@ -127,7 +127,9 @@ grpc::ServerUnaryReactor* AdminService::Import(grpc::CallbackServerContext* ctx,
                                                const v1::ImportRequest* req,
                                                v1::ImportResult* resp) {
   return LongUnary(auth_, "import", calls_, ctx, resp,
-                   [h = holdings_, req](const Caller& c) { return h->Import(*req, c.Audit()); });
+                   [h = holdings_, req, ctx](const Caller& c) {
+                     return h->Import(*req, c.Audit(), [ctx] { return ctx->IsCancelled(); });
+                   });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetRecord(grpc::CallbackServerContext* ctx,

@@ -31,9 +31,12 @@ class Holdings final : public federation::HoldingsView {
 
   // Imports a catalog file. A file-level problem fails with INVALID_ARGUMENT naming the file;
   // row problems come back in the result with committed=false (nothing written) unless
-  // skip_bad is set, in which case the good rows are committed.
+  // skip_bad is set, in which case the good rows are committed. The file is parsed before the
+  // change lock is taken; when `cancelled` says so after parsing (the caller gave up), nothing
+  // is written and the answer is CANCELLED.
   absl::StatusOr<kuaguan::v1::ImportResult> Import(const kuaguan::v1::ImportRequest& request,
-                                                   const std::string& actor);
+                                                   const std::string& actor,
+                                                   const std::function<bool()>& cancelled = {});
 
   // NOT_FOUND when there is no record with the code. With `shared`, exactly what a peer would
   // receive: no history, no identity hashes; FAILED_PRECONDITION when a peer would receive

@@ -14,13 +14,18 @@ namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
 
 absl::StatusOr<v1::ImportResult> Holdings::Import(const v1::ImportRequest& request,
-                                                  const std::string& actor) {
+                                                  const std::string& actor,
+                                                  const std::function<bool()>& cancelled) {
   const std::string name = request.file_name().empty() ? "<input>" : request.file_name();
   // Parsed before the change lock: a large or hostile file holds up no other change.
   auto file = ingest::ParseCatalogFile(name, request.content());
   if (!file.ok()) {
     return AuditFailure(actor, "record.import", name,
                         absl::InvalidArgumentError(absl::StrCat(name, ": ", file.status().message())));
+  }
+  if (cancelled && cancelled()) {
+    return AuditFailure(actor, "record.import", name,
+                        absl::CancelledError(absl::StrCat(name, ": the import was cancelled; nothing was written")));
   }
   absl::MutexLock lock(&change_mu_);
   v1::ImportResult result;
