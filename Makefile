@@ -16,10 +16,11 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Every test through CTest, the unit tests again under ASan + UBSan, and every fuzz harness for
-# FUZZ_SMOKE_SECONDS on its seeds.
-test: build unit-asan fuzz-smoke
+# Every test through CTest, the unit tests again under ASan + UBSan, then every fuzz harness for
+# FUZZ_SMOKE_SECONDS on its seeds (after the tests: the fuzz build is one of its own).
+test: build unit-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz-smoke
 
 unit-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DENABLE_ASAN=ON -DENABLE_UBSAN=ON \

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace kuaguan::ingest {
@@ -16,9 +19,124 @@ std::string VipsMessage(const vips::VError& e) {
   return m.empty() ? "unknown format, or corrupt data" : m;
 }
 
+bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
+
+// The formats a page may be in, by their first bytes: TIFF (also BigTIFF), JPEG, PNG, PDF.
+// libvips would take anything it has a loader for (SVG, GIF, WebP, HEIF, JPEG 2000 and every
+// format ImageMagick reads), each a parser of its own; a page in none of ours is refused first.
+bool IsPageFormat(absl::string_view b) {
+  const absl::string_view four = b.substr(0, 4);
+  return four == absl::string_view("II*\0", 4) || four == absl::string_view("MM\0*", 4) ||
+         four == absl::string_view("II+\0", 4) || four == absl::string_view("MM\0+", 4) ||
+         b.substr(0, 3) == "\xFF\xD8\xFF" || b.substr(0, 8) == "\x89PNG\r\n\x1a\n" || IsPdf(b);
+}
+
+bool IsPdfSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+
+// Reads white space, then 1-10 digits at `*at`, advancing it.
+bool PdfNumber(absl::string_view s, size_t* at, uint64_t* out) {
+  size_t i = *at;
+  while (i < s.size() && IsPdfSpace(s[i])) ++i;
+  const size_t from = i;
+  while (i < s.size() && i - from <= 10 && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+    ++i;
+  }
+  if (i == from || i - from > 10 || !absl::SimpleAtoi(s.substr(from, i - from), out)) return false;
+  *at = i;
+  return true;
+}
+
+// True when "NUMBER GENERATION obj" starts at `offset` (white space before it allowed, as
+// readers allow), with object number `number` unless it is negative.
+bool ObjectAt(absl::string_view pdf, uint64_t offset, int64_t number) {
+  if (offset >= pdf.size()) return false;
+  size_t i = offset;
+  uint64_t n = 0, generation = 0;
+  if (!PdfNumber(pdf, &i, &n) || !PdfNumber(pdf, &i, &generation)) return false;
+  if (number >= 0 && n != static_cast<uint64_t>(number)) return false;
+  const size_t before = i;
+  while (i < pdf.size() && IsPdfSpace(pdf[i])) ++i;
+  return i > before && pdf.substr(i, 3) == "obj";
+}
+
+// Poppler rebuilds a damaged cross-reference by scanning the whole file, and on some crafted files
+// of a few dozen bytes that rebuild allocates without end (Debian 12's poppler 22.12: 24 GB
+// within a minute; tests/fuzz/page_image_fuzz found it). So a PDF is opened only when its
+// cross-reference needs no rebuilding: the last startxref points at an xref table whose entries
+// point at their objects, through each /Prev, or at a cross-reference stream object.
+// Bounded: one pass over each table, at most 64 of them.
+absl::Status CheckPdfCrossReference(absl::string_view pdf) {
+  const auto damaged = [](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the PDF is damaged (", why, "): save it again from the scanning software"));
+  };
+  const absl::string_view tail = pdf.substr(pdf.size() > 1024 ? pdf.size() - 1024 : 0);
+  const size_t sx = tail.rfind("startxref");
+  if (sx == absl::string_view::npos) return damaged("no startxref at its end");
+  size_t i = sx + 9;
+  uint64_t offset = 0;
+  if (!PdfNumber(tail, &i, &offset) || offset >= pdf.size()) {
+    return damaged("startxref points nowhere");
+  }
+  std::set<uint64_t> seen;
+  for (int sections = 0; sections < 64; ++sections) {
+    if (!seen.insert(offset).second) return damaged("its cross-reference sections loop");
+    size_t at = offset;
+    while (at < pdf.size() && IsPdfSpace(pdf[at])) ++at;
+    if (pdf.substr(at, 4) != "xref") {
+      // A cross-reference stream (PDF 1.5): its entries are compressed, poppler reads them.
+      if (ObjectAt(pdf, offset, -1)) return absl::OkStatus();
+      return damaged("startxref does not point at a cross-reference");
+    }
+    at += 4;
+    while (true) {
+      while (at < pdf.size() && IsPdfSpace(pdf[at])) ++at;
+      if (pdf.substr(at, 7) == "trailer") break;
+      uint64_t first = 0, count = 0;
+      if (!PdfNumber(pdf, &at, &first) || !PdfNumber(pdf, &at, &count) ||
+          count > (pdf.size() - at) / 18) {  // an entry takes 18 bytes at least
+        return damaged("a cross-reference table does not parse");
+      }
+      for (uint64_t k = 0; k < count; ++k) {
+        uint64_t entry = 0, generation = 0;
+        if (!PdfNumber(pdf, &at, &entry) || !PdfNumber(pdf, &at, &generation)) {
+          return damaged("a cross-reference entry does not parse");
+        }
+        while (at < pdf.size() && IsPdfSpace(pdf[at])) ++at;
+        if (at >= pdf.size() || (pdf[at] != 'n' && pdf[at] != 'f')) {
+          return damaged("a cross-reference entry does not parse");
+        }
+        if (pdf[at++] == 'n' && !ObjectAt(pdf, entry, static_cast<int64_t>(first + k))) {
+          return damaged(
+              absl::StrCat("object ", first + k, " is not where its cross-reference says"));
+        }
+      }
+    }
+    // The trailer: another section to check when it names one (/Prev), up to the next startxref.
+    const absl::string_view trailer =
+        pdf.substr(at, std::min<size_t>(pdf.find("startxref", at) - at, 4096));
+    const size_t prev = trailer.find("/Prev");
+    if (prev == absl::string_view::npos) return absl::OkStatus();
+    size_t p = prev + 5;
+    if (!PdfNumber(trailer, &p, &offset) || offset >= pdf.size()) {
+      return damaged("/Prev points nowhere");
+    }
+  }
+  return damaged("over 64 cross-reference sections");
+}
+
 absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& options) {
   StartVips();
   if (bytes.empty()) return absl::InvalidArgumentError("empty file (0 bytes)");
+  if (!IsPageFormat(bytes)) {
+    return absl::InvalidArgumentError(
+        "not a TIFF, JPEG, PNG or PDF file (its first bytes say otherwise)");
+  }
+  if (IsPdf(bytes)) {
+    if (absl::Status st = CheckPdfCrossReference(bytes); !st.ok()) return st;
+  }
   try {
     vips::VImage img = vips::VImage::new_from_buffer(bytes.data(), bytes.size(), options.c_str());
     const int64_t pixels = static_cast<int64_t>(img.width()) * img.height();
@@ -32,8 +150,6 @@ absl::StatusOr<vips::VImage> Open(absl::string_view bytes, const std::string& op
     return absl::InvalidArgumentError(absl::StrCat("not a readable image: ", VipsMessage(e)));
   }
 }
-
-bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
 
 // `img` shrunk by a whole factor (box-averaged: fast, and sharp enough for reading on screen) so
 // that its longest side is at most `long_side`, in memory; never enlarged.

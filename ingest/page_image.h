@@ -1,7 +1,9 @@
 // Page images through libvips: decode a page once (TIFF, also multi-page; JPEG; PNG; PDF) and
 // derive from it 8-bit grey for OCR, an access JPEG and a thumbnail (colour kept when the scan is
 // in colour, as photos are). Refuses undecodable data and decompression bombs (more than
-// kMaxPagePixels) before decoding pixels. Thread-safe (libvips is initialised once).
+// kMaxPagePixels) before decoding pixels, and before libvips sees them files in other formats
+// and PDFs whose cross-reference is damaged (poppler's rebuild of one can allocate without end).
+// Thread-safe (libvips is initialised once).
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,13 @@
 // Page files in every accepted format through libvips and the OCR pool: derivatives from one
 // decode, multi-page TIFF, PDF (and a PDF without pages), vertical writing (chi_sim_vert) and
-// traditional characters (chi_tra), on pages rendered from composed Chinese text.
+// traditional characters (chi_tra), on pages rendered from composed Chinese text; files in other
+// formats and PDFs poppler would have to rebuild (found by tests/fuzz/page_image_fuzz) refused.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <vips/vips8>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -125,6 +128,66 @@ TEST_CASE("a multi-page TIFF and a PDF give each page - a PDF without pages is r
   REQUIRE_FALSE(none.ok());
   INFO(none.status().message());
   CHECK(none.status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("other formats and PDFs with a damaged cross-reference are refused before libvips") {
+  // Were poppler to see the crafted PDFs below it would allocate without end (24 GB in a minute):
+  // should this test ever fail, it fails on a memory limit rather than the machine.
+  const rlimit limit{8ull << 30, 8ull << 30};
+  REQUIRE(setrlimit(RLIMIT_AS, &limit) == 0);
+  StartVips();
+  const std::vector<std::string> crafted = {
+      // As page_image_fuzz found it (327 bytes; its xref table cut, startxref past the end).
+      std::string("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >\xc4\xf5\x9a\x91\x9b\x90\x9d\x95\n") +
+          "2 0 obj\n<< /Type /Pages /Kids [Font <8 /F1 5 0 R >> >> >>\nendobj\n4 0 obj\n<< /Length 33 >>\n"
+          "stream\nBT /F1 12 Tf 8 20 Td00000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n"
+          "0000000239 00000 n \n0000000322 00000 n \ntrailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n392\n"
+          "%%EOF\n",
+      // Minimized: an unterminated dictionary before `stream`, startxref past the end.
+      "%PDF-1.4\n1 0obj<</<<>>stream\nstartxref\n92\n%%EOF\n",
+      "%PDF\n1 0obj<</<<>>stream\nstartxref92",  // the same without a PDF header: no format of ours
+      // startxref at no cross-reference; a table entry at no object; a /Prev loop.
+      "%PDF-1.4\nnot a cross-reference\nstartxref\n9\n%%EOF\n",
+      "%PDF-1.4\n1 0 obj\n<< >>\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000003 00000 n \n"
+      "trailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n30\n%%EOF\n",
+      "%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev 9 >>\nstartxref\n9\n%%EOF\n",
+      // Formats libvips reads but pages are not in: SVG (librsvg), PGM and BMP (ImageMagick), GIF.
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"15000\" height=\"15000\"><rect/></svg>",
+      "P2\n2 2\n255\n0 1 2 3\n",
+      "BM" + std::string(56, '\0'),
+      "GIF89a\x01\x00\x01\x00\x80\x00\x00",
+  };
+  for (const std::string& bytes : crafted) {
+    INFO(bytes.substr(0, 40));
+    auto pages = CountPages(bytes);
+    REQUIRE_FALSE(pages.ok());
+    CHECK(pages.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_FALSE(DecodePage(bytes, 0).ok());
+    CHECK_FALSE(RedactedPage(bytes, 0, {}).ok());
+  }
+  // A well-formed PDF with a table and an incremental update (/Prev) still opens.
+  std::string pdf = "%PDF-1.4\n";
+  const size_t o1 = pdf.size();
+  pdf += "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
+  const size_t o2 = pdf.size();
+  pdf += "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n";
+  const size_t o3 = pdf.size();
+  pdf += "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>\nendobj\n";
+  const size_t x1 = pdf.size();
+  char entries[128];
+  std::snprintf(entries, sizeof(entries), "%010zu 00000 n \n%010zu 00000 n \n%010zu 00000 n \n", o1, o2, o3);
+  pdf += std::string("xref\n0 4\n0000000000 65535 f \n") + entries +
+         "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n" + std::to_string(x1) + "\n%%EOF\n";
+  const size_t o4 = pdf.size();
+  pdf += "4 0 obj\n<< /Producer (update) >>\nendobj\n";
+  const size_t x2 = pdf.size();
+  std::snprintf(entries, sizeof(entries), "%010zu 00000 n \n", o4);
+  pdf += std::string("xref\n4 1\n") + entries + "trailer\n<< /Size 5 /Root 1 0 R /Prev " +
+         std::to_string(x1) + " >>\nstartxref\n" + std::to_string(x2) + "\n%%EOF\n";
+  auto pages = CountPages(pdf);
+  INFO(pages.status().ToString());
+  REQUIRE(pages.ok());
+  CHECK(*pages == 1);
 }
 
 TEST_CASE("a vertical page is read with chi_sim_vert and traditional text with chi_tra") {
