@@ -34,6 +34,7 @@ bool PlausibleAddress(absl::string_view six) {
 
 char IdentityCheckChar(absl::string_view first17) {
   static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  if (first17.size() != 17 || !Digits(first17)) return '\0';
   int sum = 0;
   for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
   return "10X98765432"[sum % 11];

@@ -17,7 +17,7 @@ struct IdentityNumber {
   bool old_form = false;   // given in the 15-digit form
 };
 
-// The check character for the first 17 digits.
+// The check character for the first 17 digits; NUL when they are not 17 ASCII digits.
 char IdentityCheckChar(absl::string_view first17);
 
 // Parses an identity number. Returns nullopt unless the text is shaped like one: right length,

@@ -25,6 +25,8 @@ TEST_CASE("identity numbers: check characters, 15-digit upgrade, shape") {
   CHECK(old->normalized.size() == 18);
   CHECK(old->normalized.substr(0, 8) == "11010519");
   CHECK(old->normalized.back() == IdentityCheckChar(old->normalized.substr(0, 17)));
+  CHECK(IdentityCheckChar("4101") == '\0');  // short or not digits: no character, no read past the end
+  CHECK(IdentityCheckChar("41010219800101a23") == '\0');
   CHECK_FALSE(ParseIdentityNumber("110105194913310021").has_value());  // month 13
   CHECK_FALSE(ParseIdentityNumber("990105194912310021").has_value());  // no province 99
   CHECK_FALSE(ParseIdentityNumber("12345").has_value());
