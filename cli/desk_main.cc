@@ -26,6 +26,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "cli/render.h"
+#include "base/media_type.h"
 #include "base/printable.h"
 
 namespace {
@@ -75,14 +76,6 @@ constexpr char kUsage[] =
 int Report(const grpc::Status& st, const std::string& node) {
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE) return Fail(absl::StrCat("node ", node, " is unreachable: ", st.error_message()));
   return Fail(st.error_message());
-}
-
-std::string MediaType(const std::string& data) {
-  if (data.rfind("%PDF-", 0) == 0) return "application/pdf";
-  if (data.rfind("\x89PNG", 0) == 0) return "image/png";
-  if (data.rfind("\xFF\xD8\xFF", 0) == 0) return "image/jpeg";
-  if (data.rfind("II*", 0) == 0 || data.rfind(std::string("MM\0*", 4), 0) == 0) return "image/tiff";
-  return "";
 }
 
 // One call to the clerk's node: the parsed arguments, the profile, the stub over mutual TLS
@@ -162,7 +155,7 @@ int FileRequest(Session& s) {
     if (!data.ok()) return Fail(absl::StrCat("--attach ", f, ": cannot read"));
     auto* a = req.add_attachments();
     a->set_name(fs::path(f).filename().string());
-    a->set_media_type(MediaType(*data));
+    a->set_media_type(kuaguan::base::SniffMediaType(*data));
     if (a->media_type().empty()) return Fail(absl::StrCat("--attach ", f, ": not a PDF, PNG, JPEG or TIFF file"));
     a->set_sm3(seal::Sm3(*data));
     a->set_data(*std::move(data));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/media_type.h"
 #include "base/printable.h"
 #include "base/status_macros.h"
 #include "seal/digest.h"
@@ -135,16 +136,7 @@ absl::Status CheckAttachment(const v1::Attachment& a) {
                                                    " bytes; the limit is ",
                                                    kMaxAttachmentBytes >> 20, " MiB"));
   }
-  std::string type;
-  if (d.rfind("%PDF-", 0) == 0) {
-    type = "application/pdf";
-  } else if (d.rfind("\x89PNG\r\n\x1a\n", 0) == 0) {
-    type = "image/png";
-  } else if (d.rfind("\xFF\xD8\xFF", 0) == 0) {
-    type = "image/jpeg";
-  } else if (d.rfind("II*", 0) == 0 || d.rfind(std::string("MM\0*", 4), 0) == 0) {
-    type = "image/tiff";
-  }
+  const std::string type = base::SniffMediaType(d);
   if (type.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "attachment ", a.name(),

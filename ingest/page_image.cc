@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/media_type.h"
 
 namespace kuaguan::ingest {
 namespace {
@@ -26,9 +27,10 @@ bool IsPdf(absl::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
 // format ImageMagick reads), each a parser of its own; a page in none of ours is refused first.
 bool IsPageFormat(absl::string_view b) {
   const absl::string_view four = b.substr(0, 4);
-  return four == absl::string_view("II*\0", 4) || four == absl::string_view("MM\0*", 4) ||
-         four == absl::string_view("II+\0", 4) || four == absl::string_view("MM\0+", 4) ||
-         b.substr(0, 3) == "\xFF\xD8\xFF" || b.substr(0, 8) == "\x89PNG\r\n\x1a\n" || IsPdf(b);
+  if (four == absl::string_view("II+\0", 4) || four == absl::string_view("MM\0+", 4)) return true;  // BigTIFF
+  const std::string type = base::SniffMediaType(b);
+  if (type == "image/tiff") return four == absl::string_view("II*\0", 4) || four == absl::string_view("MM\0*", 4);
+  return !type.empty();
 }
 
 bool IsPdfSpace(char c) {
