@@ -2,6 +2,7 @@
 #include "index/cjk_tokens.h"
 
 #include "base/utf8.h"
+#include "index/text_flow.h"
 
 namespace kuaguan::index {
 namespace {
@@ -26,7 +27,7 @@ std::vector<Token> Tokenize(absl::string_view folded, uint32_t first_pos) {
     word.clear();
     gap = false;
   };
-  for (char32_t cp : base::DecodeUtf8(folded)) {
+  for (char32_t cp : Flow(base::DecodeUtf8(folded)).text) {
     if (IsWordChar(cp)) {
       // Very long runs (serial numbers, garbage) are cut into pieces: Xapian refuses long terms.
       if (word.size() >= kMaxWordBytes) flush_word();

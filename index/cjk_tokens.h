@@ -1,5 +1,7 @@
 // Tokens for Chinese full-text search. Each Han character is a token; each run of ASCII letters
-// and digits is a token; anything else separates tokens and breaks phrases (a position gap).
+// and digits is a token; anything else separates tokens and breaks phrases (a position gap),
+// except what does not end a word in running text (text_flow.h: a line break or spaces next to
+// a Han character within a paragraph, a Latin word's line-end hyphen).
 // Indexing posts every pair of adjacent tokens (a bigram: two Han characters, or a word and a
 // Han character) at its position, so a query of several tokens becomes an exact phrase over its
 // bigrams: scattered characters never match. Words, and Han characters that end a run, are also

@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "base/utf8.h"
 #include "index/cjk_tokens.h"
+#include "index/text_flow.h"
 
 namespace kuaguan::index {
 namespace fs = std::filesystem;
@@ -25,6 +26,7 @@ constexpr char kSeqKey[] = "store_seq";
 constexpr char kRebuildSeqKey[] = "rebuild_seq";
 constexpr char kRebuildLastKey[] = "rebuild_last_code";
 constexpr char kRebuildCompleteKey[] = "rebuild_complete";
+constexpr char kFormatKey[] = "format";  // absent in indexes of format 1
 constexpr uint32_t kFieldGap = 100;   // position gap between fields: phrases never span two
 constexpr uint64_t kRebuildBatch = 5000;
 
@@ -145,6 +147,11 @@ absl::Status RecordIndex::OpenDatabases() {
     }
     if (fs::exists(old)) fs::remove_all(old, ec);
     writer_.emplace(dir_.string(), Xapian::DB_CREATE_OR_OPEN);
+    if (writer_->get_doccount() == 0 && writer_->get_metadata(kSeqKey).empty() &&
+        writer_->get_metadata(kFormatKey).empty()) {
+      writer_->set_metadata(kFormatKey, absl::StrCat(kIndexFormat));  // a new index
+      writer_->commit();
+    }
     reader_.emplace(dir_.string());
   } catch (const Xapian::Error& e) {
     return XapianError(e, "open");
@@ -163,6 +170,18 @@ uint64_t RecordIndex::IndexedSeq() {
     return 0;
   }
   return seq;
+}
+
+uint32_t RecordIndex::Format() {
+  absl::MutexLock lock(&writer_mu_);
+  uint32_t format = 1;
+  try {
+    const std::string v = writer_->get_metadata(kFormatKey);
+    if (!v.empty() && !absl::SimpleAtoi(v, &format)) format = 0;
+  } catch (const Xapian::Error&) {
+    return 0;
+  }
+  return format;
 }
 
 uint64_t RecordIndex::DocCount() {
@@ -356,16 +375,15 @@ SearchHit RecordIndex::MakeHit(const Record& r, const SearchSpec& spec, double s
     auto fold = base::DecodeUtf8(folder_->Fold(f.text));
     const bool aligned = fold.size() == orig.size();
     const auto& shown = aligned ? orig : fold;
-    // Marks: [begin, end) code-point ranges of every needle occurrence.
+    // Marks every needle occurrence in the text as it flows across lines (a mark may hold a
+    // line break).
     std::vector<bool> marked(fold.size(), false);
     size_t first = fold.size();
+    const FlowedText flowed = Flow(fold);
     for (const auto& n : needles) {
-      if (n.empty() || n.size() > fold.size()) continue;
-      for (size_t i = 0; i + n.size() <= fold.size(); ++i) {
-        if (std::equal(n.begin(), n.end(), fold.begin() + i)) {
-          for (size_t k = i; k < i + n.size(); ++k) marked[k] = true;
-          first = std::min(first, i);
-        }
+      for (const FlowMatch& m : FindFlowed(flowed, n)) {
+        for (size_t k = m.first; k <= m.last; ++k) marked[k] = true;
+        first = std::min<size_t>(first, m.first);
       }
     }
     if (first == fold.size()) {
@@ -434,7 +452,19 @@ absl::Status RecordIndex::Rebuild(RecordSource* source,
   const fs::path old = fs::path(dir_.string() + ".old");
   bool cancelled = false;
   try {
+    const std::string format = absl::StrCat(kIndexFormat);
+    std::error_code ec;
+    if (fs::exists(rebuild, ec)) {
+      // A rebuild interrupted under another index format cannot be resumed: start again.
+      bool other_format;
+      {
+        Xapian::Database rb(rebuild.string());
+        other_format = rb.get_metadata(kFormatKey) != format;
+      }
+      if (other_format) fs::remove_all(rebuild, ec);
+    }
     Xapian::WritableDatabase w(rebuild.string(), Xapian::DB_CREATE_OR_OPEN);
+    w.set_metadata(kFormatKey, format);
     const bool resumed = !w.get_metadata(kRebuildSeqKey).empty();
     uint64_t seq = source->Seq();
     if (resumed) {

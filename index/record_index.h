@@ -61,6 +61,10 @@ struct IndexUpdate {
   std::optional<kuaguan::v1::Record> record;
 };
 
+// The way documents are made (tokens, terms, positions). An index of an older format is rebuilt
+// (Holdings::UpgradeIndex at start); format 2: text flows across line breaks (text_flow.h).
+inline constexpr uint32_t kIndexFormat = 2;
+
 class RecordIndex {
  public:
   // Opens or creates the index in `dir`, finishing an interrupted swap. Fails when the
@@ -70,6 +74,8 @@ class RecordIndex {
   // The store change sequence the index has reached (0 for a new index).
   uint64_t IndexedSeq();
   uint64_t DocCount();
+  // The format the index was made in (kIndexFormat for a new one; 0 when unreadable).
+  uint32_t Format();
   uint64_t SizeBytes();
 
   // Applies `updates` and records `seq` as reached, in one commit.

@@ -3,6 +3,7 @@
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/match.h"
@@ -45,6 +46,37 @@ std::string JoinHanSpacing(const std::string& text) {
     out.push_back(cps[i]);
   }
   return base::EncodeUtf8(out);
+}
+
+std::string JoinLines(const std::vector<OcrBox>& lines, bool vertical) {
+  std::vector<int> heights, gaps;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    heights.push_back(lines[i].bottom - lines[i].top);
+    if (i > 0 && lines[i].top >= lines[i - 1].bottom) gaps.push_back(lines[i].top - lines[i - 1].bottom);
+  }
+  // The usual line height (median) and line gap (lower quartile: on a sparse page many gaps
+  // are paragraph ends).
+  auto quantile = [](std::vector<int> v, size_t q) {
+    if (v.empty()) return 0;
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / q), v.end());
+    return v[v.size() / q];
+  };
+  const int height = quantile(heights, 2);
+  const int gap = quantile(gaps, 4);
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0 && !vertical) {
+      const OcrBox& prev = lines[i - 1];
+      const OcrBox& cur = lines[i];
+      const int between = cur.top - prev.bottom;
+      const bool below = cur.top >= prev.top + (prev.bottom - prev.top) / 2 &&
+                         cur.left < prev.right && cur.right > prev.left;
+      const bool wide_gap = between > height && between > gap * 9 / 5;
+      if (!below || wide_gap) text += "\n";
+    }
+    absl::StrAppend(&text, lines[i].text, "\n");
+  }
+  return text;
 }
 
 absl::StatusOr<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& languages) {
@@ -114,7 +146,7 @@ absl::StatusOr<OcrPage> OcrEngine::Recognize(const GreyImage& image, int dpi) {
   }
   page.vertical = lines >= 2 && vertical * 2 >= lines;
   collect(tesseract::RIL_WORD, &page.words);
-  for (const auto& l : page.lines) absl::StrAppend(&page.text, l.text, "\n");
+  page.text = JoinLines(page.lines, page.vertical);
   page.mean_confidence = static_cast<float>(api_->MeanTextConf());
   api_->Clear();
   return page;

@@ -25,7 +25,7 @@ struct OcrBox {
 };
 
 struct OcrPage {
-  std::string text;            // lines joined with '\n'
+  std::string text;            // lines joined with '\n', a blank line where a paragraph ends
   std::vector<OcrBox> lines;
   std::vector<OcrBox> words;
   float mean_confidence = 0;   // 0-100
@@ -50,6 +50,12 @@ class OcrEngine {
   std::unique_ptr<tesseract::TessBaseAPI> api_;
   std::string languages_;
 };
+
+// The page's text from its lines in reading order: lines joined with '\n', and a blank line
+// where a paragraph ends: before a line whose vertical gap to the previous one is well above
+// the page's usual line spacing, or that does not stand below it (another column or cell).
+// Vertical pages' columns are joined by '\n' alone.
+std::string JoinLines(const std::vector<OcrBox>& lines, bool vertical);
 
 // Removes the spaces Tesseract puts between Han characters (and around CJK punctuation).
 std::string JoinHanSpacing(const std::string& text);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -31,6 +32,21 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kVersion[] = "0.1.0";
+
+// Progress of the index upgrade at start, on stderr (the journal): a line every few seconds
+// and the last one.
+std::function<void(uint64_t, uint64_t)> IndexUpgradeProgress() {
+  return [last = absl::InfinitePast()](uint64_t done, uint64_t total) mutable {
+    const absl::Time now = absl::Now();
+    if (done < total && now - last < absl::Seconds(3)) return;
+    last = now;
+    std::fprintf(stderr,
+                 "kuaguand: rebuilding the index in format %u (text flows across line breaks): "
+                 "%llu of %llu records (%.0f%%)\n",
+                 index::kIndexFormat, static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total), total == 0 ? 100.0 : 100.0 * done / total);
+  };
+}
 // Admin calls that may wait on locks or disks (import, modify, withdraw, pages, batches, audit
 // checks): eight at a time, more waiting.
 constexpr int kCallWorkers = 8;
@@ -126,6 +142,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   RETURN_IF_ERROR(d->store_->SealSecretsWith(passphrase));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
   d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get(), d->clock_);
+  // An index of an older format is rebuilt before the node serves (resumable: a node stopped
+  // midway goes on from there at its next start).
+  if (absl::Status st = d->holdings_->UpgradeIndex(IndexUpgradeProgress()); !st.ok()) {
+    std::fprintf(stderr, "kuaguand: index not upgraded: %s (run kuaguan reindex)\n",
+                 std::string(st.message()).c_str());
+  }
   // After a crash between store and index, the index catches up here. A failure leaves the
   // store served (reads and changes work) with search behind until `kuaguan reindex`.
   if (absl::Status st = d->holdings_->CatchUpIndex(); !st.ok()) {

@@ -84,6 +84,23 @@ absl::Status Holdings::CatchUpIndex() {
   return absl::OkStatus();
 }
 
+absl::Status Holdings::UpgradeIndex(const std::function<void(uint64_t, uint64_t)>& progress) {
+  const uint32_t format = index_->Format();
+  if (format == index::kIndexFormat) return absl::OkStatus();
+  absl::Status st;
+  {
+    absl::MutexLock lock(&index_mu_);
+    auto source = store_->SnapshotSource();
+    st = index_->Rebuild(
+        source.get(), [&](uint64_t done, uint64_t total, bool) { progress(done, total); }, nullptr);
+  }
+  if (st.ok()) st = CatchUpIndex();
+  RETURN_IF_ERROR(store_->Audit({"kuaguand", "index.upgrade",
+                                 absl::StrCat("format ", format, " to ", index::kIndexFormat),
+                                 Outcome(st)}));
+  return st;
+}
+
 void Holdings::IndexAfterCommit() {
   // The change is committed and audited; an index failure must not report it as failed. The
   // index catches up on the next change, at start, or with kuaguan reindex.

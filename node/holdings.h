@@ -29,6 +29,11 @@ class Holdings final : public federation::HoldingsView {
   // Brings the index up to the store's last change. Called at start and after every change.
   absl::Status CatchUpIndex();
 
+  // Rebuilds an index made in an older format (index::kIndexFormat) from the store, resumably,
+  // calling `progress(done, total)` as it goes, and audits it; nothing to do for a current one.
+  // Called at start, before the node serves.
+  absl::Status UpgradeIndex(const std::function<void(uint64_t, uint64_t)>& progress);
+
   // Imports a catalog file. A file-level problem fails with INVALID_ARGUMENT naming the file;
   // row problems come back in the result with committed=false (nothing written) unless
   // skip_bad is set, in which case the good rows are committed. The file is parsed before the

@@ -166,3 +166,50 @@ TEST_CASE_METHOD(IndexFixture, "rebuild can be interrupted and resumes where it 
   CHECK(index->DocCount() == 12000);
   CHECK(index->IndexedSeq() == 99);
 }
+
+TEST_CASE_METHOD(IndexFixture, "OCR text flows across line breaks - not across paragraph ends") {
+  std::vector<IndexUpdate> u;
+  u.push_back({"C3-0001", Make("C3-0001", "管理办法", "20200101",
+                               "第二条本\n办法适用于本市各级国家档案馆。\n\n第三条 档案\n\n馆藏 manage-\nment")});
+  REQUIRE(index->Apply(u, 4).ok());
+  SearchSpec s;
+  s.field = "fulltext";
+  s.query = "本办法适用";
+  auto r = index->Search(s);
+  REQUIRE(r.ok());
+  REQUIRE(Codes(*r) == std::vector<std::string>{"C3-0001"});
+  CHECK(r->hits[0].snippet == "第二条【本 办法适用】于本市各级国家档案馆。  第三条 档案  馆藏 manage- ment");
+  s.query = "本辦法適用";  // traditional, as typed at a desk
+  CHECK(Codes(*index->Search(s)) == std::vector<std::string>{"C3-0001"});
+  s.query = "档案馆藏";  // a blank line between 档案 and 馆藏: two paragraphs
+  CHECK(Codes(*index->Search(s)).empty());
+  s.query = "management";
+  CHECK(Codes(*index->Search(s)) == std::vector<std::string>{"C3-0001"});
+  s.query = "条本办";  // stray OCR spaces and the break, in the query as typed
+  CHECK(Codes(*index->Search(s)) == std::vector<std::string>{"C3-0001"});
+}
+
+TEST_CASE("a new index is of the current format - a rebuild brings an old one to it") {
+  kuaguan::testing::TempDir dir;
+  {
+    auto index = RecordIndex::Open(dir.path() / "index");
+    REQUIRE(index.ok());
+    CHECK((*index)->Format() == kIndexFormat);
+  }
+  {
+    // An index written before formats were stamped: documents and no format key.
+    Xapian::WritableDatabase old((dir.path() / "old").string(), Xapian::DB_CREATE_OR_OPEN);
+    Xapian::Document doc;
+    doc.add_boolean_term("QA1-0001");
+    old.add_document(doc);
+    old.set_metadata("store_seq", "1");
+    old.commit();
+  }
+  auto index = RecordIndex::Open(dir.path() / "old");
+  REQUIRE(index.ok());
+  CHECK((*index)->Format() == 1);
+  VectorSource source({Make("A1-0001", "郑州市档案馆工作报告", "20110304")});
+  REQUIRE((*index)->Rebuild(&source, [](uint64_t, uint64_t, bool) {}, nullptr).ok());
+  CHECK((*index)->Format() == kIndexFormat);
+  CHECK((*index)->DocCount() == 1);
+}

@@ -90,6 +90,13 @@ TEST_CASE("a rendered Chinese page is read back with its mark and personal data"
   INFO(page->text);
   CHECK(text.find("婚姻登记档案移交清单") != std::string::npos);
   CHECK(page->mean_confidence > 70);
+  // Header, title and the two paragraphs stand apart by wide gaps: blank lines between them,
+  // none inside the two-line paragraphs.
+  size_t blank = 0;
+  for (size_t at = page->text.find("\n\n"); at != std::string::npos; at = page->text.find("\n\n", at + 2)) {
+    ++blank;
+  }
+  CHECK(blank == 3);
   CHECK_FALSE(page->words.empty());
 
   std::vector<TextLine> lines;
@@ -129,4 +136,17 @@ TEST_CASE("bad page files are refused with a reason") {
 TEST_CASE("Tesseract's spaces between Han characters are removed") {
   CHECK(JoinHanSpacing("档 案 馆 ， 2011 年") == "档案馆，2011 年");
   CHECK(JoinHanSpacing("ISO 9001 认证") == "ISO 9001 认证");
+}
+
+TEST_CASE("a blank line where a paragraph ends - by the gap, or another column") {
+  auto line = [](const std::string& text, int left, int top, int right) {
+    return OcrBox{text, left, top, right, top + 50, 90};
+  };
+  // Line pitch 80 (gap 30); a gap of 110 ends a paragraph; a line beside the last is a cell.
+  const std::vector<OcrBox> lines = {line("第一条本", 100, 100, 2000), line("办法适用", 100, 180, 2000),
+                                     line("第二条", 100, 260, 900),   line("第三条", 100, 420, 2000),
+                                     line("姓名", 100, 500, 400),     line("张三", 600, 500, 900)};
+  CHECK(JoinLines(lines, false) == "第一条本\n办法适用\n第二条\n\n第三条\n姓名\n\n张三\n");
+  CHECK(JoinLines(lines, true) == "第一条本\n办法适用\n第二条\n第三条\n姓名\n张三\n");
+  CHECK(JoinLines({}, false).empty());
 }
