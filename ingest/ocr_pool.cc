@@ -66,8 +66,9 @@ absl::StatusOr<OcrEngine*> OcrPool::EngineFor(Engines* engines, const std::strin
   return slot.get();
 }
 
-absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out) {
-  if (cancel_ != nullptr && cancel_->load()) return absl::CancelledError("stopped before this page");
+absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out,
+                                    const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load()) return absl::CancelledError("stopped before this page");
   ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(source.path));
   out->size = bytes.size();
   out->sm3 = seal::Sm3(bytes);
@@ -97,28 +98,30 @@ absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, 
   return absl::OkStatus();
 }
 
+ScannedPage OcrPool::RecognizeOn(int worker, const PageSource& source, const std::atomic<bool>* cancel) {
+  ScannedPage out;
+  out.worker = worker + 1;
+  out.start_micros = absl::ToUnixMicros(absl::Now());
+  out.status = RecognizePage(&engines_[static_cast<size_t>(worker)], source, &out, cancel);
+  out.end_micros = absl::ToUnixMicros(absl::Now());
+  return out;
+}
+
 std::vector<ScannedPage> OcrPool::Run(const std::vector<PageSource>& pages,
                                       const std::function<void(size_t, size_t)>& progress,
                                       const std::atomic<bool>* cancel) {
-  cancel_ = cancel;
   std::vector<ScannedPage> results(pages.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
-  auto work = [&](Engines* engines, int worker) {
+  auto work = [&](int worker) {
     for (size_t i = next++; i < pages.size(); i = next++) {
-      ScannedPage& out = results[i];
-      out.worker = worker;
-      out.start_micros = absl::ToUnixMicros(absl::Now());
-      out.status = RecognizePage(engines, pages[i], &out);
-      out.end_micros = absl::ToUnixMicros(absl::Now());
+      results[i] = RecognizeOn(worker, pages[i], cancel);
       progress(++done, pages.size());
     }
   };
   std::vector<std::thread> threads;
-  for (size_t w = 1; w < engines_.size(); ++w) {
-    threads.emplace_back(work, &engines_[w], static_cast<int>(w + 1));
-  }
-  work(&engines_[0], 1);
+  for (int w = 1; w < workers(); ++w) threads.emplace_back(work, w);
+  work(0);
   for (auto& t : threads) t.join();
   return results;
 }

@@ -6,7 +6,7 @@
 // as one block of vertical text with the vertical model of its language (chi_sim ->
 // chi_sim_vert), and the reading with the higher mean confidence is kept. Engines for
 // languages other than the default are made on first use, one per worker.
-// Thread-compatible: Run is called from one thread at a time.
+// Thread-compatible: Run is called from one thread at a time (RecognizeOn: see there).
 #pragma once
 
 #include <atomic>
@@ -56,6 +56,11 @@ class OcrPool {
                                const std::function<void(size_t, size_t)>& progress,
                                const std::atomic<bool>* cancel);
 
+  // Reads one page with worker `worker`'s engines (0 <= worker < workers()); the result holds
+  // the page's status (CANCELLED without reading once `cancel` is set). Each worker is used by
+  // one thread at a time; different workers may run at once.
+  ScannedPage RecognizeOn(int worker, const PageSource& source, const std::atomic<bool>* cancel);
+
   int workers() const { return static_cast<int>(engines_.size()); }
 
  private:
@@ -63,11 +68,11 @@ class OcrPool {
   // The worker's engine for `languages`, made on first use.
   static absl::StatusOr<OcrEngine*> EngineFor(Engines* engines, const std::string& languages);
   // Reads, decodes and recognizes one page with the worker's `engines`.
-  absl::Status RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out);
+  absl::Status RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out,
+                             const std::atomic<bool>* cancel);
 
   std::string default_languages_;
   std::vector<Engines> engines_;  // one map per worker
-  const std::atomic<bool>* cancel_ = nullptr;  // of the current Run
 };
 
 // Reads a whole file; NOT_FOUND / PERMISSION_DENIED naming it.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "ingest/batch_quality.h"
 #include "ingest/catalog_file.h"
 #include "ingest/ocr_pool.h"
+#include "ingest/page_stream.h"
 #include "ingest/page_image.h"
 #include "ingest/personal_data.h"
 #include "ingest/scan_manifest.h"
@@ -363,52 +365,51 @@ absl::Status ScanIngest::Run(const IngestJob& job, const std::string& actor,
   run.batch.set_started_micros(clock_->NowMicros());
   run.progress.set_items_total(run.summary.items());
 
-  // Items are OCR'd in chunks of about four pages per worker: workers stay busy across item
-  // boundaries and memory stays bounded whatever the batch size.
-  const size_t chunk_pages = static_cast<size_t>(workers) * 4;
+  // One continuous queue of pages across items (ingest::PageStream): an item commits as soon
+  // as its last page is read, and a window of pages in flight bounds memory.
+  constexpr size_t kWindowPagesPerEngine = 4;
+  constexpr int kCommitsPerBatchRecord = 16;  // an interrupted batch still has its record
+  ingest::PageStream stream(pool.get(), static_cast<size_t>(workers) * kWindowPagesPerEngine);
+  std::map<uint64_t, Item> admitted;
   size_t next_row = 0;
-  while (next_row < parsed->rows.size()) {
-    if (run.batch.codes_size() > 0) {
-      *run.batch.mutable_summary() = run.summary;
-      RETURN_IF_ERROR(store_->PutBatch(run.batch));  // an interrupted batch still has its record
-    }
-    if (cancel != nullptr && cancel->load()) {
-      return absl::CancelledError("ingest interrupted; run the same command again to resume");
-    }
-    std::vector<Item> chunk;
-    size_t pages_in_chunk = 0;
-    while (next_row < parsed->rows.size() && pages_in_chunk < chunk_pages) {
+  int unrecorded = 0;
+  auto next = [&]() -> absl::StatusOr<std::optional<ingest::StreamItem>> {
+    while (next_row < parsed->rows.size()) {
+      const uint64_t id = next_row;
       ASSIGN_OR_RETURN(std::optional<Item> item, run.Read(std::move(parsed->rows[next_row++])));
       if (!item) continue;
-      pages_in_chunk += item->pages.size();
-      chunk.push_back(*std::move(item));
+      ingest::StreamItem s{id, item->pages};
+      admitted.emplace(id, *std::move(item));
+      return s;
     }
-    std::vector<ingest::PageSource> sources;
-    for (const auto& item : chunk) sources.insert(sources.end(), item.pages.begin(), item.pages.end());
-    const uint32_t pages_before = run.progress.pages_done();
-    auto scanned = pool->Run(
-        sources,
-        [&](size_t done, size_t) {
-          v1::IngestEvent e = run.progress;
-          e.set_pages_done(pages_before + static_cast<uint32_t>(done));
-          emit(e);
-        },
-        cancel);
-    run.progress.set_pages_done(pages_before + static_cast<uint32_t>(sources.size()));
-    size_t offset = 0;
-    for (auto& item : chunk) {
-      const size_t n = item.pages.size();
-      std::vector<ingest::ScannedPage> pages(std::make_move_iterator(scanned.begin() + offset),
-                                            std::make_move_iterator(scanned.begin() + offset + n));
-      offset += n;
-      ASSIGN_OR_RETURN(const bool created, run.Commit(item, std::move(pages)));
-      if (!created) continue;
-      const v1::IngestSummary& s = run.summary;
-      run.progress.set_items_done(s.created() + s.unchanged() + s.failed());
-      run.progress.set_item(item.row.record.code());
-      emit(run.progress);
+    return std::nullopt;
+  };
+  auto done = [&](uint64_t id, std::vector<ingest::ScannedPage> pages) -> absl::Status {
+    auto node = admitted.extract(id);
+    Item& item = node.mapped();
+    ASSIGN_OR_RETURN(const bool created, run.Commit(item, std::move(pages)));
+    const v1::IngestSummary& sum = run.summary;
+    run.progress.set_items_done(sum.created() + sum.unchanged() + sum.failed());
+    if (created) run.progress.set_item(item.row.record.code());
+    emit(run.progress);
+    if (created && ++unrecorded >= kCommitsPerBatchRecord) {
+      unrecorded = 0;
+      *run.batch.mutable_summary() = run.summary;
+      RETURN_IF_ERROR(store_->PutBatch(run.batch));
     }
+    return absl::OkStatus();
+  };
+  auto page_read = [&](size_t read) {
+    run.progress.set_pages_done(static_cast<uint32_t>(read));
+    emit(run.progress);
+  };
+  const absl::Status streamed = stream.Run(next, done, page_read, cancel);
+  if (absl::IsCancelled(streamed)) {
+    *run.batch.mutable_summary() = run.summary;
+    if (run.batch.codes_size() > 0) RETURN_IF_ERROR(store_->PutBatch(run.batch));
+    return absl::CancelledError("ingest interrupted; run the same command again to resume");
   }
+  RETURN_IF_ERROR(streamed);
   return run.Finish(shown, start, emit);
 }
 

@@ -48,7 +48,8 @@ class ScanIngest {
   // Runs the ingest. INVALID_ARGUMENT for an unreadable manifest or base folder;
   // RESOURCE_EXHAUSTED when other ingests hold every OCR engine; per-item problems are in the
   // final event's summary. `emit` receives progress events and, last, the
-  // summary (finished = true). Stops between chunks of items when `cancel` is set.
+  // summary (finished = true). When `cancel` is set it stops taking pages, commits the items whose
+  // pages are all read and answers CANCELLED (a rerun resumes).
   absl::Status Run(const IngestJob& job, const std::string& actor,
                    const std::function<void(const kuaguan::v1::IngestEvent&)>& emit,
                    const std::atomic<bool>* cancel);
