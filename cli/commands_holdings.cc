@@ -1,6 +1,7 @@
 // Holdings commands: import, get, search, modify, withdraw, export.
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -10,11 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/csv.h"
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/render.h"
 #include "proto/record_fields.h"
-#include "base/csv.h"
 #include "seal/digest.h"
 
 namespace kuaguan::cli {
@@ -237,12 +238,19 @@ absl::Status GetCommand(const Argv& argv) {
 }
 
 absl::Status PageCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--shared", "--access", "--thumbnail"}, {"--out"}}));
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--shared", "--access", "--thumbnail"},
+                                                {"--out", "--highlight"}}));
   uint32_t page = 0;
   if (ctx.args.positional().size() != 2 || !ctx.args.Get("--out") ||
       !absl::SimpleAtoi(ctx.args.positional()[1], &page)) {
     return absl::InvalidArgumentError(
-        "usage: kuaguan page CODE N [--shared | --access | --thumbnail] --out FILE");
+        "usage: kuaguan page CODE N [--shared | --access | --thumbnail] --out FILE\n"
+        "       kuaguan page CODE N --highlight QUERY --out FILE.png  (e.g. --highlight 第三库房)");
+  }
+  const std::optional<std::string> highlight = ctx.args.Get("--highlight");
+  if (highlight && absl::StripAsciiWhitespace(*highlight).empty()) {
+    return absl::InvalidArgumentError(
+        "--highlight needs a query: the words to box on the page (命中高亮)");
   }
   v1::PageRequest req;
   req.set_code(ctx.args.positional()[0]);
@@ -250,20 +258,31 @@ absl::Status PageCommand(const Argv& argv) {
   req.set_shared(ctx.args.Has("--shared"));
   if (ctx.args.Has("--access")) req.set_copy("access");
   if (ctx.args.Has("--thumbnail")) req.set_copy("thumbnail");
+  if (highlight) req.set_highlight(*highlight);
   v1::PageImage image;
   auto call = ctx.client->Context(kShort);
   grpc::Status st = ctx.client->stub().GetPage(call.get(), req, &image);
   if (!st.ok()) return ctx.client->Explain(st);
   const std::string out = *ctx.args.Get("--out");
   RETURN_IF_ERROR(WriteFileAtomically(out, image.content()));
+  const std::string copy = highlight ? "access" : req.copy().empty() ? "original" : req.copy();
   if (ctx.json) {
-    Print(ToJson(JObj({{"code", JStr(req.code())}, {"page", JNum(page)}, {"pages", JNum(image.pages())},
-                       {"shared", JBool(req.shared())}, {"copy", JStr(req.copy().empty() ? "original" : req.copy())}, {"format", JStr(image.format())},
-                       {"bytes", JNum(static_cast<double>(image.content().size()))}, {"file", JStr(out)}})));
+    Print(ToJson(JObj({{"code", JStr(req.code())},
+                       {"page", JNum(page)},
+                       {"pages", JNum(image.pages())},
+                       {"shared", JBool(req.shared())},
+                       {"copy", JStr(copy)},
+                       {"format", JStr(image.format())},
+                       {"bytes", JNum(static_cast<double>(image.content().size()))},
+                       {"file", JStr(out)},
+                       {"boxes", JNum(image.boxes())}})));
   } else {
     Print(absl::StrCat("Wrote page ", page, " of ", image.pages(), " of ", req.code(),
                        req.shared() ? " (shared: personal data covered)"
-                                    : absl::StrCat(" (", req.copy().empty() ? "original" : req.copy(), ")"),
+                       : highlight  ? absl::StrCat(" (access, ", image.boxes(),
+                                                  image.boxes() == 1 ? " box" : " boxes",
+                                                   " highlighting '", *highlight, "')")
+                                    : absl::StrCat(" (", copy, ")"),
                        " to ", out, ".\n"));
   }
   return absl::OkStatus();

@@ -58,6 +58,10 @@ People and roles (三员分离):
   page CODE N [--shared | --access | --thumbnail] --out FILE
                          page N of a scanned item: the original, or the shared image with
                          personal data covered
+  page CODE N --highlight QUERY --out FILE.png
+                         (local use) the access copy with the query's matches boxed in
+                         yellow (命中高亮), as search matches them, across line breaks too;
+                         e.g. page Z1-WS·2020-Y-0001 2 --highlight 第三库房 --out hit.png
   search QUERY [--field any|title|responsible|fonds|keywords|fulltext|persons|code]
          [--from DATE --to DATE] [--year Y] [--secrecy S] [--share-class C]
          [--livelihood L] [--person IDNUMBER] [--limit N] [--offset N]

@@ -290,4 +290,45 @@ absl::StatusOr<std::string> RedactedPage(absl::string_view bytes, int page, cons
   }
 }
 
+absl::StatusOr<std::string> HighlightedPage(absl::string_view image, int width, int height,
+                                            const std::vector<Box>& boxes) {
+  if (width <= 0 || height <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page size ", width, " x ", height, " is not positive"));
+  }
+  auto opened = Open(image, "");
+  if (!opened.ok()) return opened.status();
+  try {
+    vips::VImage img = *opened;
+    if (img.has_alpha()) img = img.flatten(vips::VImage::option()->set("background", 255.0));
+    img = img.colourspace(VIPS_INTERPRETATION_sRGB).cast(VIPS_FORMAT_UCHAR).copy_memory();
+    const double sx = double(img.width()) / width, sy = double(img.height()) / height;
+    const int pad = std::max(1, static_cast<int>(3 * std::max(sx, sy) + 0.5));
+    vips::VImage mask =
+        vips::VImage::black(img.width(), img.height()).cast(VIPS_FORMAT_UCHAR).copy_memory();
+    for (const auto& b : boxes) {
+      const int left = std::max(0, static_cast<int>(b.left * sx) - pad);
+      const int top = std::max(0, static_cast<int>(b.top * sy) - pad);
+      const int right = std::min(img.width(), static_cast<int>(b.right * sx + 0.999) + pad);
+      const int bottom = std::min(img.height(), static_cast<int>(b.bottom * sy + 0.999) + pad);
+      if (right <= left || bottom <= top) continue;
+      mask.draw_rect({255.0}, left, top, right - left, bottom - top,
+                     vips::VImage::option()->set("fill", true));
+    }
+    const vips::VImage yellow = (img * std::vector<double>{1.0, 0.92, 0.2}).cast(VIPS_FORMAT_UCHAR);
+    const vips::VImage out = mask.ifthenelse(yellow, img);
+    void* buf = nullptr;
+    size_t size = 0;
+    if (vips_pngsave_buffer(out.get_image(), &buf, &size, nullptr) != 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot encode the highlighted page: ", vips_error_buffer()));
+    }
+    std::string png(static_cast<char*>(buf), size);
+    g_free(buf);
+    return png;
+  } catch (const vips::VError& e) {
+    return absl::InvalidArgumentError(absl::StrCat("page cannot be highlighted: ", VipsMessage(e)));
+  }
+}
+
 }  // namespace kuaguan::ingest

@@ -59,4 +59,11 @@ enum class RedactedFormat { kPng, kJpeg };
 absl::StatusOr<std::string> RedactedPage(absl::string_view bytes, int page, const std::vector<Box>& boxes,
                                          RedactedFormat format = RedactedFormat::kPng);
 
+// `image` (a page image, e.g. the access JPEG) as PNG with a yellow highlighter over each of
+// `boxes` (multiplied in, so the ink stays dark), the boxes given in the pixels of a page
+// `width` x `height` (the page OCR read) and scaled to the image, grown by a few pixels and
+// clipped to it. INVALID_ARGUMENT for an undecodable image or a page size that is not positive.
+absl::StatusOr<std::string> HighlightedPage(absl::string_view image, int width, int height,
+                                            const std::vector<Box>& boxes);
+
 }  // namespace kuaguan::ingest

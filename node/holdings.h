@@ -85,9 +85,11 @@ class Holdings final : public federation::HoldingsView {
   // ALREADY_EXISTS when the code is taken.
   absl::Status CommitScanned(RecordWrite write, const std::string& actor);
 
-  // One page of a scanned item: the original file, or (shared) a PNG with personal data covered.
-  // NOT_FOUND, OUT_OF_RANGE for a page the item does not have, FAILED_PRECONDITION when a peer
-  // would not receive the item.
+  // One page of a scanned item: the original file, or (shared) a PNG with personal data covered;
+  // with a highlight query, the access copy as PNG with the query's matches boxed (local use,
+  // page_highlight.h; NOT_FOUND when the query is not on the page, INVALID_ARGUMENT with shared).
+  // NOT_FOUND, OUT_OF_RANGE for a page the item does not have (or a record without scanned
+  // pages), FAILED_PRECONDITION when a peer would not receive the item.
   absl::StatusOr<kuaguan::v1::PageImage> GetPage(const kuaguan::v1::PageRequest& request,
                                                  const std::string& actor) override;
 

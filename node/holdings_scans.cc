@@ -1,18 +1,55 @@
 // Holdings: scanned items — committing an ingested item, its page images (original, access,
 // thumbnail, or the shared copy with personal data covered) and the items held for a secrecy
 // mark. The contract is in holdings.h.
-#include "node/holdings.h"
-
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "index/chinese_folding.h"
 #include "ingest/page_image.h"
+#include "ingest/personal_data.h"
+#include "node/holdings.h"
+#include "node/page_highlight.h"
 #include "seal/digest.h"
 
 namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
+namespace {
+
+// The folder highlight queries are matched with, made at first use (thread-safe itself).
+absl::StatusOr<index::ChineseFolder*> HighlightFolder() {
+  static const auto* folder =
+      new absl::StatusOr<std::unique_ptr<index::ChineseFolder>>(index::ChineseFolder::Create());
+  if (!folder->ok()) return folder->status();
+  return folder->value().get();
+}
+
+// The access copy of page `t` with the matches of `query` highlighted, as PNG. NOT_FOUND
+// (naming the query as `shown`) when the query is not on the page, INVALID_ARGUMENT when it has
+// nothing to search for.
+absl::StatusOr<v1::PageImage> HighlightedAccessPage(Store& store, const std::string& code,
+                                                    const v1::PageText& t, const std::string& query,
+                                                    const std::string& shown) {
+  ASSIGN_OR_RETURN(index::ChineseFolder* const folder, HighlightFolder());
+  ASSIGN_OR_RETURN(const std::vector<ingest::Box> boxes, HighlightBoxes(t, query, *folder));
+  if (boxes.empty()) {
+    return absl::NotFoundError(absl::StrCat("'", shown, "' is not on page ", t.page(), " of ", code,
+                                            " (as recognized by OCR)"));
+  }
+  ASSIGN_OR_RETURN(const std::string jpeg,
+                   store.PageBlob(PageDerivativeKey(t.sm3(), t.file_page(), "access")));
+  ASSIGN_OR_RETURN(std::string png, ingest::HighlightedPage(jpeg, static_cast<int>(t.width()),
+                                                            static_cast<int>(t.height()), boxes));
+  v1::PageImage image;
+  image.set_content(std::move(png));
+  image.set_format("png");
+  image.set_boxes(static_cast<uint32_t>(boxes.size()));
+  return image;
+}
+
+}  // namespace
 
 absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
   absl::MutexLock lock(&change_mu_);
@@ -51,19 +88,45 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
     return AuditFailure(actor, action, object,
                         absl::NotFoundError(absl::StrCat("no record with code ", request.code())));
   }
+  const std::string& copy = request.copy();
+  const bool highlight = !request.highlight().empty();
+  if (highlight && (request.shared() || (!copy.empty() && copy != "access"))) {
+    return AuditFailure(
+        actor, action, object,
+        absl::InvalidArgumentError("a highlight is drawn on the access copy, for local "
+                                   "use (not with --shared, --thumbnail or jpeg)"));
+  }
   if (request.shared()) {
     if (absl::Status st = SharedCheck(*current); !st.ok()) return AuditFailure(actor, action, object, st);
   }
   ASSIGN_OR_RETURN(const auto texts, store_->PageTexts(request.code()));
+  if (texts.empty()) {
+    return AuditFailure(actor, action, object,
+                        absl::OutOfRangeError(absl::StrCat(request.code(),
+                                                           " has no scanned pages (a catalog "
+                                                           "record without page images)")));
+  }
   if (request.page() < 1 || request.page() > texts.size()) {
     return AuditFailure(actor, action, object,
-                        absl::OutOfRangeError(absl::StrCat(request.code(), " has ", texts.size(),
-                                                           " scanned pages")));
+                        absl::OutOfRangeError(absl::StrCat(
+                            "page ", request.page(), " is out of range: ", request.code(), " has ",
+                            texts.size(), " scanned pages")));
   }
   const v1::PageText& t = texts[request.page() - 1];
+  if (highlight) {
+    // Identity and phone numbers in a query are masked in the audit log, as for search.
+    const std::string shown = ingest::MaskPersonalData(
+        request.highlight(), ingest::FindPersonalData(request.highlight()));
+    const std::string audited = absl::StrCat(object, " access highlight:", shown);
+    auto image = HighlightedAccessPage(*store_, request.code(), t, request.highlight(), shown);
+    if (!image.ok()) return AuditFailure(actor, action, audited, image.status());
+    image->set_pages(static_cast<uint32_t>(texts.size()));
+    RETURN_IF_ERROR(
+        store_->Audit({actor, action, audited, absl::StrCat("ok: ", image->boxes(), " boxes")}));
+    return image;
+  }
   v1::PageImage image;
   image.set_pages(static_cast<uint32_t>(texts.size()));
-  const std::string& copy = request.copy();
   if (copy == "jpeg" && !request.shared()) {
     return AuditFailure(actor, action, object,
                         absl::InvalidArgumentError("a jpeg copy is the shared page for certificates (--shared)"));
