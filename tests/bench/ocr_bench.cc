@@ -10,8 +10,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -19,111 +17,29 @@
 #include "absl/strings/str_split.h"
 #include "base/openmp_env.h"
 #include "base/utf8.h"
-#include "index/record_index.h"
 #include "ingest/ocr_pool.h"
-#include "node/holdings.h"
-#include "node/scan_ingest.h"
-#include "node/store.h"
 #include "tests/bench/bench_flags.h"
+#include "tests/bench/ocr_compare.h"
 #include "tests/testing/page_render.h"
+#include "tests/testing/scan_corpus.h"
 #include "tests/testing/temp_dir.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::vector<char32_t> HanOnly(const std::string& s) {
-  std::vector<char32_t> out;
-  for (char32_t cp : kuaguan::base::DecodeUtf8(s)) {
-    if (kuaguan::base::IsHan(cp)) out.push_back(cp);
-  }
-  return out;
-}
-
-size_t Levenshtein(const std::vector<char32_t>& a, const std::vector<char32_t>& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-struct Accuracy {
-  size_t errors = 0, chars = 0;
-  void Add(const std::string& truth, const std::string& got) {
-    const auto t = HanOnly(truth);
-    errors += Levenshtein(t, HanOnly(got));
-    chars += t.size();
-  }
-  double Percent() const { return chars == 0 ? 0 : 100.0 * (1.0 - double(errors) / double(chars)); }
-};
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs the tesseract CLI on `pages` with `procs` parallel processes; returns seconds.
-double RunCli(const std::vector<std::string>& pages, int procs, bool single_thread,
-              const std::string& out_dir) {
-  const auto t0 = Clock::now();
-  size_t next = 0;
-  int running = 0;
-  while (next < pages.size() || running > 0) {
-    while (running < procs && next < pages.size()) {
-      const std::string in = pages[next];
-      const std::string out = absl::StrCat(out_dir, "/cli-", next);
-      ++next;
-      const pid_t pid = fork();
-      if (pid == 0) {
-        if (single_thread) setenv("OMP_THREAD_LIMIT", "1", 1); else unsetenv("OMP_THREAD_LIMIT");
-        freopen("/dev/null", "w", stderr);
-        execlp("tesseract", "tesseract", in.c_str(), out.c_str(), "-l", "chi_sim", nullptr);
-        _exit(127);
-      }
-      ++running;
-    }
-    int status = 0;
-    if (wait(&status) > 0) --running;
-  }
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using kuaguan::bench::HanAccuracy;
+using kuaguan::bench::HanOnly;
+using kuaguan::bench::RunCli;
 
 // Ingests `items` one-page items whose pages cycle through `distinct` rendered pages in `dir`
 // (page-K.png) into a new store and index under dir/`name`; returns seconds.
 absl::StatusOr<double> RunPipeline(const std::filesystem::path& dir, int items, int distinct,
                                    int workers, const std::string& name) {
-  std::string manifest = "档号,题名,年度,pages\n";
-  for (int i = 0; i < items; ++i) {
-    absl::StrAppend(&manifest, "B1-WS·2022-Y-", 10001 + i, ",数字化报告,2022,page-", i % distinct, ".png\n");
-  }
-  const auto mpath = dir / (name + ".csv");
-  std::ofstream(mpath) << manifest;
-  auto store = kuaguan::node::Store::Open(dir / name);
-  if (!store.ok()) return store.status();
-  auto index = kuaguan::index::RecordIndex::Open(dir / (name + "-index"));
-  if (!index.ok()) return index.status();
-  kuaguan::node::Holdings holdings(store->get(), index->get());
-  kuaguan::base::CountingLimit engines("OCR engines", workers);
-  kuaguan::node::ScanIngest ingest(store->get(), &holdings, &engines, kuaguan::base::RealClock());
-  kuaguan::node::IngestJob req;
-  req.manifest = mpath;
-  req.workers = static_cast<uint32_t>(workers);
-  const auto p0 = Clock::now();
-  auto st = ingest.Run(req, "bench", [](const kuaguan::v1::IngestEvent&) {}, nullptr);
-  const double secs = std::chrono::duration<double>(Clock::now() - p0).count();
-  if (!st.ok()) return st;
-  if ((*store)->Counts().records != static_cast<uint64_t>(items)) {
-    return absl::InternalError("not every item was ingested");
-  }
-  return secs;
+  std::vector<std::vector<std::string>> pages;
+  for (int i = 0; i < items; ++i) pages.push_back({absl::StrCat("page-", i % distinct, ".png")});
+  auto corpus = kuaguan::testing::IngestScans(dir, name, pages, workers);
+  if (!corpus.ok()) return corpus.status();
+  return corpus->seconds;
 }
 
 }  // namespace
@@ -222,7 +138,7 @@ int main(int argc, char** argv) {
   const auto t0 = Clock::now();
   const auto results = (*pool)->Run(sources, [](size_t, size_t) {}, nullptr);
   const double ours = std::chrono::duration<double>(Clock::now() - t0).count();
-  Accuracy our_acc;
+  HanAccuracy our_acc;
   for (int i = 0; i < n; ++i) our_acc.Add(truths[i], results[i].ocr.text);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -236,9 +152,9 @@ int main(int argc, char** argv) {
   rusage ru2{};
   getrusage(RUSAGE_SELF, &ru2);
 
-  const double cli_default = RunCli(paths, 1, false, dir.path().string() + "");
-  Accuracy cli_acc;
-  for (int i = 0; i < n; ++i) cli_acc.Add(truths[i], ReadText(absl::StrCat(dir.path().string(), "/cli-", i, ".txt")));
+  const double cli_default = RunCli(paths, 1, false, dir.path().string());
+  HanAccuracy cli_acc;
+  for (int i = 0; i < n; ++i) cli_acc.Add(truths[i], kuaguan::bench::TextOfCli(dir.path().string(), i));
   const double cli_procs = RunCli(paths, workers, true, dir.path().string());
 
   std::printf("  kuaguan (decode+digest+OCR, %d engines)  %6.3f pages/s  %5.2f s/page  Han accuracy %.2f%%  peak RSS %ld MiB\n",

@@ -5,6 +5,7 @@
 #include <pango/pangocairo.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -65,16 +66,22 @@ std::pair<int, int> PageSize(const PageSpec& spec) {
           static_cast<int>(std::lround((spec.half_page ? 148.0 : 297.0) / 25.4 * spec.dpi))};
 }
 
-// Draws the page (white ground, skewed text) on `cr`, whose units are pixels at the spec's dpi.
-void DrawPage(cairo_t* cr, const PageSpec& spec) {
-  const auto [width, height] = PageSize(spec);
+// Paints a white ground and turns what follows by `skew_degrees` about the page's centre, in
+// near-black ink; the caller restores `cr` when done.
+void BeginSkewedPage(cairo_t* cr, double width, double height, double skew_degrees) {
   cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
   cairo_translate(cr, width / 2.0, height / 2.0);
-  cairo_rotate(cr, spec.skew_degrees * M_PI / 180.0);
+  cairo_rotate(cr, skew_degrees * M_PI / 180.0);
   cairo_translate(cr, -width / 2.0, -height / 2.0);
   cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+}
+
+// Draws the page (white ground, skewed text) on `cr`, whose units are pixels at the spec's dpi.
+void DrawPage(cairo_t* cr, const PageSpec& spec) {
+  const auto [width, height] = PageSize(spec);
+  BeginSkewedPage(cr, width, height, spec.skew_degrees);
   const double margin = 25.0 / 25.4 * spec.dpi;
   double y = margin * 0.6;
   const double text_width = width - 2 * margin;
@@ -97,19 +104,94 @@ void DrawPage(cairo_t* cr, const PageSpec& spec) {
   cairo_restore(cr);
 }
 
-}  // namespace
+// Draws `layout` on `cr` (units: pixels at the layout's dpi): white ground, then the skewed
+// text, rules and seals.
+void DrawLayout(cairo_t* cr, const PageLayout& layout) {
+  const double px = layout.dpi / 25.4;
+  const double width = 210.0 * px, height = 297.0 * px;
+  BeginSkewedPage(cr, width, height, layout.skew_degrees);
+  for (const auto& t : layout.texts) {
+    PangoLayout* pl = pango_cairo_create_layout(cr);
+    pango_cairo_context_set_resolution(pango_layout_get_context(pl), layout.dpi);
+    PangoFontDescription* desc = pango_font_description_from_string(t.font.c_str());
+    pango_font_description_set_size(desc, static_cast<int>(t.size_pt * PANGO_SCALE));
+    pango_layout_set_font_description(pl, desc);
+    pango_layout_set_text(pl, t.text.c_str(), -1);
+    int w = 0, h = 0;
+    pango_layout_get_pixel_size(pl, &w, &h);
+    double x = t.x_mm * px;
+    if (t.align == PlacedText::Align::kCentre) x -= w / 2.0;
+    if (t.align == PlacedText::Align::kRight) x -= w;
+    cairo_move_to(cr, x, t.y_mm * px);
+    pango_cairo_show_layout(cr, pl);
+    pango_font_description_free(desc);
+    g_object_unref(pl);
+  }
+  for (const auto& r : layout.rules) {
+    cairo_set_line_width(cr, r.width_mm * px);
+    cairo_move_to(cr, r.x0_mm * px, r.y0_mm * px);
+    cairo_line_to(cr, r.x1_mm * px, r.y1_mm * px);
+    cairo_stroke(cr);
+  }
+  cairo_set_operator(cr, CAIRO_OPERATOR_MULTIPLY);
+  cairo_set_source_rgb(cr, 0.86, 0.12, 0.12);
+  for (const auto& seal : layout.seals) {
+    const double cx = seal.centre_x_mm * px, cy = seal.centre_y_mm * px, r = seal.radius_mm * px;
+    cairo_set_line_width(cr, r * 0.06);
+    cairo_new_path(cr);
+    cairo_arc(cr, cx, cy, r * 0.96, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    // The star: ten points alternating between the outer and the inner radius.
+    const double star = r * 0.3;
+    for (int k = 0; k < 10; ++k) {
+      const double a = -M_PI / 2 + k * M_PI / 5, rr = k % 2 == 0 ? star : star * 0.38;
+      if (k == 0) cairo_move_to(cr, cx + rr * std::cos(a), cy + rr * std::sin(a));
+      else cairo_line_to(cr, cx + rr * std::cos(a), cy + rr * std::sin(a));
+    }
+    cairo_close_path(cr);
+    cairo_fill(cr);
+    // The text along the upper arc, each glyph upright towards the centre, from about 7:30 to
+    // 4:30 on a clock face.
+    const std::vector<char32_t> glyphs = base::DecodeUtf8(seal.text);
+    const double span = M_PI * 1.25, glyph_pt = r * 0.26 / px * 72.0 / 25.4;
+    for (size_t k = 0; k < glyphs.size(); ++k) {
+      const double a = -M_PI / 2 - span / 2 +
+                       span * (glyphs.size() == 1 ? 0.5 : double(k) / double(glyphs.size() - 1));
+      std::string g;
+      base::AppendUtf8(glyphs[k], &g);
+      PangoLayout* pl = pango_cairo_create_layout(cr);
+      pango_cairo_context_set_resolution(pango_layout_get_context(pl), layout.dpi);
+      PangoFontDescription* desc = pango_font_description_from_string("Noto Sans CJK SC Bold");
+      pango_font_description_set_size(desc, static_cast<int>(glyph_pt * PANGO_SCALE));
+      pango_layout_set_font_description(pl, desc);
+      pango_layout_set_text(pl, g.c_str(), -1);
+      int w = 0, h = 0;
+      pango_layout_get_pixel_size(pl, &w, &h);
+      cairo_save(cr);
+      cairo_translate(cr, cx + r * 0.72 * std::cos(a), cy + r * 0.72 * std::sin(a));
+      cairo_rotate(cr, a + M_PI / 2);
+      cairo_move_to(cr, -w / 2.0, -h / 2.0);
+      pango_cairo_show_layout(cr, pl);
+      cairo_restore(cr);
+      pango_font_description_free(desc);
+      g_object_unref(pl);
+    }
+  }
+  cairo_restore(cr);
+}
 
-absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
-  const auto [width, height] = PageSize(spec);
+// Paints a `width` x `height` RGB page with `draw`, strews speckle over it (as a flatbed scanner
+// leaves: `noise` of the pixels, grey, placed by `seed`) and writes it as a PNG at `path`.
+absl::Status WriteScannedPng(int width, int height, const std::function<void(cairo_t*)>& draw,
+                             double noise, unsigned seed, const std::string& path) {
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
   cairo_t* cr = cairo_create(surface);
-  DrawPage(cr, spec);
+  draw(cr);
   cairo_surface_flush(surface);
-  // Speckle noise, as a flatbed scanner leaves.
-  std::mt19937 rng(spec.seed);
+  std::mt19937 rng(seed);
   unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);
-  const auto dots = static_cast<size_t>(spec.noise * width * height);
+  const auto dots = static_cast<size_t>(noise * width * height);
   for (size_t k = 0; k < dots; ++k) {
     const int px = static_cast<int>(rng() % width), py = static_cast<int>(rng() % height);
     auto* pixel = reinterpret_cast<uint32_t*>(data + py * stride) + px;
@@ -124,6 +206,22 @@ absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
     return absl::InternalError(absl::StrCat("cannot write ", path, ": ", cairo_status_to_string(st)));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RenderPagePng(const PageSpec& spec, const std::string& path) {
+  const auto [width, height] = PageSize(spec);
+  return WriteScannedPng(width, height, [&spec](cairo_t* cr) { DrawPage(cr, spec); }, spec.noise,
+                         spec.seed, path);
+}
+
+absl::Status RenderLayoutPng(const PageLayout& layout, const std::string& path) {
+  PageSpec a4;
+  a4.dpi = layout.dpi;
+  const auto [width, height] = PageSize(a4);
+  return WriteScannedPng(width, height, [&layout](cairo_t* cr) { DrawLayout(cr, layout); },
+                         layout.noise, layout.seed, path);
 }
 
 absl::Status RenderPagesPdf(const std::vector<PageSpec>& specs, const std::string& path) {
