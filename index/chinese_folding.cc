@@ -4,6 +4,7 @@
 #include <opencc/opencc.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "base/utf8.h"
 
 namespace kuaguan::index {
@@ -14,7 +15,27 @@ absl::StatusOr<std::unique_ptr<ChineseFolder>> ChineseFolder::Create() {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot load OpenCC t2s configuration: ", opencc_error(), " (is package opencc installed?)"));
   }
-  return std::unique_ptr<ChineseFolder>(new ChineseFolder(cc));
+  std::unique_ptr<ChineseFolder> folder(new ChineseFolder(cc));
+  // One conversion of the whole table, a character a line: no phrase spans a line, so each
+  // character is converted alone, as FoldHan would.
+  std::string all;
+  for (char32_t cp = kTableFirst; cp < kTableEnd; ++cp) {
+    base::AppendUtf8(cp, &all);
+    all += '\n';
+  }
+  folder->table_.reserve(kTableEnd - kTableFirst);
+  if (char* out = opencc_convert_utf8(cc, all.data(), all.size())) {
+    const std::string converted(out);
+    opencc_convert_utf8_free(out);
+    for (absl::string_view line : absl::StrSplit(converted, '\n')) {
+      const char32_t cp = kTableFirst + static_cast<char32_t>(folder->table_.size());
+      if (cp >= kTableEnd) break;
+      const auto cps = base::DecodeUtf8(line);
+      folder->table_.push_back(cps.size() == 1 ? cps[0] : cp);
+    }
+  }
+  if (folder->table_.size() != kTableEnd - kTableFirst) folder->table_.clear();  // ask OpenCC each time
+  return folder;
 }
 
 ChineseFolder::~ChineseFolder() {
@@ -23,6 +44,7 @@ ChineseFolder::~ChineseFolder() {
 }
 
 char32_t ChineseFolder::FoldHan(char32_t cp) {
+  if (cp >= kTableFirst && cp < kTableEnd && !table_.empty()) return table_[cp - kTableFirst];
   {
     absl::ReaderMutexLock lock(&mu_);
     if (auto it = cache_.find(cp); it != cache_.end()) return it->second;

@@ -2,11 +2,13 @@
 // t2s, so 檔案 finds 档案), full-width ASCII to half-width, Latin letters to lower case.
 // Folding keeps one code point per code point, so positions in folded text are positions in
 // the original (snippets mark the original exactly). Indexing and queries both fold.
-// Thread-safe: OpenCC is asked once per distinct character; answers are cached.
+// Thread-safe: the common Han characters (U+3400 to U+9FFF) are folded from a table made once
+// at creation, without a lock; OpenCC is asked once for any other, and the answer cached.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
@@ -29,8 +31,12 @@ class ChineseFolder {
 
  private:
   explicit ChineseFolder(void* opencc) : opencc_(opencc) {}
+  static constexpr char32_t kTableFirst = 0x3400;
+  static constexpr char32_t kTableEnd = 0xA000;
   // The simplified form of one Han character (itself when OpenCC maps it to several).
   char32_t FoldHan(char32_t cp);
+
+  std::vector<char32_t> table_;  // folded form of kTableFirst + i; constant after Create
 
   absl::Mutex mu_;
   void* opencc_ ABSL_GUARDED_BY(mu_);  // opencc_t

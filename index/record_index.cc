@@ -2,7 +2,8 @@
 #include "index/record_index.h"
 
 #include <algorithm>
-#include <future>
+#include <functional>
+#include <thread>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
@@ -29,6 +30,9 @@ constexpr char kRebuildCompleteKey[] = "rebuild_complete";
 constexpr char kFormatKey[] = "format";  // absent in indexes of format 1
 constexpr uint32_t kFieldGap = 100;   // position gap between fields: phrases never span two
 constexpr uint64_t kRebuildBatch = 5000;
+constexpr int kShards = 2;  // from format 2: two databases, one writer thread each
+// A search counts this many matches a shard exactly (its total is an estimate beyond).
+constexpr Xapian::doccount kCountedExactly = 100;
 
 // Term prefixes: every text field is indexed once, under its prefix; "any" searches them all.
 constexpr char kIdPrefix[] = "Q";
@@ -105,6 +109,34 @@ absl::StatusOr<std::vector<std::string>> PrefixesFor(const std::string& field) {
       "' (any, catalog, title, responsible, fonds, keywords, fulltext, persons, code)"));
 }
 
+// The shard databases of an index directory: the directory itself for an index of format 1
+// (one Xapian database), else its kShards sub-directories.
+std::vector<fs::path> ShardPaths(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / "iamglass", ec)) return {dir};
+  std::vector<fs::path> out;
+  for (int i = 0; i < kShards; ++i) out.push_back(dir / absl::StrCat("shard-", i));
+  return out;
+}
+
+// Which of `shards` holds the record `code` (FNV-1a of the code: stable across runs).
+size_t ShardOf(absl::string_view code, size_t shards) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : code) h = (h ^ c) * 16777619u;
+  return h % shards;
+}
+
+// Runs fn(i) for i in [0, n) on n threads (the calling thread takes 0); the first error.
+absl::Status OnEachShard(size_t n, const std::function<absl::Status(size_t)>& fn) {
+  std::vector<absl::Status> results(n);
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < n; ++i) threads.emplace_back([&, i] { results[i] = fn(i); });
+  results[0] = fn(0);
+  for (auto& t : threads) t.join();
+  for (const auto& st : results) RETURN_IF_ERROR(st);
+  return absl::OkStatus();
+}
+
 uint64_t DirSize(const fs::path& dir) {
   uint64_t total = 0;
   std::error_code ec;
@@ -137,7 +169,7 @@ absl::Status RecordIndex::OpenDatabases() {
     if (fs::exists(rebuild)) {
       bool complete;
       {
-        Xapian::Database rb(rebuild.string());
+        Xapian::Database rb(ShardPaths(rebuild).front().string());
         complete = rb.get_metadata(kRebuildCompleteKey) == "1";
       }
       if (complete) {
@@ -146,13 +178,19 @@ absl::Status RecordIndex::OpenDatabases() {
       }
     }
     if (fs::exists(old)) fs::remove_all(old, ec);
-    writer_.emplace(dir_.string(), Xapian::DB_CREATE_OR_OPEN);
-    if (writer_->get_doccount() == 0 && writer_->get_metadata(kSeqKey).empty() &&
-        writer_->get_metadata(kFormatKey).empty()) {
-      writer_->set_metadata(kFormatKey, absl::StrCat(kIndexFormat));  // a new index
-      writer_->commit();
+    fs::create_directories(dir_);
+    writers_.clear();
+    readers_.clear();
+    for (const fs::path& shard : ShardPaths(dir_)) {
+      writers_.emplace_back(shard.string(), Xapian::DB_CREATE_OR_OPEN);
+      readers_.emplace_back(shard.string());
     }
-    reader_.emplace(dir_.string());
+    Xapian::WritableDatabase& first = writers_.front();
+    if (first.get_doccount() == 0 && first.get_metadata(kSeqKey).empty() &&
+        first.get_metadata(kFormatKey).empty()) {
+      first.set_metadata(kFormatKey, absl::StrCat(kIndexFormat));  // a new index
+      first.commit();
+    }
   } catch (const Xapian::Error& e) {
     return XapianError(e, "open");
   } catch (const fs::filesystem_error& e) {
@@ -163,20 +201,25 @@ absl::Status RecordIndex::OpenDatabases() {
 
 uint64_t RecordIndex::IndexedSeq() {
   absl::MutexLock lock(&writer_mu_);
-  uint64_t seq = 0;
+  // Shards commit one after the other: the index has reached what every shard has.
+  uint64_t reached = UINT64_MAX;
   try {
-    (void)absl::SimpleAtoi(writer_->get_metadata(kSeqKey), &seq);
+    for (const auto& w : writers_) {
+      uint64_t seq = 0;
+      (void)absl::SimpleAtoi(w.get_metadata(kSeqKey), &seq);
+      reached = std::min(reached, seq);
+    }
   } catch (const Xapian::Error&) {
     return 0;
   }
-  return seq;
+  return writers_.empty() ? 0 : reached;
 }
 
 uint32_t RecordIndex::Format() {
   absl::MutexLock lock(&writer_mu_);
   uint32_t format = 1;
   try {
-    const std::string v = writer_->get_metadata(kFormatKey);
+    const std::string v = writers_.front().get_metadata(kFormatKey);
     if (!v.empty() && !absl::SimpleAtoi(v, &format)) format = 0;
   } catch (const Xapian::Error&) {
     return 0;
@@ -186,11 +229,13 @@ uint32_t RecordIndex::Format() {
 
 uint64_t RecordIndex::DocCount() {
   absl::MutexLock lock(&writer_mu_);
+  uint64_t n = 0;
   try {
-    return writer_->get_doccount();
+    for (const auto& w : writers_) n += w.get_doccount();
   } catch (const Xapian::Error&) {
     return 0;
   }
+  return n;
 }
 
 uint64_t RecordIndex::SizeBytes() { return DirSize(dir_); }
@@ -240,46 +285,55 @@ Xapian::Document RecordIndex::MakeDocument(const Record& r) {
 }
 
 absl::Status RecordIndex::Apply(const std::vector<IndexUpdate>& updates, uint64_t seq) {
-  // Documents are built on a second thread, a block ahead of the single Xapian writer.
-  constexpr size_t kBlock = 1000;
-  using Block = std::vector<std::optional<Xapian::Document>>;
-  auto build = [this, &updates](size_t begin) {
-    Block docs;
-    for (size_t i = begin; i < std::min(begin + kBlock, updates.size()); ++i) {
-      if (updates[i].record.has_value()) {
-        docs.emplace_back(MakeDocument(*updates[i].record));
-      } else {
-        docs.emplace_back(std::nullopt);
-      }
-    }
-    return docs;
-  };
   absl::MutexLock lock(&writer_mu_);
-  try {
-    std::future<Block> next = std::async(std::launch::async, build, 0);
-    for (size_t begin = 0; begin < updates.size(); begin += kBlock) {
-      Block docs = next.get();
-      if (begin + kBlock < updates.size()) {
-        next = std::async(std::launch::async, build, begin + kBlock);
-      }
-      for (size_t i = 0; i < docs.size(); ++i) {
-        const std::string id = kIdPrefix + updates[begin + i].code;
-        if (docs[i].has_value()) {
-          writer_->replace_document(id, *docs[i]);
+  // Each shard builds and writes its own documents on its own thread, and commits them with
+  // the sequence reached (a crash between two shards' commits is caught up again, idempotently).
+  const size_t shards = writers_.size();
+  std::vector<std::vector<const IndexUpdate*>> mine(shards);
+  for (const auto& u : updates) mine[ShardOf(u.code, shards)].push_back(&u);
+  std::vector<Xapian::WritableDatabase>* writers = &writers_;  // held: writer_mu_
+  return OnEachShard(shards, [&](size_t i) -> absl::Status {
+    Xapian::WritableDatabase& w = (*writers)[i];
+    try {
+      for (const IndexUpdate* u : mine[i]) {
+        const std::string id = kIdPrefix + u->code;
+        if (u->record.has_value()) {
+          w.replace_document(id, MakeDocument(*u->record));
         } else {
-          writer_->delete_document(id);
+          w.delete_document(id);
         }
       }
+      w.set_metadata(kSeqKey, absl::StrCat(seq));
+      w.commit();
+    } catch (const Xapian::Error& e) {
+      return XapianError(e, "update");
     }
-    writer_->set_metadata(kSeqKey, absl::StrCat(seq));
-    writer_->commit();
-  } catch (const Xapian::Error& e) {
-    return XapianError(e, "update");
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
-absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
+absl::StatusOr<std::vector<Xapian::Query>> RecordIndex::BuildTiers(const SearchSpec& spec) {
+  std::vector<Xapian::Query> tiers;
+  if (spec.field == "code") {
+    ASSIGN_OR_RETURN(Xapian::Query q, BuildQuery(spec, {}));
+    tiers.push_back(std::move(q));
+    return tiers;
+  }
+  ASSIGN_OR_RETURN(const std::vector<std::string> all, PrefixesFor(spec.field));
+  // Nested: every part in a title, then anywhere the field allows.
+  std::vector<std::vector<std::string>> nested;
+  if (spec.field.empty() || spec.field == "any" || spec.field == "catalog") nested.push_back({kTitlePrefix});
+  nested.push_back(all);
+  for (const auto& prefixes : nested) {
+    ASSIGN_OR_RETURN(Xapian::Query q, BuildQuery(spec, prefixes));
+    tiers.push_back(std::move(q));
+    if (absl::StripAsciiWhitespace(spec.query).empty()) break;  // filters only: one tier
+  }
+  return tiers;
+}
+
+absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec,
+                                                      const std::vector<std::string>& prefixes) {
   std::vector<Xapian::Query> parts;
   if (spec.field == "code") {
     for (absl::string_view word : absl::StrSplit(spec.query, ' ', absl::SkipWhitespace())) {
@@ -291,7 +345,6 @@ absl::StatusOr<Xapian::Query> RecordIndex::BuildQuery(const SearchSpec& spec) {
       }
     }
   } else {
-    ASSIGN_OR_RETURN(const std::vector<std::string> prefixes, PrefixesFor(spec.field));
     const std::string folded = folder_->Fold(spec.query);
     for (absl::string_view word : absl::StrSplit(folded, ' ', absl::SkipWhitespace())) {
       for (const auto& run : ConsecutiveRuns(Tokenize(word))) {
@@ -414,24 +467,64 @@ SearchHit RecordIndex::MakeHit(const Record& r, const SearchSpec& spec, double s
 }
 
 absl::StatusOr<SearchResults> RecordIndex::Search(const SearchSpec& spec) {
-  ASSIGN_OR_RETURN(const Xapian::Query query, BuildQuery(spec));
+  ASSIGN_OR_RETURN(const std::vector<Xapian::Query> tiers, BuildTiers(spec));
   const uint32_t limit = spec.limit == 0 ? 10 : std::min<uint32_t>(spec.limit, 1000);
   std::vector<std::pair<Record, double>> found;
   SearchResults results;
   {
     absl::MutexLock lock(&reader_mu_);
+    std::vector<Xapian::Database>* readers = &readers_;  // held: reader_mu_
     for (int attempt = 0;; ++attempt) {
       try {
-        reader_->reopen();
-        Xapian::Enquire enquire(*reader_);
-        enquire.set_query(query);
-        const Xapian::MSet mset = enquire.get_mset(spec.offset, limit);
-        results.total = mset.get_matches_estimated();
+        for (auto& r : *readers) r.reopen();
         found.clear();
-        for (auto it = mset.begin(); it != mset.end(); ++it) {
-          Record r;
-          r.ParseFromString(it.get_document().get_data());
-          found.emplace_back(std::move(r), it.get_weight());
+        results.total = 0;
+        // Tier by tier, each without the documents of the tier before (which it contains). A
+        // boolean match in document order stops as soon as it holds offset + limit documents,
+        // so a phrase that is in a sixth of the corpus costs no more than a rare one. Each
+        // shard is matched on its own thread; their documents are merged in document order.
+        uint32_t skip = spec.offset;
+        for (size_t t = 0; t < tiers.size(); ++t) {
+          // Xapian's query objects share reference counts: each shard's thread gets its own.
+          const std::string q =
+              (t == 0 ? tiers[t] : Xapian::Query(Xapian::Query::OP_AND_NOT, tiers[t], tiers[t - 1]))
+                  .serialise();
+          const uint32_t want = limit - static_cast<uint32_t>(found.size());
+          const uint32_t enough = want == 0 ? 0 : skip + want;
+          std::vector<Xapian::MSet> msets(readers->size());
+          const absl::Status matched = OnEachShard(readers->size(), [&](size_t i) -> absl::Status {
+            try {
+              Xapian::Enquire enquire((*readers)[i]);
+              enquire.set_query(Xapian::Query::unserialise(q));
+              enquire.set_weighting_scheme(Xapian::BoolWeight());
+              enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+              msets[i] = enquire.get_mset(0, enough, enough == 0 ? 0 : std::max(enough, kCountedExactly));
+            } catch (const Xapian::DatabaseModifiedError&) {
+              return absl::AbortedError("modified");
+            } catch (const Xapian::Error& e) {
+              return XapianError(e, "search");
+            }
+            return absl::OkStatus();
+          });
+          if (absl::IsAborted(matched)) throw Xapian::DatabaseModifiedError("modified during search");
+          RETURN_IF_ERROR(matched);
+          std::vector<std::pair<Xapian::docid, Xapian::MSetIterator>> merged;
+          uint64_t counted = 0;
+          for (const auto& m : msets) {
+            results.total += m.get_matches_estimated();
+            counted += m.get_matches_lower_bound();
+            for (auto it = m.begin(); it != m.end(); ++it) merged.emplace_back(*it, it);
+          }
+          std::stable_sort(merged.begin(), merged.end(),
+                           [](const auto& a, const auto& b) { return a.first < b.first; });
+          const double score = static_cast<double>(tiers.size() - t);
+          for (size_t k = skip; k < merged.size() && found.size() < limit; ++k) {
+            Record r;
+            r.ParseFromString(merged[k].second.get_document().get_data());
+            found.emplace_back(std::move(r), score);
+          }
+          // At least `enough` were checked on each shard: fewer matches were counted exactly.
+          skip -= static_cast<uint32_t>(std::min<uint64_t>(skip, counted));
         }
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
@@ -449,7 +542,6 @@ absl::Status RecordIndex::Rebuild(RecordSource* source,
                                   const std::function<void(uint64_t, uint64_t, bool)>& progress,
                                   const std::atomic<bool>* cancel) {
   const fs::path rebuild = fs::path(dir_.string() + ".rebuild");
-  const fs::path old = fs::path(dir_.string() + ".old");
   bool cancelled = false;
   try {
     const std::string format = absl::StrCat(kIndexFormat);
@@ -458,33 +550,59 @@ absl::Status RecordIndex::Rebuild(RecordSource* source,
       // A rebuild interrupted under another index format cannot be resumed: start again.
       bool other_format;
       {
-        Xapian::Database rb(rebuild.string());
+        Xapian::Database rb(ShardPaths(rebuild).front().string());
         other_format = rb.get_metadata(kFormatKey) != format;
       }
       if (other_format) fs::remove_all(rebuild, ec);
     }
-    Xapian::WritableDatabase w(rebuild.string(), Xapian::DB_CREATE_OR_OPEN);
-    w.set_metadata(kFormatKey, format);
-    const bool resumed = !w.get_metadata(kRebuildSeqKey).empty();
+    fs::create_directories(rebuild);
+    std::vector<Xapian::WritableDatabase> shards;
+    for (int i = 0; i < kShards; ++i) {
+      shards.emplace_back((rebuild / absl::StrCat("shard-", i)).string(), Xapian::DB_CREATE_OR_OPEN);
+    }
+    // Shard 0 holds the rebuild's state and commits last: what it says was written, was.
+    Xapian::WritableDatabase& first = shards.front();
+    first.set_metadata(kFormatKey, format);
+    const bool resumed = !first.get_metadata(kRebuildSeqKey).empty();
     uint64_t seq = source->Seq();
     if (resumed) {
-      (void)absl::SimpleAtoi(w.get_metadata(kRebuildSeqKey), &seq);
+      (void)absl::SimpleAtoi(first.get_metadata(kRebuildSeqKey), &seq);
     } else {
-      w.set_metadata(kRebuildSeqKey, absl::StrCat(seq));
+      first.set_metadata(kRebuildSeqKey, absl::StrCat(seq));
     }
-    std::string last = w.get_metadata(kRebuildLastKey);
-    uint64_t done = w.get_doccount();
+    std::string last = first.get_metadata(kRebuildLastKey);
+    uint64_t done = 0;
+    for (const auto& w : shards) done += w.get_doccount();
     const uint64_t total = std::max<uint64_t>(source->Count(), done);
-    uint64_t pending = 0;
     progress(done, total, resumed);
+    std::vector<std::vector<Record>> batch(shards.size());
+    uint64_t pending = 0;
+    auto flush = [&](bool finished) -> absl::Status {
+      RETURN_IF_ERROR(OnEachShard(shards.size(), [&](size_t i) -> absl::Status {
+        try {
+          for (const Record& r : batch[i]) shards[i].replace_document(kIdPrefix + r.code(), MakeDocument(r));
+          if (finished) shards[i].set_metadata(kSeqKey, absl::StrCat(seq));
+          if (i != 0) shards[i].commit();
+        } catch (const Xapian::Error& e) {
+          return XapianError(e, "rebuild");
+        }
+        batch[i].clear();
+        return absl::OkStatus();
+      }));
+      first.set_metadata(kRebuildLastKey, last);
+      if (finished) first.set_metadata(kRebuildCompleteKey, "1");
+      first.commit();
+      pending = 0;
+      return absl::OkStatus();
+    };
+    absl::Status failed;
     absl::Status st = source->ForEachAfter(last, [&](const Record& r) {
-      w.replace_document(kIdPrefix + r.code(), MakeDocument(r));
+      batch[ShardOf(r.code(), shards.size())].push_back(r);
       last = r.code();
       ++done;
       if (++pending >= kRebuildBatch) {
-        w.set_metadata(kRebuildLastKey, last);
-        w.commit();
-        pending = 0;
+        failed = flush(false);
+        if (!failed.ok()) return false;
         progress(done, total, resumed);
         if (cancel != nullptr && cancel->load()) {
           cancelled = true;
@@ -494,33 +612,36 @@ absl::Status RecordIndex::Rebuild(RecordSource* source,
       return true;
     });
     RETURN_IF_ERROR(st);
-    w.set_metadata(kRebuildLastKey, last);
+    RETURN_IF_ERROR(failed);
     if (cancelled) {
-      w.commit();
       return absl::CancelledError(
           absl::StrCat("reindex interrupted after ", done, " records; run it again to resume"));
     }
-    w.set_metadata(kSeqKey, absl::StrCat(seq));
-    w.set_metadata(kRebuildCompleteKey, "1");
-    w.commit();
-    w.close();
+    RETURN_IF_ERROR(flush(true));
+    for (auto& w : shards) w.close();
     progress(done, total, resumed);
   } catch (const Xapian::Error& e) {
     return XapianError(e, "rebuild");
+  } catch (const fs::filesystem_error& e) {
+    return absl::InternalError(absl::StrCat("index rebuild: ", e.what()));
   }
   absl::MutexLock wl(&writer_mu_);
   absl::MutexLock rl(&reader_mu_);
   try {
-    writer_.reset();
-    reader_.reset();
+    writers_.clear();
+    readers_.clear();
   } catch (const Xapian::Error& e) {
     return XapianError(e, "close for swap");
   }
   if (absl::Status st = OpenDatabases(); !st.ok()) {
     // Keep the index usable whatever the swap left: reopen what stands at dir_.
     try {
-      writer_.emplace(dir_.string(), Xapian::DB_CREATE_OR_OPEN);
-      reader_.emplace(dir_.string());
+      writers_.clear();
+      readers_.clear();
+      for (const fs::path& shard : ShardPaths(dir_)) {
+        writers_.emplace_back(shard.string(), Xapian::DB_CREATE_OR_OPEN);
+        readers_.emplace_back(shard.string());
+      }
     } catch (const Xapian::Error& e) {
       return XapianError(e, "reopen after failed swap");
     }

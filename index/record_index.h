@@ -2,7 +2,9 @@
 // Chinese text is folded (ChineseFolder) and indexed as characters plus bigrams with positions;
 // a Chinese query matches only as a contiguous phrase. The index remembers the store change
 // sequence it has reached, committed atomically with the documents, so a node can catch up
-// after a crash. Thread-safe: one writer at a time (writer_mu_), searches on a separate reader.
+// after a crash. From format 2 the index is two shards (records split by a hash of their code),
+// written on two threads and searched as one. Thread-safe: one writer at a time (writer_mu_),
+// searches on a separate reader.
 #pragma once
 
 #include <atomic>
@@ -42,7 +44,7 @@ struct SearchSpec {
 struct SearchHit {
   std::string code;
   std::string title;
-  double score = 0;
+  double score = 0;           // the tier, higher first: 2 every part in a title, 1 elsewhere
   std::string snippet;        // the match marked with 【 】
   std::string date;
   std::string responsible;
@@ -51,7 +53,7 @@ struct SearchHit {
 };
 
 struct SearchResults {
-  uint64_t total = 0;  // Xapian's estimate of all matches
+  uint64_t total = 0;  // all matches (see Search: exact for small answers, else estimated)
   std::vector<SearchHit> hits;
 };
 
@@ -62,7 +64,8 @@ struct IndexUpdate {
 };
 
 // The way documents are made (tokens, terms, positions). An index of an older format is rebuilt
-// (Holdings::UpgradeIndex at start); format 2: text flows across line breaks (text_flow.h).
+// (Holdings::UpgradeIndex at start); format 2: text flows across line breaks (text_flow.h), and
+// two shards.
 inline constexpr uint32_t kIndexFormat = 2;
 
 class RecordIndex {
@@ -81,7 +84,10 @@ class RecordIndex {
   // Applies `updates` and records `seq` as reached, in one commit.
   absl::Status Apply(const std::vector<IndexUpdate>& updates, uint64_t seq);
 
-  // Runs a search. INVALID_ARGUMENT for an unknown field or a query with nothing searchable.
+  // Runs a search: hits ordered by tier (every part of the query in a title, then anywhere the
+  // field allows), within a tier in the order records were indexed; `total` counts exactly up
+  // to 100 matches a shard in the tiers the page is taken from, and estimates beyond.
+  // INVALID_ARGUMENT for an unknown field or a query with nothing searchable.
   absl::StatusOr<SearchResults> Search(const SearchSpec& spec);
 
   // Rebuilds the whole index from `source` into a directory beside the live one, committing
@@ -95,7 +101,10 @@ class RecordIndex {
  private:
   RecordIndex(std::filesystem::path dir, std::unique_ptr<ChineseFolder> folder);
   Xapian::Document MakeDocument(const kuaguan::v1::Record& record);
-  absl::StatusOr<Xapian::Query> BuildQuery(const SearchSpec& spec);
+  // The query as nested tiers, best first: every part in a title, then anywhere (as far as
+  // spec.field allows); each holds the one before.
+  absl::StatusOr<std::vector<Xapian::Query>> BuildTiers(const SearchSpec& spec);
+  absl::StatusOr<Xapian::Query> BuildQuery(const SearchSpec& spec, const std::vector<std::string>& prefixes);
   SearchHit MakeHit(const kuaguan::v1::Record& record, const SearchSpec& spec, double score);
   absl::Status OpenDatabases() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_, reader_mu_);
 
@@ -104,10 +113,11 @@ class RecordIndex {
   const std::unique_ptr<ChineseFolder> folder_;
 
   absl::Mutex writer_mu_ ABSL_ACQUIRED_BEFORE(reader_mu_);
-  std::optional<Xapian::WritableDatabase> writer_ ABSL_GUARDED_BY(writer_mu_);
+  // One per shard (format 1: one); each used by one thread at a time.
+  std::vector<Xapian::WritableDatabase> writers_ ABSL_GUARDED_BY(writer_mu_);
 
   absl::Mutex reader_mu_;
-  std::optional<Xapian::Database> reader_ ABSL_GUARDED_BY(reader_mu_);
+  std::vector<Xapian::Database> readers_ ABSL_GUARDED_BY(reader_mu_);  // one per shard
 };
 
 }  // namespace kuaguan::index

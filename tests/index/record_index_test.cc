@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "tests/testing/temp_dir.h"
 
 using namespace kuaguan::index;
@@ -212,4 +214,39 @@ TEST_CASE("a new index is of the current format - a rebuild brings an old one to
   REQUIRE((*index)->Rebuild(&source, [](uint64_t, uint64_t, bool) {}, nullptr).ok());
   CHECK((*index)->Format() == kIndexFormat);
   CHECK((*index)->DocCount() == 1);
+}
+
+TEST_CASE("pages of an answer: title hits first, every hit once across shards and tiers") {
+  kuaguan::testing::TempDir dir;
+  auto index = RecordIndex::Open(dir.path() / "index");
+  REQUIRE(index.ok());
+  std::vector<IndexUpdate> u;
+  for (int i = 0; i < 53; ++i) {
+    char code[32];
+    std::snprintf(code, sizeof code, "D4-%04d", i);
+    const bool in_title = i % 3 == 0;
+    u.push_back({code, Make(code, in_title ? "防汛抗旱工作总结" : "年度工作总结", "20200101",
+                            in_title ? "" : "本年度防汛抗旱工作")});
+  }
+  REQUIRE((*index)->Apply(u, 1).ok());
+  std::set<std::string> seen;
+  bool left_titles = false;
+  for (uint32_t offset = 0; offset < 60; offset += 7) {
+    SearchSpec s;
+    s.query = "防汛抗旱";
+    s.limit = 7;
+    s.offset = offset;
+    auto r = (*index)->Search(s);
+    REQUIRE(r.ok());
+    // Exact once the page reaches the last tier (18 title hits); before, the rest is estimated.
+    if (offset + s.limit > 18) CHECK(r->total == 53);
+    for (const auto& h : r->hits) {
+      CHECK(seen.insert(h.code).second);
+      const bool title = h.matched_field == "title";
+      if (!title) left_titles = true;
+      CHECK((title || left_titles));  // once past the title hits, none comes back
+      CHECK(!(title && left_titles));
+    }
+  }
+  CHECK(seen.size() == 53);
 }
