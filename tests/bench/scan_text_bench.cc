@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/openmp_env.h"
@@ -74,6 +75,12 @@ absl::Status RunSet(const std::string& label, const std::vector<DensePage>& page
 
   auto corpus = kuaguan::testing::IngestScans(dir, "store", items, workers);
   if (!corpus.ok()) return corpus.status();
+  size_t vertical = 0;  // pages whose reading was taken again with the vertical model
+  for (const auto& code : corpus->codes) {
+    auto texts = corpus->store->PageTexts(code);
+    if (!texts.ok()) return texts.status();
+    for (const auto& t : *texts) vertical += absl::StrContains(t.ocr_languages(), "_vert");
+  }
   const std::string cli_dir = (dir / "cli").string();
   std::filesystem::create_directories(cli_dir);
   const double cli_secs = kuaguan::bench::RunCli(paths, workers, true, cli_dir);
@@ -128,6 +135,7 @@ absl::Status RunSet(const std::string& label, const std::vector<DensePage>& page
   std::printf("  pages/s                               kuaguan whole pipeline %.3f, tesseract CLI (%d "
               "single-thread procs) %.3f: %.2fx (goal >= 1.1x)\n",
               n / corpus->seconds, workers, n / cli_secs, cli_secs / corpus->seconds);
+  std::printf("  pages read again as vertical text     %zu (kept the vertical reading)\n", vertical);
   std::fflush(stdout);
   return absl::OkStatus();
 }

@@ -1,7 +1,9 @@
 // kuaguan-gen-scans: renders scanned-looking Chinese pages and a manifest for demos and
-// benchmarks. usage: kuaguan-gen-scans DIR [--items N] [--half]
+// benchmarks. usage: kuaguan-gen-scans DIR [--items N] [--half | --dense]
 // Item 2 carries a secrecy mark; item 3 is a marriage registration form (婚姻登记, shared
-// unconditionally) with an identity number and a phone number.
+// unconditionally) with an identity number and a phone number. With --dense the pages are the
+// dense administrative pages of dense_pages.h instead (tables, red seals), and each page's
+// printed text is written beside it (itemNNN-p1.txt).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,22 +12,26 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tests/testing/dense_pages.h"
 #include "tests/testing/page_render.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: kuaguan-gen-scans DIR [--items N] [--half]\n";
+    std::cerr << "usage: kuaguan-gen-scans DIR [--items N] [--half | --dense]\n";
     return 2;
   }
   const std::filesystem::path dir = argv[1];
   int items = 4;
   bool half = false;
+  bool dense = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--items" && i + 1 < argc) {
       if (!absl::SimpleAtoi(argv[++i], &items) || items < 1) return 2;
     } else if (a == "--half") {
       half = true;
+    } else if (a == "--dense") {
+      dense = true;
     } else {
       std::cerr << "kuaguan-gen-scans: unknown argument " << a << "\n";
       return 2;
@@ -46,7 +52,16 @@ int main(int argc, char** argv) {
     }
     spec.paragraphs.push_back(kuaguan::testing::ComposeParagraph(half ? 120 : 400, i));
     const std::string name = absl::StrFormat("item%03d-p1.png", i);
-    if (auto st = kuaguan::testing::RenderPagePng(spec, (dir / name).string()); !st.ok()) {
+    absl::Status st;
+    if (dense) {
+      const kuaguan::testing::DensePage page = kuaguan::testing::MakeDensePage(static_cast<unsigned>(i));
+      spec.title = page.title;
+      std::ofstream(dir / absl::StrFormat("item%03d-p1.txt", i)) << page.truth;
+      st = kuaguan::testing::RenderLayoutPng(page.layout, (dir / name).string());
+    } else {
+      st = kuaguan::testing::RenderPagePng(spec, (dir / name).string());
+    }
+    if (!st.ok()) {
       std::cerr << "kuaguan-gen-scans: " << st.message() << "\n";
       return 1;
     }
