@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <xapian.h>
+
 #include "rocksdb/db.h"
 #include "tests/testing/temp_dir.h"
 
@@ -224,6 +226,45 @@ TEST_CASE_METHOD(HoldingsFixture, "reindex rebuilds the same answers") {
   CHECK(calls >= 1);
   CHECK(Search("档案馆") == std::vector<std::string>{"Z109-WS·2011-Y-BGS-0002"});
   CHECK(index->DocCount() == 3);
+}
+
+TEST_CASE_METHOD(HoldingsFixture, "an index of an older format is rebuilt at start - audited") {
+  Import(kCatalog);
+  Close();
+  {
+    // What a node of the previous version left: one Xapian database, no format, a phrase
+    // across a line break that it could not find.
+    std::filesystem::remove_all(dir.path() / "index");
+    Xapian::WritableDatabase old((dir.path() / "index").string(), Xapian::DB_CREATE_OR_OPEN);
+    Xapian::Document doc;
+    doc.add_boolean_term("QZ109-WS·2011-Y-BGS-0001");
+    old.add_document(doc);
+    old.set_metadata("store_seq", "1");
+    old.commit();
+  }
+  store = std::move(*Store::Open(dir.path() / "store"));
+  index = std::move(*kuaguan::index::RecordIndex::Open(dir.path() / "index"));
+  holdings = std::make_unique<Holdings>(store.get(), index.get());
+  CHECK(index->Format() == 1);
+  uint64_t last_done = 0, last_total = 0;
+  REQUIRE(holdings->UpgradeIndex([&](uint64_t done, uint64_t total) {
+                      last_done = done;
+                      last_total = total;
+                    }).ok());
+  CHECK(index->Format() == kuaguan::index::kIndexFormat);
+  CHECK(last_done == 3);
+  CHECK(last_total == 3);
+  CHECK(index->DocCount() == 3);
+  CHECK(Search("档案馆") == std::vector<std::string>{"Z109-WS·2011-Y-BGS-0002"});
+  bool audited = false;
+  REQUIRE(store->ForEachAudit([&](const v1::AuditEntry& e) {
+                 audited |= e.action() == "index.upgrade" && e.object() == "format 1 to 2";
+                 return true;
+               }).ok());
+  CHECK(audited);
+  int calls = 0;
+  REQUIRE(holdings->UpgradeIndex([&](uint64_t, uint64_t) { ++calls; }).ok());
+  CHECK(calls == 0);  // a current index: nothing to do
 }
 
 TEST_CASE_METHOD(HoldingsFixture, "identity and phone numbers in a search are masked in the audit log") {
