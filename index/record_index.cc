@@ -492,13 +492,20 @@ absl::StatusOr<SearchResults> RecordIndex::Search(const SearchSpec& spec) {
           const uint32_t want = limit - static_cast<uint32_t>(found.size());
           const uint32_t enough = want == 0 ? 0 : skip + want;
           std::vector<Xapian::MSet> msets(readers->size());
+          std::vector<Xapian::doccount> estimates(readers->size());
           const absl::Status matched = OnEachShard(readers->size(), [&](size_t i) -> absl::Status {
             try {
               Xapian::Enquire enquire((*readers)[i]);
               enquire.set_query(Xapian::Query::unserialise(q));
               enquire.set_weighting_scheme(Xapian::BoolWeight());
               enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-              msets[i] = enquire.get_mset(0, enough, enough == 0 ? 0 : std::max(enough, kCountedExactly));
+              const Xapian::doccount counted = enough == 0 ? 0 : std::max(enough, kCountedExactly);
+              msets[i] = enquire.get_mset(0, enough, counted);
+              estimates[i] = msets[i].get_matches_estimated();
+              if (counted > 0 && msets[i].get_matches_lower_bound() >= counted) {
+                // Stopped early: the estimate from term statistics, without reading postings.
+                estimates[i] = std::max(estimates[i], enquire.get_mset(0, 0).get_matches_estimated());
+              }
             } catch (const Xapian::DatabaseModifiedError&) {
               return absl::AbortedError("modified");
             } catch (const Xapian::Error& e) {
@@ -510,8 +517,9 @@ absl::StatusOr<SearchResults> RecordIndex::Search(const SearchSpec& spec) {
           RETURN_IF_ERROR(matched);
           std::vector<std::pair<Xapian::docid, Xapian::MSetIterator>> merged;
           uint64_t counted = 0;
-          for (const auto& m : msets) {
-            results.total += m.get_matches_estimated();
+          for (size_t i = 0; i < msets.size(); ++i) {
+            const Xapian::MSet& m = msets[i];
+            results.total += estimates[i];
             counted += m.get_matches_lower_bound();
             for (auto it = m.begin(); it != m.end(); ++it) merged.emplace_back(*it, it);
           }

@@ -250,3 +250,26 @@ TEST_CASE("pages of an answer: title hits first, every hit once across shards an
   }
   CHECK(seen.size() == 53);
 }
+
+TEST_CASE("a large answer stops early - its total is still estimated from the whole index") {
+  kuaguan::testing::TempDir dir;
+  auto index = RecordIndex::Open(dir.path() / "index");
+  REQUIRE(index.ok());
+  std::vector<IndexUpdate> u;
+  for (int i = 0; i < 1200; ++i) {
+    char code[32];
+    std::snprintf(code, sizeof code, "E5-%05d", i);
+    u.push_back({code, Make(code, "档案工作报告", "20200101")});
+  }
+  REQUIRE((*index)->Apply(u, 1).ok());
+  SearchSpec s;
+  s.query = "档案";
+  auto r = (*index)->Search(s);
+  REQUIRE(r.ok());
+  CHECK(r->hits.size() == 10);
+  CHECK(r->total == 1200);  // one term: its frequency is known exactly
+  s.query = "档案工作";
+  r = (*index)->Search(s);
+  REQUIRE(r.ok());
+  CHECK(r->total >= 600);  // a phrase: estimated, not the 200 counted before stopping
+}
