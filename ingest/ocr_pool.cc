@@ -69,11 +69,15 @@ absl::StatusOr<OcrEngine*> OcrPool::EngineFor(Engines* engines, const std::strin
 absl::Status OcrPool::RecognizePage(Engines* engines, const PageSource& source, ScannedPage* out,
                                     const std::atomic<bool>* cancel) {
   if (cancel != nullptr && cancel->load()) return absl::CancelledError("stopped before this page");
-  ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(source.path));
-  out->size = bytes.size();
-  out->sm3 = seal::Sm3(bytes);
-  out->sha256 = seal::Sha256(bytes);
-  auto decoded = DecodePage(bytes, source.page);
+  std::shared_ptr<const std::string> bytes = source.bytes;
+  if (bytes == nullptr) {
+    ASSIGN_OR_RETURN(std::string read, ReadFileBytes(source.path));
+    out->size = read.size();
+    out->sm3 = seal::Sm3(read);
+    out->sha256 = seal::Sha256(read);
+    bytes = std::make_shared<const std::string>(std::move(read));
+  }
+  auto decoded = DecodePage(*bytes, source.page);
   if (!decoded.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(source.path, ": ", decoded.status().message()));
   }

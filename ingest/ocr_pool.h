@@ -26,6 +26,9 @@ struct PageSource {
   std::string path;       // an image file (TIFF, JPEG, PNG, PDF)
   int page = 0;           // page within the file, from 0
   std::string languages;  // Tesseract languages for this page; empty for the pool's default
+  // The file's bytes when the caller has read (and digested) them already: the file is then
+  // neither read nor digested again, and the page's sm3, sha256 and size are left empty.
+  std::shared_ptr<const std::string> bytes;
 };
 
 struct ScannedPage {

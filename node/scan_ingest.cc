@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -40,7 +41,7 @@ constexpr absl::Duration kEngineWait = absl::Seconds(5);
 struct FileData {
   std::string name;  // as the manifest wrote it
   std::string path;  // resolved
-  std::string bytes;
+  std::shared_ptr<const std::string> bytes;  // read once, shared with the item's pages
   std::string sm3, sha256;
   int pages = 1;
 };
@@ -137,11 +138,11 @@ absl::StatusOr<std::optional<Item>> IngestRun::Read(ingest::CatalogRow row) {
       summary.set_failed(summary.failed() + 1);
       return std::nullopt;
     }
-    FileData f{name, *path, *std::move(data), "", "", *count};
-    f.sm3 = seal::Sm3(f.bytes);
-    f.sha256 = seal::Sha256(f.bytes);
+    FileData f{name, *path, std::make_shared<const std::string>(*std::move(data)), "", "", *count};
+    f.sm3 = seal::Sm3(*f.bytes);
+    f.sha256 = seal::Sha256(*f.bytes);
     for (int p = 0; p < f.pages; ++p) {
-      item.pages.push_back({f.path, p, ingest::OcrLanguages(item.row.record)});
+      item.pages.push_back({f.path, p, ingest::OcrLanguages(item.row.record), f.bytes});
       item.page_origin.emplace_back(item.files.size(), p);
     }
     item.files.push_back(std::move(f));
@@ -253,10 +254,10 @@ absl::StatusOr<bool> IngestRun::Commit(Item& item, std::vector<ingest::ScannedPa
   for (auto& f : item.files) {
     auto* d = record.add_files();
     d->set_name(f.name);
-    d->set_size(f.bytes.size());
+    d->set_size(f.bytes->size());
     d->set_sm3(f.sm3);
     d->set_sha256(f.sha256);
-    w.page_blobs.emplace_back(f.sm3, std::move(f.bytes));
+    w.page_blobs.emplace_back(f.sm3, *f.bytes);
   }
   const ingest::SecrecyCheck secrecy = ingest::CheckSecrecyMark(first_lines);
   if (secrecy.held()) {

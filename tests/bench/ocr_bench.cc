@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<kuaguan::ingest::PageSource> sources;
-  for (const auto& p : paths) sources.push_back({p, 0, ""});
+  for (const auto& p : paths) sources.push_back({p, 0, "", nullptr});
   const auto t0 = Clock::now();
   const auto results = (*pool)->Run(sources, [](size_t, size_t) {}, nullptr);
   const double ours = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -110,7 +110,7 @@ TEST_CASE("a multi-page TIFF and a PDF give each page - a PDF without pages is r
   REQUIRE(*CountPages(pdf_bytes) == 2);
   auto pool = OcrPool::Create(2, "chi_sim");
   REQUIRE(pool.ok());
-  auto pages = (*pool)->Run({{pdf.string(), 0, ""}, {pdf.string(), 1, ""}, {tiff.string(), 1, ""}},
+  auto pages = (*pool)->Run({{pdf.string(), 0, "", nullptr}, {pdf.string(), 1, "", nullptr}, {tiff.string(), 1, "", nullptr}},
                             [](size_t, size_t) {}, nullptr);
   REQUIRE(pages.size() == 3);
   for (const auto& p : pages) REQUIRE(p.status.ok());
@@ -204,7 +204,7 @@ TEST_CASE("a vertical page is read with chi_sim_vert and traditional text with c
 
   auto pool = OcrPool::Create(1, "chi_sim");
   REQUIRE(pool.ok());
-  auto pages = (*pool)->Run({{vpath.string(), 0, ""}, {tpath.string(), 0, "chi_tra"}},
+  auto pages = (*pool)->Run({{vpath.string(), 0, "", nullptr}, {tpath.string(), 0, "chi_tra", nullptr}},
                             [](size_t, size_t) {}, nullptr);
   REQUIRE(pages[0].status.ok());
   REQUIRE(pages[1].status.ok());

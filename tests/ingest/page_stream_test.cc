@@ -46,7 +46,7 @@ TEST_CASE("a page stream hands each item back whole - in page order - within its
       [&]() -> absl::StatusOr<std::optional<StreamItem>> {
         if (next == items.size()) return std::nullopt;
         StreamItem item{next, {}};
-        for (int p : items[next]) item.pages.push_back({pages.paths[static_cast<size_t>(p)], 0, ""});
+        for (int p : items[next]) item.pages.push_back({pages.paths[static_cast<size_t>(p)], 0, "", nullptr});
         ++next;
         return item;
       },
@@ -84,7 +84,7 @@ TEST_CASE("a stopped page stream hands back only whole items - an error from don
   uint64_t next = 0;
   auto one_page_items = [&]() -> absl::StatusOr<std::optional<StreamItem>> {
     if (next == pages.paths.size()) return std::nullopt;
-    StreamItem item{next, {{pages.paths[next], 0, ""}}};
+    StreamItem item{next, {{pages.paths[next], 0, "", nullptr}}};
     ++next;
     return item;
   };
