@@ -77,6 +77,10 @@ class RecordIndex {
   // The store change sequence the index has reached (0 for a new index).
   uint64_t IndexedSeq();
   uint64_t DocCount();
+  // The folding its text and queries go through (thread-safe), for matching done elsewhere
+  // the way search matches (page highlights).
+  ChineseFolder& folder() const { return *folder_; }
+
   // The format the index was made in (kIndexFormat for a new one; 0 when unreadable).
   uint32_t Format();
   uint64_t SizeBytes();

@@ -2,7 +2,6 @@
 // thumbnail, or the shared copy with personal data covered) and the items held for a secrecy
 // mark. The contract is in holdings.h.
 #include <algorithm>
-#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -18,22 +17,14 @@ namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
 namespace {
 
-// The folder highlight queries are matched with, made at first use (thread-safe itself).
-absl::StatusOr<index::ChineseFolder*> HighlightFolder() {
-  static const auto* folder =
-      new absl::StatusOr<std::unique_ptr<index::ChineseFolder>>(index::ChineseFolder::Create());
-  if (!folder->ok()) return folder->status();
-  return folder->value().get();
-}
-
 // The access copy of page `t` with the matches of `query` highlighted, as PNG. NOT_FOUND
 // (naming the query as `shown`) when the query is not on the page, INVALID_ARGUMENT when it has
 // nothing to search for.
-absl::StatusOr<v1::PageImage> HighlightedAccessPage(Store& store, const std::string& code,
+absl::StatusOr<v1::PageImage> HighlightedAccessPage(Store& store, index::ChineseFolder& folder,
+                                                    const std::string& code,
                                                     const v1::PageText& t, const std::string& query,
                                                     const std::string& shown) {
-  ASSIGN_OR_RETURN(index::ChineseFolder* const folder, HighlightFolder());
-  ASSIGN_OR_RETURN(const std::vector<ingest::Box> boxes, HighlightBoxes(t, query, *folder));
+  ASSIGN_OR_RETURN(const std::vector<ingest::Box> boxes, HighlightBoxes(t, query, folder));
   if (boxes.empty()) {
     return absl::NotFoundError(absl::StrCat("'", shown, "' is not on page ", t.page(), " of ", code,
                                             " (as recognized by OCR)"));
@@ -118,7 +109,7 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
     const std::string shown = ingest::MaskPersonalData(
         request.highlight(), ingest::FindPersonalData(request.highlight()));
     const std::string audited = absl::StrCat(object, " access highlight:", shown);
-    auto image = HighlightedAccessPage(*store_, request.code(), t, request.highlight(), shown);
+    auto image = HighlightedAccessPage(*store_, index_->folder(), request.code(), t, request.highlight(), shown);
     if (!image.ok()) return AuditFailure(actor, action, audited, image.status());
     image->set_pages(static_cast<uint32_t>(texts.size()));
     RETURN_IF_ERROR(
