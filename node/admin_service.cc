@@ -1,7 +1,10 @@
 #include "node/admin_service.h"
 
+#include <chrono>
+
 #include "base/grpc_status.h"
 #include "node/audit_list.h"
+#include "node/metrics.h"
 #include "node/write_reactor.h"
 
 namespace kuaguan::node {
@@ -143,7 +146,14 @@ grpc::ServerUnaryReactor* AdminService::GetRecord(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* AdminService::Search(grpc::CallbackServerContext* ctx,
                                                const v1::SearchRequest* req,
                                                v1::SearchResponse* resp) {
-  return Unary(auth_, "search", ctx, resp, [&](const Caller& c) { return holdings_->Search(*req, c.Audit()); });
+  return Unary(auth_, "search", ctx, resp, [&](const Caller& c) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<v1::SearchResponse> result = holdings_->Search(*req, c.Audit());
+    if (Metrics* m = metrics_.load(std::memory_order_acquire); m != nullptr) {
+      m->ObserveSearch(false, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return result;
+  });
 }
 
 grpc::ServerUnaryReactor* AdminService::Modify(grpc::CallbackServerContext* ctx,

@@ -3,6 +3,7 @@
 // Thread-safe: stateless beyond the objects it is given.
 #pragma once
 
+#include <atomic>
 #include <functional>
 
 #include "kuaguan/v1/admin.grpc.pb.h"
@@ -14,6 +15,8 @@
 #include "node/scan_staging.h"
 
 namespace kuaguan::node {
+
+class Metrics;
 
 class AdminService final : public kuaguan::v1::Admin::CallbackService {
  public:
@@ -32,6 +35,10 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
         calls_(calls),
         streams_(streams),
         status_(std::move(status)) {}
+
+  // Observes every search's duration into `metrics` (nullptr: none, the default). `metrics`
+  // must outlive the service.
+  void set_metrics(Metrics* metrics) { metrics_.store(metrics, std::memory_order_release); }
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const kuaguan::v1::GetStatusRequest* req,
@@ -102,6 +109,7 @@ class AdminService final : public kuaguan::v1::Admin::CallbackService {
   base::WorkerPool* const calls_;
   base::WorkerPool* const streams_;
   const std::function<kuaguan::v1::NodeStatus()> status_;
+  std::atomic<Metrics*> metrics_{nullptr};
 };
 
 }  // namespace kuaguan::node

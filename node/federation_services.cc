@@ -1,10 +1,13 @@
 #include "node/federation_services.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "base/actor.h"
 #include "seal/certs.h"
 #include "seal/tls.h"
 #include "base/grpc_status.h"
+#include "node/metrics.h"
 
 namespace kuaguan::node {
 namespace v1 = kuaguan::v1;
@@ -119,7 +122,12 @@ grpc::Status FederationAdminService::FederatedSearch(grpc::ServerContext* ctx, c
   auto caller = auth_->Authorize(*ctx, "search --federated");
   if (!caller.ok()) return base::ToGrpcStatus(caller.status());
   if (link_ == nullptr) return NotRole("archive");
-  return base::Reply(search_->Search(*req, caller->Audit()), resp);
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<v1::SearchResponse> result = search_->Search(*req, caller->Audit());
+  if (Metrics* m = metrics_.load(std::memory_order_acquire); m != nullptr) {
+    m->ObserveSearch(true, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return base::Reply(std::move(result), resp);
 }
 
 }  // namespace kuaguan::node

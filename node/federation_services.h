@@ -4,6 +4,7 @@
 // Thread-safe: stateless beyond the objects they are given.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -17,6 +18,8 @@
 #include "node/people.h"
 
 namespace kuaguan::node {
+
+class Metrics;
 
 class FederationService final : public kuaguan::v1::Federation::Service {
  public:
@@ -69,6 +72,10 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
   grpc::Status FederatedSearch(grpc::ServerContext* ctx, const kuaguan::v1::SearchRequest* req,
                                kuaguan::v1::SearchResponse* resp) override;
 
+  // Observes every federated search's duration into `metrics` (nullptr: none, the default).
+  // `metrics` must outlive the service.
+  void set_metrics(Metrics* metrics) { metrics_.store(metrics, std::memory_order_release); }
+
  private:
   Authorizer* const auth_;
   People* const people_;
@@ -77,6 +84,7 @@ class FederationAdminService final : public kuaguan::v1::FederationAdmin::Servic
   federation::FederatedSearch* const search_;
   const std::function<absl::StatusOr<std::string>()> enroll_address_;
   const std::function<absl::Status()> enrolled_;
+  std::atomic<Metrics*> metrics_{nullptr};
 };
 
 }  // namespace kuaguan::node
