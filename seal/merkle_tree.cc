@@ -34,16 +34,20 @@ std::string HashWithPrefix(uint8_t prefix, absl::string_view a, absl::string_vie
 // The largest power of two below n, for n >= 2 (the RFC's k).
 uint64_t SplitPoint(uint64_t n) { return uint64_t{1} << (std::bit_width(n - 1) - 1); }
 
-// The hashes an inclusion proof of leaf `index` in a tree of `size` leaves holds (index < size).
+// The 1-bits of `v` above its lowest `skip` bits (skip may be 64).
+int OnesAbove(uint64_t v, int skip) { return skip >= 64 ? 0 : std::popcount(v >> skip); }
+
+// The hashes an inclusion proof of leaf `index` in a tree of `size` leaves holds (index < size):
+// the levels below where the leaf's path and the last leaf's part, plus the right border above.
 size_t InclusionProofLength(uint64_t index, uint64_t size) {
   const int inner = std::bit_width(index ^ (size - 1));
-  return static_cast<size_t>(inner + std::popcount(index >> inner));
+  return static_cast<size_t>(inner + OnesAbove(index, inner));
 }
 
 // The hashes a consistency proof from `old_size` to `new_size` holds (0 < old_size < new_size).
 size_t ConsistencyProofLength(uint64_t old_size, uint64_t new_size) {
   const int inner = std::bit_width((old_size - 1) ^ (new_size - 1));
-  const int border = std::popcount((old_size - 1) >> inner);
+  const int border = OnesAbove(old_size - 1, inner);
   const int seed = std::has_single_bit(old_size) ? 0 : 1;  // the old root is itself a node
   return static_cast<size_t>(seed + inner - std::countr_zero(old_size) + border);
 }

@@ -270,6 +270,21 @@ TEST_CASE("Tampered consistency proofs are refused, saying what does not match")
         absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("Proofs of trees of up to 2^64 - 1 leaves are checked without overflow") {
+  const std::string h = LeafHash("x");
+  const uint64_t top = ~uint64_t{0};
+  // Shapes of 64 hashes (the most there are), refused for leading elsewhere, not for their size.
+  for (uint64_t index : {uint64_t{0}, uint64_t{1} << 63, top - 1}) {
+    const absl::Status s = VerifyInclusion(h, index, top, std::vector<std::string>(64, h), h);
+    CHECK(s.code() == absl::StatusCode::kUnauthenticated);
+  }
+  CHECK(VerifyInclusion(h, top - 1, top, {}, h).code() == absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyConsistency(uint64_t{1} << 63, top, h, h, std::vector<std::string>(64, h)).code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyConsistency(top - 1, top, h, h, {h}).code() == absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyConsistency(1, top, h, h, {}).code() == absl::StatusCode::kUnauthenticated);
+}
+
 TEST_CASE("Sizes the tree does not have are refused with clear messages") {
   MerkleTree tree = TreeOf(5);
   auto root = tree.Root(6);
