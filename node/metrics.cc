@@ -381,9 +381,13 @@ struct RpcTimings {
     prometheus::Histogram* h = nullptr;
     {
       absl::MutexLock lock(&mu);
-      // "" stands for every method not told apart: malformed, or past kMaxRpcMethods.
+      // "" stands for every method not told apart: malformed, past kMaxRpcMethods, or first
+      // seen answered UNIMPLEMENTED (a method no service registers: a client could name any).
       std::string key = known_form ? path : "";
-      if (!key.empty() && methods.count(key) == 0 && methods.size() >= kMaxRpcMethods) key = "";
+      if (!key.empty() && methods.count(key) == 0 &&
+          (methods.size() >= kMaxRpcMethods || code == grpc::StatusCode::UNIMPLEMENTED)) {
+        key = "";
+      }
       auto it = histograms.find({key, code_name});
       if (it == histograms.end()) {
         if (key.empty()) {

@@ -75,8 +75,11 @@ class Metrics {
                                                         std::function<kuaguan::v1::HealthReport()> health,
                                                         const base::Clock* clock = nullptr);
 
-  // Stops the listener (a scrape in progress finishes first). Servers built with
+  // Stops the listener (a scrape in progress finishes first; after the listener has served,
+  // this takes up to 2 s: civetweb's accept loop wakes every 2 s to see it should stop). Once
+  // it returns, `health` and the AddGauges functions are no longer called. Servers built with
   // InterceptorFactory() may outlive this object: their interceptors keep what they record into.
+  // Services given this object (set_metrics) must no longer run a call.
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
@@ -93,8 +96,9 @@ class Metrics {
   // kuaguan_rpc_duration_seconds{service,method,code} ("/kuaguan.v1.Admin/Search" gives
   // service="Admin", method="Search"; code is the status code's name, "OK", "NOT_FOUND", ...;
   // a call that ends without sending a status counts as "CANCELLED"). At most 256 distinct
-  // methods are told apart; calls to any further ones count as service="other",
-  // method="other". The factory and its interceptors may outlive this object.
+  // methods are told apart, and a method first seen answered UNIMPLEMENTED (one no service
+  // registers) is not one of them: such calls count as service="other", method="other". The
+  // factory and its interceptors may outlive this object.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
 
   // Adds gauges read at every scrape: `samples` is called on a scrape thread (it must be

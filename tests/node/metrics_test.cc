@@ -13,11 +13,13 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "node/metrics.h"
 #include "tests/testing/fake_clock.h"
@@ -184,14 +186,20 @@ Exposition Parse(const std::string& body) {
   return e;
 }
 
-// A small health service: SERVING for "", NOT_FOUND for any other service name.
-class TestHealth final : public grpc::health::v1::Health::Service {
+// A small health service on the callback API, as the node's own services are: SERVING for "",
+// NOT_FOUND for any other service name.
+class TestHealth final : public grpc::health::v1::Health::CallbackService {
  public:
-  grpc::Status Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest* req,
-                     grpc::health::v1::HealthCheckResponse* resp) override {
-    if (!req->service().empty()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such service");
-    resp->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
-    return grpc::Status::OK;
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
+                                  grpc::health::v1::HealthCheckResponse* resp) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (!req->service().empty()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such service"));
+    } else {
+      resp->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+      reactor->Finish(grpc::Status::OK);
+    }
+    return reactor;
   }
 };
 
@@ -335,8 +343,8 @@ TEST_CASE("metrics: the interceptor times every gRPC call by service, method and
   REQUIRE(server != nullptr);
   REQUIRE(port > 0);
 
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
   {
     grpc::ClientContext ctx;
     grpc::health::v1::HealthCheckRequest req;
@@ -351,7 +359,28 @@ TEST_CASE("metrics: the interceptor times every gRPC call by service, method and
     CHECK(stub->Check(&ctx, req, &resp).error_code() == grpc::StatusCode::NOT_FOUND);
   }
 
+  {  // a method no service registers: any client could name one, so it is not told apart
+    grpc::GenericStub generic(channel);
+    grpc::ClientContext ctx;
+    grpc::Slice empty(std::string(""));
+    grpc::ByteBuffer req(&empty, 1), resp;
+    absl::Notification done;
+    grpc::Status status;
+    generic.UnaryCall(&ctx, "/kuaguan.v1.Nowhere/Nothing", grpc::StubOptions(), &req, &resp,
+                      [&](grpc::Status s) {
+                        status = std::move(s);
+                        done.Notify();
+                      });
+    done.WaitForNotification();
+    CHECK(status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
+  }
+
   const Exposition e = Parse(Scrape(m->address()));
+  CHECK(e.Value("kuaguan_rpc_duration_seconds_count",
+                {{"service", "other"}, {"method", "other"}, {"code", "UNIMPLEMENTED"}}) == 1);
+  for (const Series& s : e.series) {
+    if (s.labels.count("method") > 0) CHECK(s.labels.at("method") != "Nothing");
+  }
   CHECK(e.type.at("kuaguan_rpc_duration_seconds") == "histogram");
   CHECK_FALSE(e.help.at("kuaguan_rpc_duration_seconds").empty());
   CHECK(e.Value("kuaguan_rpc_duration_seconds_count", {{"service", "Health"}, {"method", "Check"}, {"code", "OK"}}) ==
