@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -274,7 +275,12 @@ int WebConsole::HandleRequest(mg_connection* conn, void* self) {
   auto* console = static_cast<WebConsole*>(self);
   const mg_request_info* info = mg_get_request_info(conn);
   const bool head = info->request_method != nullptr && std::strcmp(info->request_method, "HEAD") == 0;
-  Response r = console->Serve(conn);
+  Response r;
+  try {
+    r = console->Serve(conn);
+  } catch (const std::exception& e) {  // nothing may unwind through civetweb's C frames
+    r = Response{500, kHtml, RenderNotice("Internal error 内部错误", e.what()), {}};
+  }
 
   mg_response_header_start(conn, r.status);
   mg_response_header_add(conn, "Content-Type", r.content_type.c_str(), -1);

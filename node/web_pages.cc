@@ -174,7 +174,9 @@ document.addEventListener("DOMContentLoaded", function () {
 std::string Page(absl::string_view title, absl::string_view body, int64_t refresh_seconds) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"zh-Hans-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
   absl::StrAppend(&out, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-                  "<meta name=\"referrer\" content=\"no-referrer\">\n", "<title>", HtmlEscape(title),
+                  "<meta name=\"referrer\" content=\"no-referrer\">\n",
+                  "<link rel=\"icon\" href=\"data:,\">\n",  // no favicon request
+                  "<title>", HtmlEscape(title),
                   "</title>\n<style>", kStyle, "</style>\n");
   if (refresh_seconds > 0) absl::StrAppend(&out, "<script>", kScript, "</script>\n");
   absl::StrAppend(&out, "</head>\n<body");

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -311,7 +313,8 @@ TEST_CASE("the overview shows every member and alarm with every string from the 
   CHECK_FALSE(absl::StrContains(html, "http://"));
   CHECK_FALSE(absl::StrContains(html, "https://"));
   CHECK_FALSE(absl::StrContains(html, "src=\""));
-  CHECK_FALSE(absl::StrContains(html, "<link"));
+  CHECK(Count(html, "<link") == 1);  // the empty icon, so that the browser asks for none
+  CHECK(absl::StrContains(html, "<link rel=\"icon\" href=\"data:,\">"));
 }
 
 TEST_CASE("a member's page shows its whole last report and charts from its samples") {
@@ -593,4 +596,70 @@ TEST_CASE("in headless chromium the login link opens the overview with every mem
       kuaguan::testing::Screenshot("file:///tmp/kuaguan-web-member.html", "/tmp/kuaguan-web-member.png", 1200, 1400);
   INFO(member.ToString());
   CHECK(member.ok());
+}
+
+
+TEST_CASE("in headless chromium the page refreshes itself without keeping an idle session alive") {
+  if (!kuaguan::testing::HaveChromium()) {
+    WARN("skipped: no browser at " << kuaguan::testing::kChromiumPath << " (apt-get install chromium)");
+    return;
+  }
+  // Each view the console asks for moves the clock 20 minutes: the page itself (a use of the
+  // session), a background refresh 20 minutes later (not a use), another 20 minutes after that:
+  // 40 minutes idle, so the session has ended and the page reloads to ask for a sign-in.
+  kuaguan::testing::FakeClock clock(Now());
+  AuditLog audit;
+  std::atomic<int> views{0};
+  auto view = [&](const std::string& archive) -> absl::StatusOr<v1::FederationView> {
+    absl::StatusOr<v1::FederationView> v = TestView(archive);
+    if (v.ok()) {
+      v->set_report_interval_seconds(10);
+      v->set_provincial(absl::StrCat("view ", ++views));
+    }
+    clock.Advance(absl::Minutes(20));
+    return v;
+  };
+  auto started = WebConsole::Start("127.0.0.1:0", view, audit.Fn(), &clock);
+  REQUIRE(started.ok());
+  auto url = (*started)->CreateLogin(kPerson, "monitor");
+  REQUIRE(url.ok());
+  // 25 s of the page's virtual time: refreshes at 10 s and 20 s.
+  const absl::StatusOr<std::string> dom =
+      kuaguan::testing::DumpDom(*url, std::chrono::seconds(60), std::chrono::milliseconds(25000));
+  REQUIRE(dom.ok());
+  INFO(dom->substr(0, 3000));
+  CHECK(views == 2);
+  CHECK(absl::StrContains(*dom, "Sign in needed"));
+  CHECK_FALSE(absl::StrContains(*dom, "id=\"member-410100\""));
+}
+
+TEST_CASE("the chromium helper kills a browser that overruns its time, children and all") {
+  if (!kuaguan::testing::HaveChromium()) {
+    WARN("skipped: no browser at " << kuaguan::testing::kChromiumPath << " (apt-get install chromium)");
+    return;
+  }
+  // A listener that never answers: the kernel accepts the connection, nobody reads it.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof sa;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+  const std::string url = absl::StrCat("http://127.0.0.1:", ntohs(sa.sin_port), "/silent");
+
+  const absl::StatusOr<std::string> dom = kuaguan::testing::DumpDom(url, std::chrono::seconds(3));
+  ::close(fd);
+  CHECK(dom.status().code() == absl::StatusCode::kDeadlineExceeded);
+  // No process of that browser is left (its command line names the URL; its children share
+  // its profile directory, which is gone).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(entry.path().string());
+    CHECK_FALSE(absl::StrContains(cmdline, url));
+  }
 }

@@ -116,8 +116,13 @@ absl::StatusOr<BrowserRun> RunChromium(const std::vector<std::string>& args, std
 
 bool HaveChromium() { return ::access(kChromiumPath, X_OK) == 0; }
 
-absl::StatusOr<std::string> DumpDom(const std::string& url, std::chrono::seconds timeout) {
-  absl::StatusOr<BrowserRun> run = RunChromium({"--dump-dom", url}, timeout);
+absl::StatusOr<std::string> DumpDom(const std::string& url, std::chrono::seconds timeout,
+                                    std::chrono::milliseconds virtual_time) {
+  std::vector<std::string> args = {"--dump-dom", url};
+  if (virtual_time.count() > 0) {
+    args.insert(args.begin(), absl::StrCat("--virtual-time-budget=", virtual_time.count()));
+  }
+  absl::StatusOr<BrowserRun> run = RunChromium(args, timeout);
   if (!run.ok()) return run.status();
   if (run->out.find("<html") == std::string::npos) {
     return absl::InternalError(absl::StrCat("chromium printed no document for ", url, "; its log: ", Tail(run->err)));

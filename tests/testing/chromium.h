@@ -20,10 +20,13 @@ inline constexpr char kChromiumPath[] = "/usr/bin/chromium";
 // True when kChromiumPath is an executable file (tests skip, with a warning, when it is not).
 bool HaveChromium();
 
-// The serialized DOM of `url` once it has loaded (chromium --dump-dom). FAILED_PRECONDITION
-// without chromium; DEADLINE_EXCEEDED (the browser killed) past `timeout`; INTERNAL when the
-// browser exits with an error or prints no document (its log in the message).
-absl::StatusOr<std::string> DumpDom(const std::string& url, std::chrono::seconds timeout);
+// The serialized DOM of `url` once it has loaded (chromium --dump-dom), or, when
+// `virtual_time` is positive, once the page has run that long in virtual time (timers fire,
+// fetches complete; --virtual-time-budget). FAILED_PRECONDITION without chromium;
+// DEADLINE_EXCEEDED (the browser killed) past `timeout`; INTERNAL when the browser exits with an
+// error or prints no document (its log in the message).
+absl::StatusOr<std::string> DumpDom(const std::string& url, std::chrono::seconds timeout,
+                                    std::chrono::milliseconds virtual_time = std::chrono::milliseconds(0));
 
 // A PNG of `url` rendered in a window of `width` x `height` pixels, written to `png_path`
 // (chromium --screenshot). Errors as DumpDom's, within 60 seconds; INTERNAL when no image was
