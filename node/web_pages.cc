@@ -139,6 +139,8 @@ tr.alarm[data-open="0"] td{color:#6b7280}
 .muted{color:#6b7280}
 .tag{display:inline-block;border:1px solid #b3261e;color:#b3261e;border-radius:3px;padding:0 4px;margin-left:6px;font-size:12px}
 ul.plain{margin:0;padding-left:0;list-style:none}
+ul.plain li{white-space:nowrap}
+pre{background:#fff;border:1px solid #d5d8de;padding:8px 14px;display:inline-block;font-size:14px}
 .summary span{margin-right:14px}
 svg.chart{background:#fff;border:1px solid #d5d8de;margin:4px 0 12px;display:block}
 svg.chart text{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;font-size:11px;fill:#4b4f58}
