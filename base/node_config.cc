@@ -91,6 +91,18 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
     }
     c.directory_refresh_seconds = *v;
   }
+  RETURN_IF_ERROR(str("metrics_listen", &c.metrics_listen, false));
+  RETURN_IF_ERROR(str("web_listen", &c.web_listen, false));
+  for (auto [key, field] : {std::pair{"audit_sweep_seconds", &c.audit_sweep_seconds},
+                            std::pair{"health_report_seconds", &c.health_report_seconds}}) {
+    if (!node[key]) continue;
+    auto v = node[key].value<int64_t>();
+    if (!v || *v <= 0 || *v > 86400) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] ", key, " must be a whole number of seconds from 1 to 86400"));
+    }
+    *field = *v;
+  }
   if (node["auto_issue"]) {
     auto v = node["auto_issue"].value<bool>();
     if (!v) return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] auto_issue must be true or false"));
@@ -122,6 +134,10 @@ std::string RenderConfig(const NodeConfig& c) {
   node.insert("socket_group", c.socket_group);
   if (c.issue_approval != "single") node.insert("issue_approval", c.issue_approval);
   if (!c.socket_dir.empty()) node.insert("socket_dir", c.socket_dir.string());
+  if (!c.metrics_listen.empty()) node.insert("metrics_listen", c.metrics_listen);
+  if (!c.web_listen.empty()) node.insert("web_listen", c.web_listen);
+  if (c.audit_sweep_seconds != 60) node.insert("audit_sweep_seconds", c.audit_sweep_seconds);
+  if (c.health_report_seconds != 60) node.insert("health_report_seconds", c.health_report_seconds);
   toml::table root{{"node", node}};
   std::ostringstream out;
   out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";

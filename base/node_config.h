@@ -15,6 +15,10 @@
 //                                  # person (the approver) approves issuing (双人审批)
 //   socket_group = "kuaguan"       # who may reach the local socket (0660); each person still needs a role
 //   socket_dir = "run"             # relative to the config file's folder: the socket's directory (0750)
+//   metrics_listen = "127.0.0.1:9460"  # Prometheus metrics (loopback only; empty: none)
+//   web_listen = "127.0.0.1:8460"  # provincial: the federation page for monitors and auditors
+//   audit_sweep_seconds = 60       # archive: how often the whole audit log is compared with the hub's copy
+//   health_report_seconds = 60     # how often members report their health (the hub expects this too)
 //   auto_issue = false             # archive: certify at once unconditionally shared records
 //                                  # that name the requesting person exactly (no clerk)
 #pragma once
@@ -47,6 +51,10 @@ struct NodeConfig {
   std::string socket_group = "kuaguan";
   std::filesystem::path socket_dir;  // absolute after LoadConfig; empty: beside data_dir, "run"
   std::filesystem::path config_path;
+  std::string metrics_listen;  // empty: no metrics listener
+  std::string web_listen;      // provincial: empty: no web page
+  int64_t audit_sweep_seconds = 60;
+  int64_t health_report_seconds = 60;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
   std::filesystem::path KeyFile() const {

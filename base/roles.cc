@@ -31,7 +31,7 @@ const std::vector<RoleSpec>& Roles() {
       {kApprover, "审批人", "the head: approves extensions, issuing under dual approval, revokes certificates",
        false, "archive"},
       {kCa, "CA 操作员", "enrollment tokens, revocations, directory-signer rollover", false, "provincial"},
-      {kMonitor, "联盟监控员", "federation status: peers, statistics", false, "provincial"},
+      {kMonitor, "联盟监控员", "federation status, the federation page, peers, statistics", false, "provincial"},
   };
   return *roles;
 }
@@ -88,6 +88,12 @@ const std::vector<CommandRule>& Commands() {
       {"requests revoke-certificate", {"Requests/RevokeCertificate"}, {kApprover}},
       {"stats requests", {"Requests/Stats"}, {kBackOffice, kApprover}},
       {"verify", {"Requests/Verify", "Requests/Trust"}, {kFrontDesk, kBackOffice, kApprover, kAuditor}},
+      {"hub audit", {"HubAdmin/QueryAudit"}, {kAuditor}},
+      {"hub login", {"HubAdmin/WebLogin"}, {kMonitor, kAuditor}},
+      {"federation status", {"HubAdmin/FederationStatus"}, {kMonitor, kAuditor}},
+      {"log checkpoint", {"HubAdmin/GetLogCheckpoint"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
+      {"log proof", {"HubAdmin/GetLogProof"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
+      {"log consistency", {"HubAdmin/GetLogConsistency"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
       {"desk whoami", {"Desk/WhoAmI"}, {kFrontDesk, kBackOffice, kApprover}},
       {"desk request", {"Desk/FileRequest"}, {kFrontDesk}},
       {"desk list", {"Desk/ListRequests"}, {kFrontDesk}},

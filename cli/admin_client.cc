@@ -33,6 +33,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config)
   c.stub_ = kuaguan::v1::Admin::NewStub(channel);
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
+  c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   return c;
 }
 
@@ -45,6 +46,7 @@ AdminClient AdminClient::ConnectProfile(const Profile& profile) {
   c.stub_ = kuaguan::v1::Admin::NewStub(channel);
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
+  c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   return c;
 }
 

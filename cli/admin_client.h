@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
+#include "kuaguan/v1/hub.grpc.pb.h"
 #include "base/node_config.h"
 #include "cli/profile.h"
 
@@ -28,6 +29,7 @@ class AdminClient {
   kuaguan::v1::Admin::Stub& stub() { return *stub_; }
   kuaguan::v1::FederationAdmin::Stub& federation() { return *federation_; }
   kuaguan::v1::Requests::Stub& requests() { return *requests_; }
+  kuaguan::v1::HubAdmin::Stub& hub() { return *hub_; }
   // A context with a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
   // A status for a failed call: names the node's socket when the daemon is unreachable.
@@ -38,6 +40,7 @@ class AdminClient {
   std::shared_ptr<kuaguan::v1::Admin::Stub> stub_;
   std::shared_ptr<kuaguan::v1::FederationAdmin::Stub> federation_;
   std::shared_ptr<kuaguan::v1::Requests::Stub> requests_;
+  std::shared_ptr<kuaguan::v1::HubAdmin::Stub> hub_;
 };
 
 }  // namespace kuaguan::cli

@@ -36,6 +36,9 @@ absl::Status RequestStatsCommand(const Argv& argv);
 absl::Status VerifyCommand(const Argv& argv);
 absl::Status WhoAmICommand(const Argv& argv);
 absl::Status RolesCommand(const Argv& argv);
+absl::Status HubCommand(const Argv& argv);
+absl::Status FederationCommand(const Argv& argv);
+absl::Status LogCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

@@ -128,6 +128,22 @@ Remote requests, back office (馆际查档 乙方):
                          revocation, serial; --online also asks the issuing archive; --trust
                          DIR (from cert export) checks without a node
 
+The provincial node's audit hub (审计中心) and the transparency log (出证透明日志):
+  hub audit [--archive CODE] [--person NAME] [--action A] [--object CODE] [--from DATE --to DATE]
+         [--limit N]     (provincial auditor) every member's shipped audit entries, e.g. everyone
+                         who read one record: hub audit --action record.get --object CODE
+  hub login              (provincial monitor or auditor) a one-time link to the federation page
+  federation status [--archive CODE]
+                         (provincial monitor or auditor) members: ok, late, down or alarm; the
+                         alarms (audit mismatch, log inconsistency, member down, certificate
+                         expiring, overdue requests)
+  log checkpoint [--out FILE]
+                         the log's latest signed checkpoint (C2SP signed note), with cosignatures
+  log proof SERIAL [--out FILE]
+                         a certificate's log index and inclusion proof, checked here
+  log consistency OLD NEW
+                         proof that the log of NEW entries extends the log of OLD entries
+
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";
 }
@@ -144,7 +160,8 @@ int main(int argc, char** argv) {
       {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
-      {"whoami", WhoAmICommand},     {"roles", RolesCommand},
+      {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
+      {"federation", FederationCommand}, {"log", LogCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
   const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};

@@ -22,6 +22,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev lld-14
   openssl python3 python3-grpcio python3-protobuf
   poppler-utils qpdf
+  prometheus-cpp-dev libcivetweb-dev libsystemd-dev chromium
 )
 
 missing=()

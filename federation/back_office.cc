@@ -10,6 +10,7 @@
 #include "base/utf8.h"
 #include "base/status_macros.h"
 #include "federation/request_rules.h"
+#include "federation/transparency_log.h"
 #include "federation/working_days.h"
 #include "seal/digest.h"
 
@@ -410,7 +411,9 @@ absl::StatusOr<v1::StoredRequest> BackOffice::IssueMarked(const v1::StoredReques
       absl::StrCat("certificate ", serial, " for ", absl::StrJoin(codes, ", "),
                    approver.empty() ? "" : absl::StrCat(", prepared by ", base::ParseActor(actor).person)),
       true,
-      {{Family::kCertificates, serial, record_of_issue.SerializeAsString()}}));
+      {{Family::kCertificates, serial, record_of_issue.SerializeAsString()},
+       // For the transparency log: the hub link submits it (issuing never waits for the hub).
+       {Family::kMeta, absl::StrCat("ct/spool/", serial), LogEntryOf(kept, archive_).SerializeAsString()}}));
   return Slim(stored);
 }
 

@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "federation/working_days.h"
 #include "federation/request_rules.h"
+#include "federation/transparency_log.h"
 #include "proto/record_fields.h"
 #include "ingest/identity_number.h"
 #include "seal/digest.h"
@@ -290,9 +291,12 @@ absl::StatusOr<v1::UpdateAck> FrontDesk::ApplyUpdate(const v1::RequestUpdate& up
         verified->content.serial() == update.certificate().serial() &&
         verified->content.issuing_archive() == from) {
       stored.clear_verify_error();
+      // Its transparency-log inclusion proof is fetched and kept here too (the hub link).
       RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_DELIVERED, "policy:verify",
                                     absl::StrCat("certificate ", update.certificate().serial(), " verified"),
-                                    true));
+                                    true,
+                                    {{Family::kMeta, absl::StrCat("ct/want/", update.certificate().serial()),
+                                      LogEntryOf(update.certificate(), from).SerializeAsString()}}));
       ack.set_state(stored.state());
       return ack;
     }

@@ -373,6 +373,17 @@ absl::StatusOr<std::unique_ptr<v1::Peer::Stub>> PeerLink::PeerStub(const std::st
   return v1::Peer::NewStub(ChannelTo(code, address));
 }
 
+absl::StatusOr<std::unique_ptr<v1::Hub::Stub>> PeerLink::HubStub() {
+  if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
+  std::string address, code;
+  {
+    absl::MutexLock lock(&mu_);
+    address = directory_.provincial_address();
+    code = directory_.provincial_code();
+  }
+  return v1::Hub::NewStub(ChannelTo(code, address));
+}
+
 v1::Directory PeerLink::Directory() const {
   absl::MutexLock lock(&mu_);
   return directory_;

@@ -21,6 +21,7 @@
 #include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/desk.pb.h"
 #include "kuaguan/v1/federation.grpc.pb.h"
+#include "kuaguan/v1/hub.grpc.pb.h"
 #include "base/clock.h"
 #include "base/node_config.h"
 #include "federation/membership.h"
@@ -75,6 +76,9 @@ class PeerLink final : public Membership {
   // A stub for member `code`'s peer service over the pooled channel. NOT_FOUND when it is not a
   // member, FAILED_PRECONDITION when it is revoked or this node is not enrolled.
   absl::StatusOr<std::unique_ptr<kuaguan::v1::Peer::Stub>> PeerStub(const std::string& code);
+  // A stub for the provincial node's audit hub over the pooled channel. FAILED_PRECONDITION
+  // before enrollment.
+  absl::StatusOr<std::unique_ptr<kuaguan::v1::Hub::Stub>> HubStub();
   // Membership.
   kuaguan::v1::Directory Directory() const override;
   std::string MemberName(const std::string& code) const override;

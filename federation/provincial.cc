@@ -263,6 +263,26 @@ absl::StatusOr<v1::EnrollResponse> Provincial::Enroll(const v1::EnrollRequest& r
   return r;
 }
 
+absl::Status Provincial::CheckMember(const std::string& code, const std::string& pem) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status st = seal::CheckPeer(current_, code, pem, clock_->NowChrono()); !st.ok()) {
+    return absl::PermissionDeniedError(st.message());
+  }
+  return absl::OkStatus();
+}
+
+std::optional<std::string> Provincial::MemberCert(const std::string& code) {
+  absl::MutexLock lock(&mu_);
+  const v1::Member* m = seal::FindMember(current_, code);
+  if (m == nullptr) return std::nullopt;
+  return m->tls_cert_pem();
+}
+
+v1::Directory Provincial::Directory() {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
+
 absl::StatusOr<v1::StaffCertResponse> Provincial::IssueStaffCert(const v1::StaffCertRequest& request,
                                                                   const std::string& caller_pem) {
   absl::MutexLock lock(&mu_);

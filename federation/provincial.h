@@ -64,6 +64,13 @@ class Provincial {
   // Directory-signer rollover: the first call announces the next signer in a new version, the
   // second (after every node has refreshed) makes it sign.
   absl::StatusOr<kuaguan::v1::DirectoryInfo> RollSigner(const std::string& actor);
+  // OK when `pem` is member `code`'s registered TLS certificate, valid and not revoked
+  // (PERMISSION_DENIED saying why otherwise).
+  absl::Status CheckMember(const std::string& code, const std::string& pem) ABSL_LOCKS_EXCLUDED(mu_);
+  // Member `code`'s registered TLS certificate, or nullopt when it is not a member.
+  std::optional<std::string> MemberCert(const std::string& code) ABSL_LOCKS_EXCLUDED(mu_);
+  // The directory as last published.
+  kuaguan::v1::Directory Directory() ABSL_LOCKS_EXCLUDED(mu_);
   // The current signed directory, republished first when half its validity has passed.
   absl::StatusOr<kuaguan::v1::SignedDirectory> Current();
 

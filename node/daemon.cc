@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
+#include "node/health_facts.h"
 #include "rocksdb/version.h"
 #include "seal/digest.h"
 #include "seal/key_file.h"
@@ -185,12 +186,25 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->admin_ = make_admin();
   d->requests_service_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
   d->federation_admin_ = make_federation_admin();
+  const HubParts hub{d->provincial_.get(), d->audit_hub_.get(), d->ct_log_.get(), d->board_.get()};
+  WebConsole* web = d->web_.get();
+  HubAdminService::LoginLinkFn web_login;
+  if (web != nullptr) {
+    web_login = [web](const std::string& actor, const std::string& role) { return web->CreateLogin(actor, role); };
+  }
+  d->hub_admin_ = std::make_unique<HubAdminService>(d->auth_.get(), d->store_.get(), hub, d->hub_link_.get(), web_login);
+  RETURN_IF_ERROR(d->StartMetrics());
   if (d->link_) {
     d->desk_service_ = std::make_unique<DeskService>(d->auth_.get(), d->store_.get(), d->requests_.get(), d->clock_,
                                                      config.archive_id, config.name);
     d->tls_admin_ = make_admin();
     d->tls_requests_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
     d->tls_federation_admin_ = make_federation_admin();
+    d->tls_hub_admin_ = std::make_unique<HubAdminService>(d->auth_.get(), d->store_.get(), hub, d->hub_link_.get(), nullptr);
+    if (d->metrics_) {
+      d->tls_admin_->set_metrics(d->metrics_.get());
+      d->tls_federation_admin_->set_metrics(d->metrics_.get());
+    }
   }
 
   RETURN_IF_ERROR(d->StartAdminServer());
@@ -200,13 +214,91 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
     RETURN_IF_ERROR(d->StartPeerServers());
     if (d->link_) d->link_->StartRefresher();
   }
+  if (d->hub_link_) d->hub_link_->Start();  // it waits for enrollment by itself
   return d;
+}
+
+absl::Status Daemon::OpenHub() {
+  ASSIGN_OR_RETURN(const std::string passphrase, seal::LoadPassphrase(config_.KeyFile(), /*create=*/true));
+  federation::Provincial* provincial = provincial_.get();
+  ASSIGN_OR_RETURN(audit_hub_, federation::AuditHub::Open(store_.get(), clock_, [provincial](const std::string& code) {
+                     return provincial->MemberCert(code);
+                   }));
+  ASSIGN_OR_RETURN(ct_log_, federation::TransparencyLog::Open(store_.get(), clock_,
+                                                              absl::StrCat("kuaguan/", config_.archive_id, "/certificates"),
+                                                              config_.data_dir / "ca" / "log.key", passphrase));
+  board_ = std::make_unique<federation::HealthBoard>(clock_, config_.health_report_seconds);
+  const HubParts hub{provincial_.get(), audit_hub_.get(), ct_log_.get(), board_.get()};
+  hub_service_ = std::make_unique<HubService>(hub);
+  if (!config_.web_listen.empty()) {
+    Store* store = store_.get();
+    ASSIGN_OR_RETURN(web_, WebConsole::Start(
+                               config_.web_listen,
+                               [hub](const std::string& archive) -> absl::StatusOr<kuaguan::v1::FederationView> {
+                                 return FederationViewOf(hub, archive);
+                               },
+                               [store](const std::string& actor, const std::string& action, const std::string& object,
+                                       const std::string& outcome) { (void)store->Audit({actor, action, object, outcome}); },
+                               clock_));
+  }
+  return absl::OkStatus();
+}
+
+kuaguan::v1::HealthReport Daemon::Health() {
+  HealthSources sources;
+  sources.config = &config_;
+  sources.version = kVersion;
+  sources.started_micros = started_micros_;
+  sources.store = store_.get();
+  sources.index = index_.get();
+  sources.link = link_.get();
+  sources.requests = requests_.get();
+  kuaguan::v1::HealthReport report = CollectHealth(sources);
+  if (hub_link_) {
+    report.set_audit_checkpoint(hub_link_->audit_checkpoint());
+    for (const auto& a : hub_link_->alarms()) report.add_alarms(a);
+    if (report.last_error().empty()) report.set_last_error(hub_link_->last_error());
+  }
+  return report;
+}
+
+absl::Status Daemon::StartMetrics() {
+  if (config_.metrics_listen.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(metrics_, Metrics::Start(config_.metrics_listen, config_.archive_id, config_.role, kVersion,
+                                            [this] { return Health(); }, clock_));
+  admin_->set_metrics(metrics_.get());
+  federation_admin_->set_metrics(metrics_.get());
+  if (provincial_) {
+    const HubParts hub{provincial_.get(), audit_hub_.get(), ct_log_.get(), board_.get()};
+    metrics_->AddGauges([hub] {
+      std::vector<Metrics::Sample> out;
+      const kuaguan::v1::FederationView view = FederationViewOf(hub, "");
+      std::map<std::string, double> states{{"ok", 0}, {"late", 0}, {"down", 0}, {"alarm", 0}};
+      for (const auto& m : view.members()) states[m.state()] += 1;
+      for (const auto& [state, n] : states) {
+        out.push_back({"kuaguan_hub_members", {{"state", state}}, n, "Member archives by state (成员馆状态)"});
+      }
+      std::map<std::string, double> kinds{{"audit-mismatch", 0}, {"log-inconsistency", 0}, {"member-down", 0},
+                                          {"certificate-expiring", 0}, {"overdue-requests", 0}, {"member-alarm", 0}};
+      for (const auto& a : view.alarms()) {
+        if (a.open()) kinds[a.kind()] += 1;
+      }
+      for (const auto& [kind, n] : kinds) {
+        out.push_back({"kuaguan_hub_alarms_open", {{"kind", kind}}, n, "Open alarms at the audit hub (告警)"});
+      }
+      out.push_back({"kuaguan_transparency_log_size", {}, static_cast<double>(view.log_size()),
+                     "Certificates in the transparency log (出证透明日志)"});
+      return out;
+    });
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Daemon::OpenFederation() {
   if (config_.role == "provincial") {
     ASSIGN_OR_RETURN(provincial_, federation::Provincial::Open(config_, store_.get(), clock_));
     federation_service_ = std::make_unique<FederationService>(provincial_.get(), clock_);
+    RETURN_IF_ERROR(OpenHub());
   } else {
     ASSIGN_OR_RETURN(link_, federation::PeerLink::Open(config_, store_.get(), clock_));
     peers_ = std::make_unique<federation::GrpcPeerClient>(link_.get());
@@ -226,6 +318,17 @@ absl::Status Daemon::OpenFederation() {
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);
+    federation::HubLinkOptions hub_options;
+    hub_options.sweep_seconds = config_.audit_sweep_seconds;
+    hub_options.report_seconds = config_.health_report_seconds;
+    hub_options.witness_seconds = std::min<int64_t>(10, config_.health_report_seconds);
+    Store* store = store_.get();
+    hub_link_ = std::make_unique<federation::HubLink>(
+        config_.archive_id, link_.get(), store_.get(),
+        [store](const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn, uint64_t after) {
+          return store->ForEachAudit(fn, after);
+        },
+        [store] { return store->AuditHead(); }, [this] { return Health(); }, clock_, hub_options);
   }
   return absl::OkStatus();
 }
@@ -238,6 +341,12 @@ absl::Status Daemon::StartAdminServer() {
   builder.RegisterService(admin_.get());
   builder.RegisterService(federation_admin_.get());
   builder.RegisterService(requests_service_.get());
+  builder.RegisterService(hub_admin_.get());
+  if (metrics_) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(metrics_->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server_ = builder.BuildAndStart();
   if (!server_) return absl::UnavailableError("cannot start the admin server");
   local_->Serve(server_.get());
@@ -280,10 +389,9 @@ absl::StatusOr<std::string> Daemon::EnrollAddress() {
 absl::Status Daemon::StartPeerServers() {
   absl::MutexLock lock(&peer_mu_);
   if (peer_server_) return absl::OkStatus();
-  std::string address = config_.peer_listen;
-  if (link_) {
-    ASSIGN_OR_RETURN(address, EnrollAddress());
-  }
+  // Port 0 is chosen once and kept: the directory publishes the address, so a restart (of an
+  // archive, or of the provincial node every member calls) must come back on it.
+  ASSIGN_OR_RETURN(const std::string address, EnrollAddress());
   const seal::TlsIdentity id = provincial_ ? provincial_->identity() : link_->identity();
   grpc::ServerBuilder builder;
   int port = 0;
@@ -292,12 +400,19 @@ absl::Status Daemon::StartPeerServers() {
   builder.SetMaxSendMessageSize(seal::kMaxPeerMessageBytes);
   if (provincial_) {
     builder.RegisterService(federation_service_.get());
+    builder.RegisterService(hub_service_.get());
   } else {
     builder.RegisterService(peer_service_.get());
     builder.RegisterService(desk_service_.get());
     builder.RegisterService(tls_admin_.get());
     builder.RegisterService(tls_requests_.get());
     builder.RegisterService(tls_federation_admin_.get());
+    builder.RegisterService(tls_hub_admin_.get());
+  }
+  if (metrics_) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(metrics_->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   peer_server_ = builder.BuildAndStart();
   if (!peer_server_ || port == 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " for peers"));
@@ -330,7 +445,10 @@ Daemon::~Daemon() {
       if (srv != nullptr) srv->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     }
   }
+  metrics_.reset();  // no scrape reads what is closed below
   if (requests_) requests_->Stop();  // the outbox thread
+  if (hub_link_) hub_link_->Stop();
+  if (web_) web_->Stop();
   link_.reset();  // stops the directory refresher
   if (local_) local_->Stop();  // no new local connections
   if (health_server_) health_server_->Shutdown(std::chrono::system_clock::now());
@@ -381,6 +499,8 @@ kuaguan::v1::NodeStatus Daemon::Status() {
   s.set_peer_listen(peer_listen_);
   s.set_enroll_listen(enroll_listen_);
   s.set_enrolled(provincial_ != nullptr || (link_ && link_->enrolled()));
+  if (web_) s.set_web_listen(web_->address());
+  if (metrics_) s.set_metrics_listen(metrics_->address());
   return s;
 }
 

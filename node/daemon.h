@@ -32,6 +32,13 @@
 #include "node/peer_service.h"
 #include "node/requests_service.h"
 #include "node/holdings.h"
+#include "node/hub_services.h"
+#include "node/metrics.h"
+#include "node/web_console.h"
+#include "federation/audit_hub.h"
+#include "federation/health_board.h"
+#include "federation/hub_link.h"
+#include "federation/transparency_log.h"
 #include "node/scan_ingest.h"
 #include "node/store.h"
 
@@ -66,9 +73,16 @@ class Daemon {
   // Serves Admin, FederationAdmin and Requests (and health) on the local socket, and health
   // alone on the loopback listen address; UNAVAILABLE when either cannot be bound.
   absl::Status StartAdminServer();
-  // Starts the mutual-TLS listener (archive: Peer; provincial: Federation) and, on the provincial
-  // node, the enrollment listener.
+  // Starts the mutual-TLS listener (archive: Peer; provincial: Federation and Hub) and, on the
+  // provincial node, the enrollment listener.
   absl::Status StartPeerServers();
+  // The provincial node's audit hub: audit copies, the transparency log, the health board (and
+  // its web page when web_listen is set).
+  absl::Status OpenHub();
+  // This node's health facts (also what its metrics show).
+  kuaguan::v1::HealthReport Health();
+  // Prometheus metrics on metrics_listen, when set.
+  absl::Status StartMetrics();
 
   base::NodeConfig config_;
   const base::Clock* const clock_ = base::RealClock();
@@ -99,6 +113,15 @@ class Daemon {
   std::unique_ptr<federation::GrpcPeerClient> peers_;
   std::unique_ptr<federation::FederatedSearch> search_;
   std::unique_ptr<federation::RemoteRequests> requests_;  // after link_: its outbox stops first
+  std::unique_ptr<federation::HubLink> hub_link_;         // after link_: stops first
+  std::unique_ptr<federation::AuditHub> audit_hub_;
+  std::unique_ptr<federation::TransparencyLog> ct_log_;
+  std::unique_ptr<federation::HealthBoard> board_;
+  std::unique_ptr<HubService> hub_service_;
+  std::unique_ptr<HubAdminService> hub_admin_;
+  std::unique_ptr<HubAdminService> tls_hub_admin_;
+  std::unique_ptr<WebConsole> web_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<DeskService> desk_service_;

@@ -427,6 +427,11 @@ absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> Store::ChangesAfte
   return out;
 }
 
+std::pair<uint64_t, std::string> Store::AuditHead() {
+  absl::MutexLock lock(&mu_);
+  return {audit_seq_, audit_hash_};
+}
+
 absl::Status Store::ForEachAudit(const std::function<bool(const AuditEntry&)>& fn, uint64_t after) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_audit_));
   for (it->Seek(SeqKey(after + 1)); it->Valid(); it->Next()) {

@@ -98,6 +98,8 @@ class Store final : public federation::StateStore {
   const base::Clock* clock() const { return clock_; }
   uint64_t SizeBytes();
 
+  // The last audit entry's sequence number and hash, as this process holds them.
+  std::pair<uint64_t, std::string> AuditHead();
   // Calls `fn` for each audit entry after sequence number `after`, in order, until it returns false.
   absl::Status ForEachAudit(const std::function<bool(const kuaguan::v1::AuditEntry&)>& fn, uint64_t after = 0);
 

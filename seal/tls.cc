@@ -59,6 +59,10 @@ std::shared_ptr<grpc::Channel> MutualTlsChannel(const TlsIdentity& id, const std
   args.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
   args.SetMaxSendMessageSize(kMaxPeerMessageBytes);
   args.SetSslTargetNameOverride(PeerHostName(code));
+  // A member or the hub back after an outage is reached within seconds (gRPC's default backoff
+  // grows to two minutes).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(opts), args);
 }
 

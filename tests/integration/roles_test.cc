@@ -93,6 +93,12 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"requests revoke-certificate", {"requests", "revoke-certificate", "00", "--reason", "测试"}},
       {"stats requests", {"stats", "requests"}},
       {"verify", {"verify", d + "/junk.pdf"}},
+      {"hub audit", {"hub", "audit", "--archive", "410100"}},
+      {"hub login", {"hub", "login"}},
+      {"federation status", {"federation", "status"}},
+      {"log checkpoint", {"log", "checkpoint"}},
+      {"log proof", {"log", "proof", "410100-2026-000001-5"}},
+      {"log consistency", {"log", "consistency", "1", "2"}},
   };
 }
 
