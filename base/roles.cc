@@ -91,7 +91,7 @@ const std::vector<CommandRule>& Commands() {
       {"hub audit", {"HubAdmin/QueryAudit"}, {kAuditor}},
       {"hub login", {"HubAdmin/WebLogin"}, {kMonitor, kAuditor}},
       {"federation status", {"HubAdmin/FederationStatus"}, {kMonitor, kAuditor}},
-      {"log checkpoint", {"HubAdmin/GetLogCheckpoint"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
+      {"log checkpoint", {"HubAdmin/GetLogCheckpoint"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover, kSysAdmin}},
       {"log proof", {"HubAdmin/GetLogProof"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
       {"log consistency", {"HubAdmin/GetLogConsistency"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
       {"desk whoami", {"Desk/WhoAmI"}, {kFrontDesk, kBackOffice, kApprover}},

@@ -14,6 +14,8 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "seal/key_file.h"
+#include "seal/log_proof.h"
 
 namespace kuaguan::cli {
 namespace v1 = kuaguan::v1;
@@ -194,9 +196,25 @@ absl::Status CertCommand(const Argv& argv) {
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", (dir / "directory.signed").string()));
     files.push_back(JStr((dir / "directory.signed").string()));
   }
+  // The transparency log's key and a recent checkpoint, for verify --trust to check inclusion.
+  std::string log_note = "; no transparency-log checkpoint: ";
+  {
+    v1::LogCheckpoint cp;
+    auto log_call = ctx.client->Context(kCall);
+    grpc::Status got = ctx.client->hub().GetLogCheckpoint(log_call.get(), v1::LogQuery(), &cp);
+    if (got.ok() && seal::VerifyLogCheckpoint(cp.note(), cp.log_key_pem()).ok()) {
+      RETURN_IF_ERROR(seal::WriteTextFile(dir / "log-key.pem", cp.log_key_pem()));
+      RETURN_IF_ERROR(seal::WriteTextFile(dir / "log-checkpoint", cp.note()));
+      files.push_back(JStr((dir / "log-key.pem").string()));
+      files.push_back(JStr((dir / "log-checkpoint").string()));
+      log_note = absl::StrCat(", log-key.pem and log-checkpoint (transparency log size ", cp.size(), ")");
+    } else {
+      absl::StrAppend(&log_note, got.ok() ? "its signature does not verify" : got.error_message());
+    }
+  }
   Print(ctx.json ? ToJson(JObj({{"dir", JStr(dir.string())}, {"files", JArr(std::move(files))}}))
-                 : absl::StrCat("Wrote root.pem, chain.pem, node.pem, seal.pem, seal-maker.pem and directory.signed to ",
-                                dir.string(),
+                 : absl::StrCat("Wrote root.pem, chain.pem, node.pem, seal.pem, seal-maker.pem and directory.signed",
+                                log_note, " to ", dir.string(),
                                 "\n(check: openssl verify -CAfile root.pem -untrusted chain.pem node.pem;\n"
                                 " verify certificates without a node: kuaguan verify FILE --trust ", dir.string(), ")\n"));
   return absl::OkStatus();

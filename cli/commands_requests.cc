@@ -10,7 +10,10 @@
 #include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "google/protobuf/util/json_util.h"
+#include "seal/digest.h"
 #include "seal/directory.h"
+#include "seal/log_proof.h"
 #include "seal/key_file.h"
 #include "seal/sealed_certificate.h"
 
@@ -181,17 +184,75 @@ absl::Status RequestStatsCommand(const Argv& argv) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Where the certificate stands in the transparency log: its index and inclusion proof checked
+// against a checkpoint signed by the log's key. Online the node asks its hub; offline (--trust
+// DIR) the proof is a file (`kuaguan log proof SERIAL --out FILE.pdf.logproof`, or --log-proof)
+// and the key and a recent checkpoint are DIR/log-key.pem and DIR/log-checkpoint (cert export).
+struct LogCheck {
+  bool checked = false;
+  bool included = false;
+  uint64_t index = 0, tree_size = 0;
+  std::string detail;
+};
+
+LogCheck CheckLog(const std::string& pdf, const std::string& serial, const v1::InclusionProof* proof,
+                  const std::string& log_key_pem, const std::string& trusted_note) {
+  LogCheck c;
+  c.checked = true;
+  if (proof == nullptr) {
+    c.detail = "no inclusion proof";
+    return c;
+  }
+  if (proof->entry().serial() != serial || proof->entry().sm3() != seal::Sm3(pdf)) {
+    c.detail = "the log's entry is for another serial or another file";
+    return c;
+  }
+  if (absl::Status st = seal::VerifyLogInclusion(*proof, log_key_pem); !st.ok()) {
+    c.detail = std::string(st.message());
+    return c;
+  }
+  c.included = true;
+  c.index = proof->index();
+  c.tree_size = proof->tree_size();
+  c.detail = absl::StrCat("entry ", c.index, " of ", c.tree_size, ", inclusion verified against the log's signed checkpoint");
+  if (!trusted_note.empty()) {
+    auto trusted = seal::VerifyLogCheckpoint(trusted_note, log_key_pem);
+    auto own = seal::VerifyLogCheckpoint(proof->checkpoint(), log_key_pem);
+    if (!trusted.ok()) {
+      absl::StrAppend(&c.detail, "; the trusted checkpoint does not verify: ", trusted.status().message());
+    } else if (own.ok() && trusted->first == own->first && trusted->second != own->second) {
+      c.included = false;
+      c.detail = absl::StrCat("the proof's checkpoint and the trusted checkpoint both have ", own->first,
+                              " entries but different roots: the log forked");
+    } else if (own.ok() && trusted->first == own->first) {
+      absl::StrAppend(&c.detail, " (the trusted checkpoint itself)");
+    } else {
+      absl::StrAppend(&c.detail, "; the trusted checkpoint has ", trusted->first,
+                      " entries (kuaguan log consistency shows both are one log)");
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
 absl::Status VerifyCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--online", "--json"}, {"--trust", "--config", "--profile", "--passphrase-file"}}));
+  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--online", "--json"},
+                                                       {"--trust", "--config", "--profile", "--passphrase-file",
+                                                        "--log-proof"}}));
   const auto& pos = args.positional();
   if (pos.size() != 1 || (args.Get("--trust") && args.Has("--online"))) {
-    return absl::InvalidArgumentError("usage: kuaguan verify FILE.pdf [--online | --trust DIR] [--json]");
+    return absl::InvalidArgumentError(
+        "usage: kuaguan verify FILE.pdf [--online | --trust DIR [--log-proof FILE]] [--json]");
   }
   std::ifstream in(pos[0], std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(pos[0], ": cannot read"));
   std::stringstream ss;
   ss << in.rdbuf();
   v1::VerifyResult r;
+  LogCheck log;
   const bool json = args.Has("--json");
   if (auto dir = args.Get("--trust")) {
     // Without a node: the signed directory and root that `kuaguan cert export` wrote.
@@ -206,6 +267,19 @@ absl::Status VerifyCommand(const Argv& argv) {
     }
     const v1::TrustBundle trust = seal::TrustOf(*directory);
     r = seal::DescribeVerification(seal::VerifySealedCertificate(ss.str(), trust), trust);
+    const std::filesystem::path key_file = std::filesystem::path(*dir) / "log-key.pem";
+    if (r.valid() && std::filesystem::exists(key_file)) {
+      ASSIGN_OR_RETURN(const std::string key, seal::ReadTextFile(key_file));
+      auto note = seal::ReadTextFile(std::filesystem::path(*dir) / "log-checkpoint");
+      const std::string proof_file = args.Get("--log-proof").value_or(pos[0] + ".logproof");
+      std::ifstream pin(proof_file, std::ios::binary);
+      std::stringstream praw;
+      praw << pin.rdbuf();
+      v1::InclusionProof proof;
+      const bool have = pin.good() && praw.str().size() < (1 << 20) && proof.ParseFromString(praw.str());
+      log = CheckLog(ss.str(), r.serial(), have ? &proof : nullptr, key, note.ok() ? *note : "");
+      if (!have) log.detail = absl::StrCat("no inclusion proof in ", proof_file, " (kuaguan log proof ", r.serial(), " --out ", proof_file, ")");
+    }
   } else {
     ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--online"}, {}}));
     v1::VerifyCommand cmd;
@@ -214,9 +288,30 @@ absl::Status VerifyCommand(const Argv& argv) {
     auto call = ctx.client->Context(kCall);
     grpc::Status st = ctx.client->requests().Verify(call.get(), cmd, &r);
     if (!st.ok()) return ctx.client->Explain(st);
+    if (r.valid() && cmd.online()) {
+      v1::LogQuery q;
+      q.set_serial(r.serial());
+      v1::InclusionProof proof;
+      auto log_call = ctx.client->Context(kCall);
+      grpc::Status got = ctx.client->hub().GetLogProof(log_call.get(), q, &proof);
+      log = CheckLog(ss.str(), r.serial(), got.ok() ? &proof : nullptr, proof.log_key_pem(), "");
+      if (!got.ok()) log.detail = absl::StrCat("the transparency log gave no proof: ", got.error_message());
+    }
   }
   if (json) {
-    Print(ProtoJson(r));
+    google::protobuf::Struct out;
+    if (!google::protobuf::util::JsonStringToMessage(ProtoJson(r), &out).ok()) return absl::InternalError("JSON");
+    if (log.checked) {
+      google::protobuf::Struct l;
+      (*l.mutable_fields())["included"].set_bool_value(log.included);
+      (*l.mutable_fields())["index"].set_number_value(static_cast<double>(log.index));
+      (*l.mutable_fields())["tree_size"].set_number_value(static_cast<double>(log.tree_size));
+      (*l.mutable_fields())["detail"].set_string_value(log.detail);
+      *(*out.mutable_fields())["transparency_log"].mutable_struct_value() = l;
+    }
+    Json v;
+    *v.mutable_struct_value() = out;
+    Print(ToJson(v));
   } else if (r.valid()) {
     std::string out = absl::StrCat("VALID  ", pos[0], "\n  serial    ", r.serial(), "\n  issued by ", r.issuing_archive(),
                                    " ", r.issuing_name(), " at ", FormatMicros(r.issued_micros()), "\n  person    ",
@@ -224,6 +319,7 @@ absl::Status VerifyCommand(const Argv& argv) {
     for (const auto& rec : r.records()) absl::StrAppend(&out, "  record    ", rec, "\n");
     absl::StrAppend(&out, "  checked against directory version ", r.directory_version(), "\n");
     if (r.online_checked()) absl::StrAppend(&out, "  online    ", r.online_answer(), "\n");
+    if (log.checked) absl::StrAppend(&out, "  log       ", log.included ? "" : "NOT PROVED: ", log.detail, "\n");
     Print(out);
   }
   if (!r.valid()) return absl::DataLossError(absl::StrCat("INVALID certificate ", pos[0], ": ", r.reason()));

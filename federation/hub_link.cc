@@ -420,10 +420,14 @@ absl::StatusOr<v1::InclusionProof> HubLink::Proof(const std::string& serial) {
   req.set_serial(serial);
   v1::InclusionProof proof;
   grpc::Status st = stub->GetInclusion(&ctx, req, &proof);
-  if (st.ok()) return proof;
-  ASSIGN_OR_RETURN(auto held, store_->GetMeta(absl::StrCat(kProofPrefix, serial)));
-  if (held && proof.ParseFromString(*held)) return proof;
-  return FromGrpc(st, "the transparency log gave no proof");
+  if (!st.ok()) {
+    ASSIGN_OR_RETURN(auto held, store_->GetMeta(absl::StrCat(kProofPrefix, serial)));
+    if (!held || !proof.ParseFromString(*held)) return FromGrpc(st, "the transparency log gave no proof");
+  }
+  // Checked against the key pinned at first sight, not the one the answer names.
+  ASSIGN_OR_RETURN(auto pinned, store_->GetMeta(kLogKey));
+  if (pinned) proof.set_log_key_pem(*pinned);
+  return proof;
 }
 
 absl::StatusOr<v1::ConsistencyProof> HubLink::Consistency(uint64_t old_size, uint64_t new_size) {

@@ -14,6 +14,7 @@
 
 #include "federation/state_store.h"
 #include "google/protobuf/util/json_util.h"
+#include "kuaguan/v1/hub.pb.h"
 #include "node/store.h"
 #include "seal/audit_chain.h"
 #include "tests/integration/node_fixture.h"
@@ -252,4 +253,148 @@ TEST_CASE("the audit hub names the entry when a member's audit store is rewritte
   CHECK(Str(MemberOf(view, "410100"), "state") == "alarm");
   auto kept = prov.CliJson({"hub", "audit", "--archive", "410100", "--object", "伪造的对象"});
   CHECK(Num(kept, "matched") == 0);
+}
+
+namespace {
+
+const std::string kPerson = "11010519491231002X";  // 王建国
+
+// The front-desk client with a staff profile; the identity number through a file, never argv.
+RunResult Desk(const std::string& profile, std::vector<std::string> args) {
+  static int counter = 0;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--id-number") continue;
+    const std::string file = profile + ".id-" + std::to_string(counter++);
+    std::ofstream(file) << args[i + 1] << "\n";
+    args[i] = "--id-number-file";
+    args[i + 1] = file;
+  }
+  args.insert(args.begin(), {BinDir() + "/kuaguan-desk", "--profile", profile});
+  return Run(args);
+}
+
+google::protobuf::Struct Parse(const RunResult& r) {
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  google::protobuf::Struct s;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(r.out, &s).ok());
+  return s;
+}
+
+// Files a request at the front desk for 王建国's marriage record at 开封 (auto-issued there) and
+// waits until the certificate is delivered; its serial.
+std::string Certify(const std::string& profile, const fs::path& pdf) {
+  const auto filed = Parse(Desk(profile, {"request", "--name", "王建国", "--id-number", kPerson, "--target", "410200",
+                                          "--category", "婚姻登记", "--purpose", "办理养老保险待遇", "--json"}));
+  const std::string id = Str(filed, "request_id");
+  REQUIRE(WaitUntil([&] { return Str(Parse(Desk(profile, {"status", id, "--json"})), "state") == "REQUEST_STATE_DELIVERED"; },
+                    std::chrono::seconds(60)));
+  REQUIRE(Desk(profile, {"fetch", id, "--out", pdf.string()}).exit_code == 0);
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("the transparency log: certificates logged at issue, proofs at both ends, witnesses, a rewritten log caught") {
+  RunningNode prov("410000", "河南省档案馆", "provincial");
+  RunningNode zz("410100", "郑州市档案馆"), kf("410200", "开封市档案馆");
+  FastHub(prov);
+  FastHub(zz);
+  FastHub(kf, "auto_issue = true\n");
+  prov.Start();
+  zz.Start();
+  kf.Start();
+  Enroll(prov, zz, "410100", "郑州市档案馆");
+  Enroll(prov, kf, "410200", "开封市档案馆");
+  REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
+  WriteFile(kf.dir() / "hy.csv",
+            "档号,题名,年度,日期,责任者,共享类别,密级,民生类别,身份证号\n"
+            "K2-HY·1985-Y-0001,王建国与李秀英结婚登记,1985,19850312,开封市民政局,无条件共享,公开,婚姻登记," +
+                kPerson + "\n");
+  REQUIRE(kf.Cli({"import", (kf.dir() / "hy.csv").string()}).exit_code == 0);
+  const auto desk_dir = zz.dir() / "desk";
+  REQUIRE(zz.Cli({"staff", "add", "赵敏", "--role", "front-desk", "--out", desk_dir.string()}).exit_code == 0);
+  const std::string profile = (desk_dir / "desk.toml").string();
+
+  const fs::path pdf = zz.dir() / "cert.pdf";
+  Certify(profile, pdf);
+  const std::string serial = Str(zz.CliJson({"verify", pdf.string()}), "serial");
+  REQUIRE_FALSE(serial.empty());
+
+  // The issuing archive logged it through its spool; both ends hold a verified proof.
+  for (RunningNode* n : {&kf, &zz}) {
+    google::protobuf::Struct proof;
+    REQUIRE(WaitUntil(
+        [&] {
+          const RunResult r = n->Cli({"log", "proof", serial, "--json"});
+          if (r.exit_code != 0) return false;
+          proof = Parse(r);
+          return true;
+        },
+        std::chrono::seconds(30)));
+    CHECK(proof.fields().at("verified").bool_value());
+    CHECK(Str(proof, "archive") == "410200");
+    CHECK(Num(proof, "index") == 0);
+  }
+  // What each end keeps: the proof in its own store, audited (log.proof).
+  for (RunningNode* n : {&kf, &zz}) {
+    REQUIRE(WaitUntil([&] { return n->Cli({"audit", "list", "--action", "log.proof"}).out.find(serial) != std::string::npos; },
+                      std::chrono::seconds(30)));
+  }
+  // verify --online reports the log index; offline with the exported key, checkpoint and proof.
+  const auto online = zz.CliJson({"verify", pdf.string(), "--online"});
+  INFO(zz.Cli({"verify", pdf.string(), "--online"}).out);
+  REQUIRE(online.fields().count("transparency_log") == 1);
+  const auto& log = online.fields().at("transparency_log").struct_value();
+  CHECK(log.fields().at("included").bool_value());
+  CHECK(Num(log, "index") == 0);
+  const fs::path trust = zz.dir() / "trust";
+  REQUIRE(zz.CliAs("root", {"cert", "export", trust.string()}).exit_code == 0);
+  CHECK(fs::exists(trust / "log-key.pem"));
+  REQUIRE(zz.Cli({"log", "proof", serial, "--out", pdf.string() + ".logproof"}).exit_code == 0);
+  const auto offline = Parse(Run({BinDir() + "/kuaguan", "verify", pdf.string(), "--trust", trust.string(), "--json"}));
+  CHECK(offline.fields().at("transparency_log").struct_value().fields().at("included").bool_value());
+  // A proof for another file is refused.
+  WriteFile(zz.dir() / "other.logproof", "junk");
+  const auto junk = Parse(Run({BinDir() + "/kuaguan", "verify", pdf.string(), "--trust", trust.string(), "--log-proof",
+                               (zz.dir() / "other.logproof").string(), "--json"}));
+  CHECK_FALSE(junk.fields().at("transparency_log").struct_value().fields().at("included").bool_value());
+
+  // A second certificate; the members witness and cosign; the log proves it only grew.
+  Certify(profile, zz.dir() / "cert2.pdf");
+  google::protobuf::Struct cp;
+  REQUIRE(WaitUntil(
+      [&] {
+        cp = prov.CliJson({"log", "checkpoint"});
+        return Num(cp, "size") == 2 && cp.fields().at("witnesses").list_value().values_size() == 2;
+      },
+      std::chrono::seconds(30)));
+  CHECK(Str(cp, "note").find("kuaguan/410000/certificates\n2\n") == 0);
+  const auto consistent = zz.CliJson({"log", "consistency", "1", "2"});
+  CHECK(consistent.fields().at("verified").bool_value());
+  CHECK(prov.Cli({"log", "consistency", "3", "2"}).exit_code != 0);
+
+  // The hub rewrites its history (the first leaf changed in its store): the next checkpoint does
+  // not extend the one the witnesses hold, and they raise the alarm everywhere.
+  REQUIRE(prov.Stop(SIGTERM) == 0);
+  {
+    auto store = kuaguan::node::Store::Open(prov.dir() / "data" / "store");
+    REQUIRE(store.ok());
+    const std::string key = std::string("ct/leaf/") + kuaguan::federation::SeqKey(0);
+    auto raw = (*store)->GetMeta(key);
+    REQUIRE(raw.ok());
+    REQUIRE(raw->has_value());
+    v1::LogEntry e;
+    REQUIRE(e.ParseFromString(**raw));
+    e.set_serial(e.serial() + "X");
+    REQUIRE((*store)->PutMeta({{key, e.SerializeAsString()}}, {"forger", "log.rewrite", "leaf 0", "ok"}).ok());
+  }
+  prov.Start();
+  Certify(profile, zz.dir() / "cert3.pdf");
+  REQUIRE(WaitUntil([&] { return !AlarmsOf(Federation(prov), "410100", "log-inconsistency").empty(); },
+                    std::chrono::seconds(30)));
+  const auto alarm = AlarmsOf(Federation(prov), "410100", "log-inconsistency")[0];
+  INFO(Str(alarm, "detail"));
+  CHECK(Str(alarm, "detail").find("does not extend") != std::string::npos);
+  CHECK(zz.Cli({"audit", "list", "--action", "hub.alarm"}).out.find("inconsistency") != std::string::npos);
 }
