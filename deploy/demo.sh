@@ -3,9 +3,11 @@
 # modified, withdrawn, ingested from scans and audited; then a federation: the provincial node
 # (CA and directory) and a second archive, enrollment, mutual TLS, a federated search answered
 # by the other archive, a remote request filed at one archive's front desk and certified by the
-# other with its electronic seal (the PDF left in demo-out/), revocation. Each step printed and
+# other with its electronic seal (the PDF left in demo-out/), the audit hub (audit copies, the
+# certificate transparency log with proofs at both ends, federation status, the web page and
+# metrics), revocation. Each step printed and
 # done by the right person: the daemons run as root (the service account: system administrator);
-# the security officer, auditor, cataloguer, back-office clerk and CA operator are real Unix
+# the security officer, auditor, cataloguer, back-office clerk, CA operator and monitor are real Unix
 # accounts (kuaguan-demo-*, group kuaguan) made here. Needs root. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "demo.sh: the demo makes Unix accounts for its people; run it as root" >&2; exit 1; }
@@ -25,7 +27,7 @@ as() { local user=$1; shift; printf '[%s] $ %s\n' "$user" "$*"; runuser -u "$use
 
 step "0. The people (三员分离): Unix accounts in group kuaguan, which may reach the nodes' sockets"
 getent group kuaguan >/dev/null || groupadd --system kuaguan
-for u in kuaguan-demo-so kuaguan-demo-aud kuaguan-demo-cat kuaguan-demo-bo kuaguan-demo-ca; do
+for u in kuaguan-demo-so kuaguan-demo-aud kuaguan-demo-cat kuaguan-demo-bo kuaguan-demo-ca kuaguan-demo-mon; do
   id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
   usermod -a -G kuaguan "$u"
 done
@@ -34,12 +36,14 @@ chown kuaguan-demo-so "$RUN/passphrase"
 chmod 600 "$RUN/passphrase"
 mkdir -m 1777 "$RUN/work"   # the people's files: catalogs in, exports and certificates out
 SO=kuaguan-demo-so; AUD=kuaguan-demo-aud; CAT=kuaguan-demo-cat; BO=kuaguan-demo-bo; CA=kuaguan-demo-ca
+MON=kuaguan-demo-mon
 # people CONFIG: the service account registers the security officer, who registers the rest.
 people() {
   as root "$KG" staff grant $SO --name 王保密 --role security-officer --config "$1"
   as $SO "$KG" staff grant $AUD --name 赵审计 --role auditor --config "$1"
   if grep -Eq "^role *= *['\"]provincial" "$1"; then
     as $SO "$KG" staff grant $CA --name 孙认证 --role ca-operator --config "$1"
+    as $SO "$KG" staff grant $MON --name 周监控 --role monitor --config "$1"
   else
     as $SO "$KG" staff grant $CAT --name 李编目 --role cataloguer --role digitizer --config "$1"
     as $SO "$KG" staff grant $BO --name 钱办理 --role back-office --role approver --config "$1"
@@ -49,6 +53,9 @@ people() {
 step "1. Initialise the Zhengzhou municipal archive node (郑州市档案馆)"
 show "$KG" init "$RUN/zhengzhou" --archive-id 410100 --name 郑州市档案馆 --listen 127.0.0.1:0
 CFG="$RUN/zhengzhou/kuaguan.toml"
+# Members report to the provincial audit hub every 5 s and compare their whole audit log with
+# its copy every 10 s (defaults: a minute each); metrics for Prometheus on a loopback port.
+printf 'health_report_seconds = 5\naudit_sweep_seconds = 10\nmetrics_listen = "127.0.0.1:0"\n' >>"$CFG"
 export KUAGUAN_CONFIG="$CFG"
 
 step "2. Start kuaguand; register the people; the role table"
@@ -111,6 +118,7 @@ as $AUD "$KG" audit list --action record. --limit 6
 
 step "9. The provincial node (河南省档案馆): certificate authority and signed directory"
 show "$KG" init "$RUN/henan" --archive-id 410000 --name 河南省档案馆 --role provincial
+printf 'health_report_seconds = 5\nweb_listen = "127.0.0.1:0"\nmetrics_listen = "127.0.0.1:0"\n' >>"$RUN/henan/kuaguan.toml"
 "$BIN/kuaguand" --config "$RUN/henan/kuaguan.toml" >"$RUN/henan.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 1 100); do "$KG" status --config "$RUN/henan/kuaguan.toml" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -121,6 +129,7 @@ ENROLL=$("$KG" status --config "$RUN/henan/kuaguan.toml" --json | sed -n 's/.*"e
 step "10. A second archive (开封市档案馆) with its own holdings"
 show "$KG" init "$RUN/kaifeng" --archive-id 410200 --name 开封市档案馆
 KF="$RUN/kaifeng/kuaguan.toml"
+printf 'health_report_seconds = 5\naudit_sweep_seconds = 10\n' >>"$KF"
 "$BIN/kuaguand" --config "$KF" >"$RUN/kaifeng.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 1 100); do "$KG" status --config "$KF" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -186,12 +195,38 @@ fi
 as $BO "$KG" stats requests --config "$KF"
 as $BO "$KG" stats requests
 
-step "15. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
+step "15. The audit hub (审计中心): every member's audit log, the transparency log, the federation's health"
+HN="$RUN/henan/kuaguan.toml"
+SERIAL=$("$KG" verify "$OUT/certificate.pdf" --trust "$RUN/certs" --json | sed -n 's/.*"serial":"\([^"]*\)".*/\1/p')
+for _ in $(seq 1 100); do runuser -u $BO -- "$KG" log proof "$SERIAL" --config "$KF" >/dev/null 2>&1 && break; sleep 0.2; done
+as $BO "$KG" log proof "$SERIAL"                  # 郑州 issued it and logged it at the hub
+as $BO "$KG" log proof "$SERIAL" --config "$KF"   # 开封's front desk keeps the same proof
+as $BO "$KG" verify "$OUT/certificate.pdf" --online --config "$KF"
+show "$KG" cert export "$RUN/certs"   # now with the log's key and a recent checkpoint
+as $BO "$KG" log proof "$SERIAL" --out "$OUT/certificate.pdf.logproof" --config "$KF"
+show "$KG" verify "$OUT/certificate.pdf" --trust "$RUN/certs"   # the log index checked without a node
+sleep 6   # one report interval: both members have reported and witnessed the log
+as $AUD "$KG" log checkpoint --config "$HN"
+as $MON "$KG" federation status --config "$HN"
+as $AUD "$KG" hub audit --config "$HN" --action request. --limit 8
+WEB=$(as $MON "$KG" hub login --config "$HN" --json | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')
+echo "the federation page for provincial administrators (one-time link): $WEB"
+if command -v chromium >/dev/null; then
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+    --disable-component-update --disable-sync --user-data-dir="$RUN/chromium" --window-size=1500,900 \
+    --screenshot="$OUT/federation.png" "$WEB" >/dev/null 2>&1 && echo "(a screenshot of it: demo-out/federation.png)"
+fi
+METRICS=$("$KG" status --config "$HN" --json | sed -n 's/.*"metrics_listen":"\([^"]*\)".*/\1/p')
+printf '$ curl http://%s/metrics | grep kuaguan_hub\n' "$METRICS"
+python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://$METRICS/metrics').read().decode())" |
+  grep '^kuaguan_hub\|^kuaguan_transparency' || true
+
+step "16. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
 as $CA "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
 show "$KG" directory refresh
 as $CAT "$KG" search 婚姻登记 --federated --limit 5
 
-step "16. Stop the nodes cleanly"
+step "17. Stop the nodes cleanly"
 kill -TERM $PIDS
 wait || true
 trap - EXIT
