@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "base/actor.h"
+#include "federation/audit_view.h"
 #include "base/printable.h"
 #include "base/status_macros.h"
 #include "seal/audit_chain.h"
@@ -359,22 +359,14 @@ absl::StatusOr<v1::HubAuditList> AuditHub::Query(const v1::HubAuditQuery& query)
     if (e.time_micros() < from || e.time_micros() > to) continue;
     if (!action.empty() && (prefix ? !absl::StartsWith(e.action(), action) : e.action() != action)) continue;
     if (!query.object().empty() && e.object() != query.object()) continue;
-    const base::Actor actor = base::ParseActor(e.actor());
-    if (!query.person().empty() && actor.person != query.person()) continue;
+    v1::AuditListEntry shown = AuditListEntryOf(e);
+    if (!query.person().empty() && shown.person() != query.person()) continue;
     ++matched;
     if (static_cast<uint32_t>(out.entries_size()) >= limit) continue;
     auto* row = out.add_entries();
     const size_t slash = key.find('/', sizeof(kEntryPrefix) - 1);
     row->set_archive(key.substr(sizeof(kEntryPrefix) - 1, slash - (sizeof(kEntryPrefix) - 1)));
-    auto* entry = row->mutable_entry();
-    entry->set_seq(e.seq());
-    entry->set_time_micros(e.time_micros());
-    entry->set_person(actor.person);
-    entry->set_role(actor.role);
-    entry->set_via(actor.via);
-    entry->set_action(e.action());
-    entry->set_object(e.object());
-    entry->set_outcome(e.outcome());
+    *row->mutable_entry() = std::move(shown);
   }
   out.set_matched(matched);
   return out;

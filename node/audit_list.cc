@@ -2,7 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "base/actor.h"
+#include "federation/audit_view.h"
 #include "base/status_macros.h"
 
 namespace kuaguan::node {
@@ -18,18 +18,10 @@ absl::StatusOr<kuaguan::v1::AuditList> ListAudit(Store* store, const kuaguan::v1
   kuaguan::v1::AuditList out;
   RETURN_IF_ERROR(store->ForEachAudit(
       [&](const kuaguan::v1::AuditEntry& e) {
-        const base::Actor actor = base::ParseActor(e.actor());
-        if (!request.actor().empty() && actor.person != request.actor()) return true;
         if (!action.empty() && (prefix ? !absl::StartsWith(e.action(), action) : e.action() != action)) return true;
-        auto* entry = out.add_entries();
-        entry->set_seq(e.seq());
-        entry->set_time_micros(e.time_micros());
-        entry->set_person(actor.person);
-        entry->set_role(actor.role);
-        entry->set_via(actor.via);
-        entry->set_action(e.action());
-        entry->set_object(e.object());
-        entry->set_outcome(e.outcome());
+        kuaguan::v1::AuditListEntry shown = federation::AuditListEntryOf(e);
+        if (!request.actor().empty() && shown.person() != request.actor()) return true;
+        *out.add_entries() = std::move(shown);
         return static_cast<uint32_t>(out.entries_size()) < limit;
       },
       request.since()));
