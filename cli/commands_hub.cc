@@ -225,6 +225,7 @@ absl::Status LogCommand(const Argv& argv) {
       Print(ToJson(JObj({{"serial", JStr(proof.entry().serial())},
                          {"sm3", JStr(seal::ToHex(proof.entry().sm3()))},
                          {"archive", JStr(proof.entry().archive())},
+                         {"issued_micros", JStr(absl::StrCat(proof.entry().issued_micros()))},
                          {"index", U64(proof.index())},
                          {"tree_size", U64(proof.tree_size())},
                          {"path", JArr(path)},

@@ -354,6 +354,19 @@ TEST_CASE("the transparency log: certificates logged at issue, proofs at both en
   REQUIRE(zz.Cli({"log", "proof", serial, "--out", pdf.string() + ".logproof"}).exit_code == 0);
   const auto offline = Parse(Run({BinDir() + "/kuaguan", "verify", pdf.string(), "--trust", trust.string(), "--json"}));
   CHECK(offline.fields().at("transparency_log").struct_value().fields().at("included").bool_value());
+  // A third party with Python's hashlib and the openssl command checks the same proof.
+  const RunResult json_proof = zz.Cli({"log", "proof", serial, "--json"});
+  REQUIRE(json_proof.exit_code == 0);
+  WriteFile(zz.dir() / "proof.json", json_proof.out);
+  const std::string checker = std::string(KUAGUAN_SOURCE_DIR) + "/deploy/verify-log-proof.py";
+  const RunResult third = Run({"/usr/bin/python3", checker, pdf.string(), (zz.dir() / "proof.json").string(),
+                               (trust / "log-key.pem").string()});
+  INFO(third.out << third.err);
+  CHECK(third.exit_code == 0);
+  CHECK(third.out.find("proof verified, checkpoint signed") != std::string::npos);
+  const RunResult wrong_key = Run({"/usr/bin/python3", checker, pdf.string(), (zz.dir() / "proof.json").string(),
+                                   (trust / "node.pem").string()});
+  CHECK(wrong_key.exit_code != 0);
   // A proof for another file is refused.
   WriteFile(zz.dir() / "other.logproof", "junk");
   const auto junk = Parse(Run({BinDir() + "/kuaguan", "verify", pdf.string(), "--trust", trust.string(), "--log-proof",
