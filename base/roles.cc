@@ -90,6 +90,7 @@ const std::vector<CommandRule>& Commands() {
       {"verify", {"Requests/Verify", "Requests/Trust"}, {kFrontDesk, kBackOffice, kApprover, kAuditor}},
       {"hub audit", {"HubAdmin/QueryAudit"}, {kAuditor}},
       {"hub login", {"HubAdmin/WebLogin"}, {kMonitor, kAuditor}},
+      {"hub resolve", {"HubAdmin/ResolveAlarm"}, {kAuditor}},
       {"federation status", {"HubAdmin/FederationStatus"}, {kMonitor, kAuditor}},
       {"log checkpoint", {"HubAdmin/GetLogCheckpoint"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover, kSysAdmin}},
       {"log proof", {"HubAdmin/GetLogProof"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},

@@ -95,20 +95,38 @@ Json AlarmJson(const v1::Alarm& a) {
                {"detail", JStr(a.detail())},
                {"raised", JStr(FormatMicros(a.raised_micros()))},
                {"first_bad_entry", U64(a.first_bad_entry())},
-               {"open", JBool(a.open())}});
+               {"open", JBool(a.open())},
+               {"resolved_by", JStr(a.resolved_by())},
+               {"resolved_reason", JStr(a.resolved_reason())}});
+}
+
+absl::Status HubResolve(CommandContext& ctx, const std::string& id) {
+  v1::ResolveAlarmRequest req;
+  req.set_id(id);
+  req.set_reason(ctx.args.Get("--reason").value_or(""));
+  v1::Alarm alarm;
+  auto call = ctx.client->Context(kCall);
+  if (grpc::Status st = ctx.client->hub().ResolveAlarm(call.get(), req, &alarm); !st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ToJson(AlarmJson(alarm)));
+  } else {
+    Print(absl::StrCat("alarm ", alarm.id(), " of ", alarm.archive(), " closed (已解除): ", alarm.resolved_reason(), "\n"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status HubCommand(const Argv& argv) {
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--archive", "--person", "--action", "--object", "--from", "--to",
-                                                     "--limit"}}));
+                                                     "--limit", "--reason"}}));
   const auto& pos = ctx.args.positional();
   if (pos.size() == 1 && pos[0] == "audit") return HubAudit(ctx);
   if (pos.size() == 1 && pos[0] == "login") return HubLogin(ctx);
+  if (pos.size() == 2 && pos[0] == "resolve") return HubResolve(ctx, pos[1]);
   return absl::InvalidArgumentError(
       "usage: kuaguan hub audit [--archive CODE] [--person NAME] [--action A] [--object CODE] [--from DATE --to DATE] "
-      "[--limit N] | hub login");
+      "[--limit N] | hub login | hub resolve ALARM-ID --reason TEXT");
 }
 
 absl::Status FederationCommand(const Argv& argv) {

@@ -133,6 +133,9 @@ The provincial node's audit hub (审计中心) and the transparency log (出证�
          [--limit N]     (provincial auditor) every member's shipped audit entries, e.g. everyone
                          who read one record: hub audit --action record.get --object CODE
   hub login              (provincial monitor or auditor) a one-time link to the federation page
+  hub resolve ALARM-ID --reason TEXT
+                         (provincial auditor) close an audit or log alarm (a state, audited); a
+                         member's log that still differs raises a new one at the next sweep
   federation status [--archive CODE]
                          (provincial monitor or auditor) members: ok, late, down or alarm; the
                          alarms (audit mismatch, log inconsistency, member down, certificate

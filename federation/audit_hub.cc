@@ -147,8 +147,9 @@ absl::StatusOr<std::string> AuditHub::BlockDigest(const std::string& code, const
 
 absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> AuditHub::Compare(
     const std::string& code, const Copy& copy, const v1::AuditShipment& shipment) {
+  // (Checked before multiplying: a block number from the member must not wrap around.)
+  if (shipment.resend_block() >= (copy.count + kAuditBlock - 1) / kAuditBlock) return std::nullopt;
   const uint64_t from = shipment.resend_block() * kAuditBlock + 1;
-  if (from > copy.count) return std::nullopt;
   const uint64_t to = std::min(from + kAuditBlock, std::min(copy.count, std::max<uint64_t>(shipment.swept(), 1)) + 1);
   ASSIGN_OR_RETURN(auto held, Entries(code, from, std::max(to, from)));
   const auto& sent = shipment.entries();
@@ -166,7 +167,15 @@ absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> AuditHub::Compar
       }
       return std::nullopt;
     };
-    if (m.seq() > h.seq() || (m.seq() == h.seq() && i + 1 < held.size() && SameContent(m, held[i + 1]))) {
+    // The hub's entry still further on in the member's log: moved (reordered), not dropped.
+    auto sent_later = [&]() {
+      for (size_t k = i + 1; k < static_cast<size_t>(sent.size()); ++k) {
+        if (SameContent(sent[static_cast<int>(k)], h)) return true;
+      }
+      return false;
+    };
+    if ((m.seq() > h.seq() || (m.seq() == h.seq() && i + 1 < held.size() && SameContent(m, held[i + 1]))) &&
+        !sent_later()) {
       if (auto j = found_later(i + 1)) {
         return std::make_pair(h.seq(), absl::StrCat("entry ", h.seq(), " was dropped (", h.action(), " ",
                                                     base::Printable(h.object(), 120), "): the member's log goes on with what was entry ",
@@ -370,6 +379,32 @@ absl::StatusOr<v1::HubAuditList> AuditHub::Query(const v1::HubAuditQuery& query)
   }
   out.set_matched(matched);
   return out;
+}
+
+absl::StatusOr<v1::Alarm> AuditHub::Resolve(const std::string& id, const std::string& reason, const std::string& actor) {
+  if (reason.empty()) return absl::InvalidArgumentError("resolving an alarm needs --reason");
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < alarms_.size(); ++i) {
+    v1::Alarm& a = alarms_[i];
+    if (a.id() != id) continue;
+    if (!a.open()) return absl::FailedPreconditionError(absl::StrCat("alarm ", id, " is closed already"));
+    v1::Alarm closed = a;
+    closed.set_open(false);
+    closed.set_resolved_by(actor);
+    closed.set_resolved_reason(base::Printable(reason, 500));
+    closed.set_resolved_micros(clock_->NowMicros());
+    RETURN_IF_ERROR(store_->PutMeta({{absl::StrCat(kAlarmPrefix, SeqKey(i + 1)), closed.SerializeAsString()}},
+                                    {actor, "hub.alarm.resolve", absl::StrCat(id, " ", a.archive()),
+                                     absl::StrCat("ok: ", closed.resolved_reason())}));
+    a = closed;
+    bool still = false;
+    for (const auto& other : alarms_) {
+      if (other.open() && other.archive() == a.archive() && other.kind() == "audit-mismatch") still = true;
+    }
+    copies_[a.archive()].alarmed = still;
+    return a;
+  }
+  return absl::NotFoundError(absl::StrCat("no alarm ", base::Printable(id, 40), " (federation status lists them)"));
 }
 
 std::vector<v1::Alarm> AuditHub::Alarms() {

@@ -59,6 +59,12 @@ class AuditHub {
   // kept and audited; the same open alarm is not raised twice.
   absl::Status RaiseAlarm(const std::string& code, const std::string& kind, const std::string& detail)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Closes alarm `id` (audit-mismatch or log-inconsistency) as `actor` with `reason`: a state,
+  // kept and audited. A member whose audit alarms are all closed ships again; the hub's copy is
+  // unchanged, so a log still differing raises a new alarm at the next sweep (restore the log
+  // first). NOT_FOUND for an unknown id, FAILED_PRECONDITION when it is closed already.
+  absl::StatusOr<kuaguan::v1::Alarm> Resolve(const std::string& id, const std::string& reason,
+                                             const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
   // Every alarm raised (open ones first).
   std::vector<kuaguan::v1::Alarm> Alarms() ABSL_LOCKS_EXCLUDED(mu_);
   // Entries held for each member, and when the last arrived.

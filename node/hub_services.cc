@@ -142,4 +142,12 @@ grpc::Status HubAdminService::WebLogin(grpc::ServerContext* ctx, const v1::WebLo
   return grpc::Status::OK;
 }
 
+grpc::Status HubAdminService::ResolveAlarm(grpc::ServerContext* ctx, const v1::ResolveAlarmRequest* req,
+                                           v1::Alarm* resp) {
+  auto caller = auth_->Authorize(*ctx, "hub resolve");
+  if (!caller.ok()) return base::ToGrpcStatus(caller.status());
+  if (hub_.audit == nullptr) return NotHere("hub resolve");
+  return base::Reply(hub_.audit->Resolve(req->id(), req->reason(), caller->Audit()), resp);
+}
+
 }  // namespace kuaguan::node

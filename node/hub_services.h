@@ -77,6 +77,8 @@ class HubAdminService final : public kuaguan::v1::HubAdmin::Service {
                                  kuaguan::v1::ConsistencyProof* resp) override;
   grpc::Status WebLogin(grpc::ServerContext* ctx, const kuaguan::v1::WebLoginRequest* req,
                         kuaguan::v1::WebLoginLink* resp) override;
+  grpc::Status ResolveAlarm(grpc::ServerContext* ctx, const kuaguan::v1::ResolveAlarmRequest* req,
+                            kuaguan::v1::Alarm* resp) override;
 
  private:
   Authorizer* const auth_;

@@ -95,6 +95,7 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"verify", {"verify", d + "/junk.pdf"}},
       {"hub audit", {"hub", "audit", "--archive", "410100"}},
       {"hub login", {"hub", "login"}},
+      {"hub resolve", {"hub", "resolve", "A1", "--reason", "测试"}},
       {"federation status", {"federation", "status"}},
       {"log checkpoint", {"log", "checkpoint"}},
       {"log proof", {"log", "proof", "410100-2026-000001-5"}},
