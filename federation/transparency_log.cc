@@ -177,8 +177,12 @@ absl::StatusOr<std::string> TransparencyLog::NoteLocked(uint64_t size, std::vect
     note = *kept;
   }
   ASSIGN_OR_RETURN(auto cosigs, store_->ScanMeta(CosigPrefix(size)));
+  // The log's line and as many witnesses' as a note may carry (seal/signed_note.h), in code order.
+  size_t lines = 1;
   for (const auto& [key, line] : cosigs) {
+    if (lines == seal::kMaxNoteSignatures || note.size() + line.size() > seal::kMaxNoteBytes) break;
     note = seal::AddSignature(note, line);
+    ++lines;
     if (witnesses != nullptr) witnesses->push_back(key.substr(CosigPrefix(size).size()));
   }
   return note;
@@ -244,9 +248,25 @@ absl::Status TransparencyLog::Cosign(const v1::Cosignature& cosignature, const s
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("unreadable member certificate: ", e.what()));
   }
+  // One signature line, the witness's own: more lines would put signatures nobody checked into
+  // the note served to everyone (and take other witnesses' names and key ids).
+  const std::string& line = cosignature.signature_line();
+  if (line.empty() || line.find('\n') != line.size() - 1) {
+    return absl::InvalidArgumentError("a cosignature is one signature line, ending in a newline");
+  }
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(const std::string note, NoteLocked(cosignature.size(), nullptr));
-  ASSIGN_OR_RETURN(const seal::ParsedNote parsed, seal::ParseNote(seal::AddSignature(note, cosignature.signature_line())));
+  // Checked against the log's own note, without the cosignatures gathered: a witness that
+  // cosigns again replaces its line.
+  std::string note = note_;
+  if (cosignature.size() != tree_.size()) {
+    ASSIGN_OR_RETURN(auto kept, store_->GetMeta(NoteKey(cosignature.size())));
+    if (!kept) return absl::OutOfRangeError(absl::StrCat("no checkpoint of size ", cosignature.size(), " was signed"));
+    note = *std::move(kept);
+  }
+  ASSIGN_OR_RETURN(const seal::ParsedNote parsed, seal::ParseNote(seal::AddSignature(note, line)));
+  if (parsed.signatures.size() != 2 || parsed.signatures.back().name != cosignature.from()) {
+    return absl::InvalidArgumentError("a cosignature is a line of the witness's own name");
+  }
   RETURN_IF_ERROR(seal::VerifyNoteSignature(parsed, cosignature.from(), *key));
   return store_->PutMeta({{absl::StrCat(CosigPrefix(cosignature.size()), cosignature.from()), cosignature.signature_line()}},
                          {absl::StrCat("peer:", cosignature.from()), "log.cosign",
