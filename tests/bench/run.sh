@@ -2,7 +2,10 @@
 # make bench: every benchmark, figures printed. BENCH_RECORDS changes the corpus size
 # (default 100000; try 1000000 for the large-archive figure); BENCH_MEMORY_PAGES the OCR batch
 # sizes whose peak memory is measured (default 50,500: about 12 minutes on 2 cores);
-# BENCH_SCAN_PAGES the dense scanned pages of scan_text_bench (default 30).
+# BENCH_SCAN_PAGES the dense scanned pages of scan_text_bench (default 30); BENCH_HUB_SECONDS the
+# audited load of hub_bench's end-to-end latency (default 60; 0 skips it: it needs root and the test
+# accounts, tests/testing/test_accounts.sh), BENCH_HUB_MEMBERS and BENCH_HUB_MINUTES its simulated
+# province (default 180 members, 2 minutes).
 set -euo pipefail
 BIN=${1:-build/bin}
 "$BIN/search_bench" --records "${BENCH_RECORDS:-100000}" --queries "${BENCH_QUERIES:-1000}"
@@ -10,5 +13,7 @@ BIN=${1:-build/bin}
 "$BIN/request_bench" --requests "${BENCH_REQUESTS:-200}"
 "$BIN/access_bench" --calls "${BENCH_ACCESS_CALLS:-5000}"
 "$BIN/hostile_bench" --runs "${BENCH_HOSTILE_RUNS:-20}"
+"$BIN/log_bench" --leaves "${BENCH_LOG_LEAVES:-1000000}" --naive-leaves "${BENCH_LOG_NAIVE_LEAVES:-20000}" --naive-runs 10
+"$BIN/hub_bench" --seconds "${BENCH_HUB_SECONDS:-60}" --members "${BENCH_HUB_MEMBERS:-180}" --minutes "${BENCH_HUB_MINUTES:-2}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
 "$BIN/scan_text_bench" --pages "${BENCH_SCAN_PAGES:-30}" --light-pages "${BENCH_PAGES:-8}"
