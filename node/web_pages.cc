@@ -216,9 +216,15 @@ std::string CertificateDays(const v1::FederationView& view, const v1::HealthRepo
   return absl::StrCat(days);
 }
 
-std::string RequestsByState(const v1::HealthReport& r) {
-  if (r.requests_by_state().empty()) return "<span class=\"muted\">—</span>";
-  std::vector<std::pair<std::string, uint64_t>> states(r.requests_by_state().begin(), r.requests_by_state().end());
+// The request count of each state, sorted by state; `nonzero_only` leaves out the states with
+// none (the overview: a member reports every state, and four lines of zeros per row bury the
+// numbers that matter), "—" when nothing is left.
+std::string RequestsByState(const v1::HealthReport& r, bool nonzero_only) {
+  std::vector<std::pair<std::string, uint64_t>> states;
+  for (const auto& [state, n] : r.requests_by_state()) {
+    if (n > 0 || !nonzero_only) states.emplace_back(state, n);
+  }
+  if (states.empty()) return "<span class=\"muted\">—</span>";
   std::sort(states.begin(), states.end());
   std::string out = "<ul class=\"plain\">";
   for (const auto& [state, n] : states) absl::StrAppend(&out, "<li>", HtmlEscape(state), ": ", n, "</li>");
@@ -302,7 +308,8 @@ std::string MembersTable(const v1::FederationView& view) {
     if (m.revoked()) absl::StrAppend(&name, "<span class=\"tag\">revoked 已吊销</span>");
     absl::StrAppend(&out, "<tr id=\"member-", code, "\"><td><a href=\"/member/", PathSegment(m.code()), "\">", code,
                     "</a></td><td>", name, "</td>", StateCell(m.state()), "<td class=\"num\">", ReportAge(view, m),
-                    "</td><td class=\"num\">", Grouped(r.records()), "</td><td>", RequestsByState(r), "</td><td class=\"num\">",
+                    "</td><td class=\"num\">", Grouped(r.records()), "</td><td>",
+                    RequestsByState(r, /*nonzero_only=*/true), "</td><td class=\"num\">",
                     Count(r.overdue(), true), "</td><td class=\"num\">",
                     FormatShare(r.answered_in_time_this_month(), r.answered_this_month()), "</td><td class=\"num\">",
                     Grouped(m.audit_entries()), "</td><td class=\"num\">", r.directory_version(), "</td><td class=\"num\">",
@@ -514,7 +521,7 @@ std::string ReportTable(const v1::FederationView& view, const v1::MemberView& m)
   Field(o, "Index size 索引大小", FormatBytes(r.index_bytes()));
   Field(o, "Records 档案条目", Grouped(r.records()));
   Field(o, "Requests, all time 请求总数", Grouped(r.requests_total()));
-  Field(o, "Requests by state 各状态请求", RequestsByState(r));
+  Field(o, "Requests by state 各状态请求", RequestsByState(r, /*nonzero_only=*/false));
   Field(o, "Overdue 逾期", Count(r.overdue(), true));
   Field(o, "Answered this month 本月答复", absl::StrCat(r.answered_this_month()));
   Field(o, "Answered in time this month 本月按期答复",
