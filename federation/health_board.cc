@@ -48,17 +48,17 @@ v1::FederationView HealthBoard::View(const v1::Directory& directory, const std::
   const int64_t interval = report_seconds_ * 1000000;
   v1::FederationView view;
   view.set_provincial(directory.provincial_code());
+  view.set_provincial_name(provincial_name_);
   view.set_time_micros(now);
   view.set_log_size(log_size);
   view.set_report_interval_seconds(report_seconds_);
   std::vector<v1::Alarm> derived;
-  auto derive = [&](const std::string& code, const std::string& kind, const std::string& detail) {
+  auto derive = [&](const std::string& code, const std::string& kind, const std::string& detail, int n = 0) {
     v1::Alarm a;
-    a.set_id(absl::StrCat(kind, "-", code));
+    a.set_id(n == 0 ? absl::StrCat(kind, "-", code) : absl::StrCat(kind, "-", code, "-", n));
     a.set_archive(code);
     a.set_kind(kind);
     a.set_detail(detail);
-    a.set_raised_micros(now);
     a.set_open(true);
     derived.push_back(std::move(a));
   };
@@ -94,7 +94,8 @@ v1::FederationView HealthBoard::View(const v1::Directory& directory, const std::
         derive(code, "overdue-requests", absl::StrCat(member.name(), " (", code, "): ", r.overdue(),
                                                       " requests past their 3-working-day deadline"));
       }
-      for (const auto& a : r.alarms()) derive(code, "member-alarm", absl::StrCat(member.name(), " (", code, "): ", a));
+      int n = 0;
+      for (const auto& a : r.alarms()) derive(code, "member-alarm", absl::StrCat(member.name(), " (", code, "): ", a), ++n);
       if (r.alarms_size() > 0) state = "alarm";
     }
     if (state == "down" && !member.revoked()) {
@@ -111,7 +112,18 @@ v1::FederationView HealthBoard::View(const v1::Directory& directory, const std::
   for (const auto& a : alarms) {
     if (archive.empty() || a.archive() == archive) *view.add_alarms() = a;
   }
-  for (auto& a : derived) *view.add_alarms() = std::move(a);
+  std::map<std::string, int64_t> seen;
+  for (auto& a : derived) {
+    auto it = first_seen_.find(a.id());
+    a.set_raised_micros(it == first_seen_.end() ? now : it->second);
+    seen[a.id()] = a.raised_micros();
+    *view.add_alarms() = std::move(a);
+  }
+  if (archive.empty()) {
+    first_seen_ = std::move(seen);
+  } else {
+    for (auto& [id, at] : seen) first_seen_.emplace(id, at);
+  }
   return view;
 }
 

@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -25,8 +26,10 @@ namespace kuaguan::federation {
 
 class HealthBoard {
  public:
-  // Reports are expected every `report_seconds`. `clock` must outlive the board.
-  HealthBoard(const base::Clock* clock, int64_t report_seconds) : clock_(clock), report_seconds_(report_seconds) {}
+  // Reports are expected every `report_seconds`; `provincial_name` names the hub's archive in
+  // the view. `clock` must outlive the board.
+  HealthBoard(const base::Clock* clock, int64_t report_seconds, std::string provincial_name = "")
+      : clock_(clock), report_seconds_(report_seconds), provincial_name_(std::move(provincial_name)) {}
 
   // Keeps `report` as member `report.from()`'s latest (the caller checked who sent it).
   // INVALID_ARGUMENT for a report too large or with too many states or alarms.
@@ -49,9 +52,13 @@ class HealthBoard {
   };
   const base::Clock* const clock_;
   const int64_t report_seconds_;
+  const std::string provincial_name_;
 
   absl::Mutex mu_;
   std::map<std::string, Member> members_ ABSL_GUARDED_BY(mu_);
+  // Alarms read off the reports, by id: when each was first seen (they keep that time while
+  // they last, and are forgotten when they clear).
+  std::map<std::string, int64_t> first_seen_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuaguan::federation

@@ -387,9 +387,10 @@ absl::Status HubLink::ReportOnce() {
   report.set_from(archive_);
   report.set_time_micros(clock_->NowMicros());
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&mu_);  // what this link knows, whatever the collector filled in
     report.set_audit_checkpoint(accepted_);
     if (report.last_error().empty()) report.set_last_error(last_error_);
+    report.clear_alarms();
     for (const auto& a : alarms_) report.add_alarms(a);
   }
   ASSIGN_OR_RETURN(auto stub, link_->HubStub());

@@ -227,7 +227,7 @@ absl::Status Daemon::OpenHub() {
   ASSIGN_OR_RETURN(ct_log_, federation::TransparencyLog::Open(store_.get(), clock_,
                                                               absl::StrCat("kuaguan/", config_.archive_id, "/certificates"),
                                                               config_.data_dir / "ca" / "log.key", passphrase));
-  board_ = std::make_unique<federation::HealthBoard>(clock_, config_.health_report_seconds);
+  board_ = std::make_unique<federation::HealthBoard>(clock_, config_.health_report_seconds, config_.name);
   const HubParts hub{provincial_.get(), audit_hub_.get(), ct_log_.get(), board_.get()};
   hub_service_ = std::make_unique<HubService>(hub);
   if (!config_.web_listen.empty()) {
@@ -438,6 +438,7 @@ std::string Daemon::peer_listen() {
 }
 
 Daemon::~Daemon() {
+  if (hub_link_) hub_link_->Stop();  // a stopping member reports nothing more
   Shutdown();
   {
     absl::MutexLock lock(&peer_mu_);
@@ -447,7 +448,6 @@ Daemon::~Daemon() {
   }
   metrics_.reset();  // no scrape reads what is closed below
   if (requests_) requests_->Stop();  // the outbox thread
-  if (hub_link_) hub_link_->Stop();
   if (web_) web_->Stop();
   link_.reset();  // stops the directory refresher
   if (local_) local_->Stop();  // no new local connections

@@ -194,7 +194,8 @@ int64_t RefreshSeconds(const v1::FederationView& view) {
 }
 
 std::string Header(const v1::FederationView& view, const std::string& person) {
-  return absl::StrCat("<header>\n<h1>Kuaguan federation 跨馆联盟 — ", HtmlEscape(view.provincial()),
+  return absl::StrCat("<header>\n<h1>Kuaguan federation 跨馆联盟 — ",
+                      HtmlEscape(view.provincial_name().empty() ? view.provincial() : view.provincial_name()),
                       "</h1>\n<span class=\"time\">as of 截至 ", FormatTime(view.time_micros()),
                       "</span>\n<span class=\"who\">signed in 登录: <strong>", HtmlEscape(person),
                       "</strong> · <a href=\"/logout\">sign out 退出</a></span>\n</header>\n");
@@ -569,7 +570,8 @@ std::string HtmlEscape(absl::string_view text) {
 std::string RenderOverview(const v1::FederationView& view, const std::string& person) {
   std::string body = Header(view, person);
   absl::StrAppend(&body, "<main>\n", AlarmsTable(view, ""), MembersTable(view), "</main>\n");
-  return Page(absl::StrCat("Federation 联盟 — ", view.provincial()), body, RefreshSeconds(view));
+  return Page(absl::StrCat("Federation 联盟 — ", view.provincial_name().empty() ? view.provincial() : view.provincial_name()),
+              body, RefreshSeconds(view));
 }
 
 std::string RenderMember(const v1::FederationView& view, const std::string& code, const std::string& person) {
