@@ -1,7 +1,10 @@
 // Benchmark: federated search across archives on loopback, and what mutual TLS costs.
 //  1. A provincial node and up to 8 archive nodes (kuaguand processes), each holding generated
 //     catalog records; from one more archive, federated searches fanned out to 1, 4 and 8 members
-//     (p50 / p99 over the queries, through the node's own admin socket as the CLI does).
+//     (p50 / p99 over the queries, through the node's own admin socket as the CLI does). Every
+//     call is a registered person's (三员分离): the searches and imports are made by the test
+//     account kgtest-op as cataloguer, the tokens by it as the province's CA operator; this part
+//     needs root and the test accounts (tests/testing/test_accounts.sh create BIN_DIR).
 //  2. In-process, the same tiny RPC (a Ping that does no work) over plaintext and over mutual TLS with
 //     our certificates: per call on a kept channel, and per call with a new connection each time;
 //     plus the cost of our per-call peer check against the directory.
@@ -28,6 +31,7 @@
 #include "kuaguan/v1/federation.grpc.pb.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
 #include "tests/bench/bench_flags.h"
+#include "tests/bench/bench_people.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -36,6 +40,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace kt = kuaguan::testing;
 namespace v1 = kuaguan::v1;
+namespace kb = kuaguan::bench;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -57,33 +62,53 @@ struct Node {
   std::filesystem::path dir;
   std::unique_ptr<kt::Process> daemon;
   std::string config() const { return (dir / "kuaguan.toml").string(); }
-  kt::RunResult Cli(std::vector<std::string> args) const {
-    args.insert(args.begin(), kt::BinDir() + "/kuaguan");
-    args.push_back("--config");
-    args.push_back(config());
-    return kt::Run(args);
+  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
+  // The CLI as the service account (system-admin: status, enroll, directory refresh).
+  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
+  // The CLI as Unix account `user`.
+  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
+    return kb::CliAs(user, config(), std::move(args));
   }
 };
 
+// `kuaguan init` (socket group kgtest, the test accounts'), kuaguand started and answering, and
+// its people registered: kgtest-op is the provincial node's CA operator and an archive's
+// cataloguer. False, with what failed on stderr, when any step failed.
 bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& code, const std::string& role) {
   n->dir = dir;
-  if (kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
-               absl::StrCat("档案馆", code), "--role", role}).exit_code != 0) {
+  kb::OpenToAccounts(dir);
+  const kt::RunResult init = kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
+                                      absl::StrCat("档案馆", code), "--role", role, "--socket-group",
+                                      kb::kAccountsGroup});
+  if (init.exit_code != 0) {
+    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
     return false;
   }
   n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
                                             (dir / "kuaguand.log").string());
-  for (int i = 0; i < 200; ++i) {
-    if (n->Cli({"status"}).exit_code == 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    up = n->Cli({"status"}).exit_code == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return false;
+  if (!up) {
+    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
+    return false;
+  }
+  const std::string people =
+      kb::RegisterPeople(n->socket(), {role == "provincial" ? "ca-operator" : "cataloguer"});
+  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
+  return people.empty();
 }
 
 // Federated search latency from `asker` over `queries`, through its admin socket.
+// The cataloguer kgtest-op makes them.
 Pct SearchLatency(const Node& asker, const std::vector<std::string>& queries, int expect_archives) {
-  auto channel = grpc::CreateChannel("unix:" + (asker.dir / "data" / "kuaguand.sock").string(),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = kb::ChannelAs(kb::kOperator, asker.socket());
+  if (!channel) {
+    std::printf("    (cannot reach %s as %s)\n", asker.socket().c_str(), kb::kOperator);
+    return {-1, -1};
+  }
   auto stub = v1::FederationAdmin::NewStub(channel);
   std::vector<double> ms;
   int incomplete = 0;
@@ -204,7 +229,13 @@ int main(int argc, char** argv) {
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   kt::TempDir dir;
+  kb::OpenToAccounts(dir.path());
   std::printf("federation_bench: %d records per archive, %d federated searches per size\n", records, queries);
+  if (const std::string why = kb::PeopleUnavailable(); !why.empty()) {
+    std::printf("  federated search: not run: %s\n", why.c_str());
+    TlsCost(dir.path() / "tls", 500);
+    return 0;
+  }
   Node prov;
   if (!StartNode(&prov, dir.path() / "prov", "410000", "provincial")) return 1;
   const std::string enroll = Json(prov.Cli({"status", "--json"}), "enroll_listen");
@@ -214,14 +245,27 @@ int main(int argc, char** argv) {
     const std::string code = absl::StrCat(4101 + k, "00");
     if (!StartNode(n.get(), dir.path() / code, code, "archive")) return false;
     const std::string name = absl::StrCat("档案馆", code);  // as StartNode's init gave it
-    const std::string token =
-        Json(prov.Cli({"ca", "token", "--archive", code, "--name", name, "--json"}), "token");
-    if (n->Cli({"enroll", "--provincial", enroll, "--token", token}).exit_code != 0) return false;
+    const kt::RunResult token =
+        prov.CliAs(kb::kOperator, {"ca", "token", "--archive", code, "--name", name, "--json"});
+    if (token.exit_code != 0) {
+      std::fprintf(stderr, "ca token %s: %s", code.c_str(), token.err.c_str());
+      return false;
+    }
+    const kt::RunResult enrolled = n->Cli({"enroll", "--provincial", enroll, "--token", Json(token, "token")});
+    if (enrolled.exit_code != 0) {
+      std::fprintf(stderr, "enroll %s: %s", code.c_str(), enrolled.err.c_str());
+      return false;
+    }
     if (k > 0) {
       const auto csv = dir.path() / absl::StrCat(code, ".csv");
       kt::Run({kt::BinDir() + "/kuaguan-gen-catalog", csv.string(), "--count", std::to_string(records), "--seed",
                std::to_string(k)});
-      if (n->Cli({"import", csv.string()}).exit_code != 0) return false;
+      kb::OpenToAccounts(csv);
+      const kt::RunResult imported = n->CliAs(kb::kOperator, {"import", csv.string()});
+      if (imported.exit_code != 0) {
+        std::fprintf(stderr, "import at %s: %s", code.c_str(), imported.err.c_str());
+        return false;
+      }
     }
     nodes.push_back(std::move(n));
     return true;
@@ -230,7 +274,10 @@ int main(int argc, char** argv) {
                                           "工作总结", "职称评审", "防汛抗旱", "库房建设"};
   std::vector<std::string> qs;
   for (int i = 0; i < queries; ++i) qs.push_back(words[i % words.size()]);
-  if (!add(0)) return 1;
+  if (!add(0)) {
+    std::fprintf(stderr, "could not start and enroll the asking archive\n");
+    return 1;
+  }
   for (int size : {1, 4, 8}) {
     while (static_cast<int>(nodes.size()) < size + 1) {
       if (!add(static_cast<int>(nodes.size()))) {
@@ -238,7 +285,10 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    if (nodes[0]->Cli({"directory", "refresh"}).exit_code != 0) return 1;
+    if (const kt::RunResult r = nodes[0]->Cli({"directory", "refresh"}); r.exit_code != 0) {
+      std::fprintf(stderr, "directory refresh: %s", r.err.c_str());
+      return 1;
+    }
     SearchLatency(*nodes[0], {qs.begin(), qs.begin() + std::min<size_t>(10, qs.size())}, size);  // warm the channels
     const Pct p = SearchLatency(*nodes[0], qs, size);
     std::printf("  federated search, %d archive%s  p50 %6.2f ms  p99 %6.2f ms%s\n", size, size == 1 ? " " : "s",

@@ -26,21 +26,15 @@
 //             [--proofs N] [--members N] [--minutes M] [--entries N]
 #include <botan/auto_rng.h>
 #include <botan/pk_keys.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <grpcpp/create_channel_posix.h>
 #include <grpcpp/grpcpp.h>
-#include <pwd.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -75,6 +69,7 @@
 #include "seal/merkle_tree.h"
 #include "seal/node_signature.h"
 #include "tests/bench/bench_flags.h"
+#include "tests/bench/bench_people.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
@@ -87,6 +82,7 @@ namespace kt = kuaguan::testing;
 namespace v1 = kuaguan::v1;
 namespace fed = kuaguan::federation;
 namespace seal = kuaguan::seal;
+using kuaguan::bench::ChannelAs;
 
 double Us(Steady::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 double Secs(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -129,81 +125,6 @@ double ThreadCpuSeconds() {
 
 // ---------------------------------------------------------------------------------------------
 // 1. Audit latency end to end, with real nodes.
-
-// A channel to a node's local socket whose calls the node takes for Unix account `user` ("": this
-// process, the service account when root). The node knows callers only by SO_PEERCRED, which
-// holds the credentials of the process that connected: a child takes the account's uid, gid and
-// groups, connects, and hands the connected descriptor back over a socketpair (SCM_RIGHTS); the
-// channel runs over it (no reconnection). Null when the account is unknown or it cannot connect.
-std::shared_ptr<grpc::Channel> ChannelAs(const std::string& user, const fs::path& socket) {
-  if (user.empty())
-    return grpc::CreateChannel("unix:" + socket.string(), grpc::InsecureChannelCredentials());
-  const passwd* pw = ::getpwnam(user.c_str());
-  if (pw == nullptr) return nullptr;
-  const uid_t uid = pw->pw_uid;
-  const gid_t gid = pw->pw_gid;
-  int ngroups = 64;
-  std::vector<gid_t> groups(static_cast<size_t>(ngroups));
-  if (::getgrouplist(user.c_str(), gid, groups.data(), &ngroups) < 0) return nullptr;
-  groups.resize(static_cast<size_t>(ngroups));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket.string().size() >= sizeof addr.sun_path) return nullptr;
-  std::memcpy(addr.sun_path, socket.c_str(), socket.string().size());
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return nullptr;
-  const pid_t pid = ::fork();
-  if (pid == 0) {  // only system calls from here on
-    int fd = -1;
-    if (::setgroups(groups.size(), groups.data()) == 0 && ::setgid(gid) == 0 &&
-        ::setuid(uid) == 0) {
-      fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-      if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
-        fd = -1;
-    }
-    char byte = fd >= 0 ? 1 : 0;
-    iovec iov{&byte, 1};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    if (fd >= 0) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    (void)!::sendmsg(pair[1], &msg, 0);
-    ::_exit(0);
-  }
-  ::close(pair[1]);
-  int fd = -1;
-  if (pid > 0) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    if (::recvmsg(pair[0], &msg, MSG_CMSG_CLOEXEC) > 0 && byte == 1) {
-      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-          std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      }
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-  }
-  ::close(pair[0]);
-  if (fd < 0) return nullptr;
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return grpc::CreateInsecureChannelFromFd("localhost", fd);
-}
 
 void Deadline(grpc::ClientContext* ctx, int seconds) {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
@@ -264,22 +185,6 @@ std::string StartNode(Node* n, const fs::path& dir, const std::string& code,
   return "";
 }
 
-// Registers `user` as `name` in `roles` at `node`, as `by` ("": the service account).
-std::string Grant(const Node& node, const std::string& by, const std::string& user,
-                  const std::string& name, const std::vector<std::string>& roles) {
-  auto channel = ChannelAs(by, node.socket());
-  if (!channel) return absl::StrCat("cannot reach ", node.code, " as ", by);
-  grpc::ClientContext ctx;
-  Deadline(&ctx, 20);
-  v1::GrantRequest req;
-  req.set_unix_user(user);
-  req.set_name(name);
-  for (const auto& r : roles) req.add_roles(r);
-  v1::StaffMember resp;
-  grpc::Status st = v1::Admin::NewStub(channel)->GrantStaff(&ctx, req, &resp);
-  return st.ok() ? "" : absl::StrCat("grant ", user, " at ", node.code, ": ", Show(st));
-}
-
 // Audit entries a member's store holds (GetStats as the service account).
 uint64_t AuditEntries(const Node& node) {
   grpc::ClientContext ctx;
@@ -292,14 +197,6 @@ uint64_t AuditEntries(const Node& node) {
 // (time the answer arrived, entries the hub held) for one member, in poll order.
 using Samples = std::vector<std::pair<int64_t, uint64_t>>;
 
-// The accounts part 1 acts as: the security officer and the operator, and their group.
-bool AccountsPresent() {
-  for (const char* user : {"kgtest-so", "kgtest-op"}) {
-    if (::getpwnam(user) == nullptr) return false;
-  }
-  return ::getgrnam("kgtest") != nullptr;
-}
-
 // Part 1, printed. False when it could not run though it should (a missed goal is printed, not
 // returned); without root or the test accounts it says so and returns true.
 bool AuditLatency(const fs::path& dir, int seconds, int rate, int poll_ms) {
@@ -307,7 +204,7 @@ bool AuditLatency(const fs::path& dir, int seconds, int rate, int poll_ms) {
       "1. audit latency end to end: a provincial node and 2 archive nodes (kuaguand on loopback),\n"
       "   %d audited searches/s on each member for %d s, the hub polled every %d ms\n",
       rate, seconds, poll_ms);
-  if (::geteuid() != 0 || !AccountsPresent()) {
+  if (::geteuid() != 0 || !kuaguan::bench::TestAccountsPresent()) {
     std::printf(
         "   not run: needs root and the test accounts (bash tests/testing/test_accounts.sh create "
         "build/bin)\n"
@@ -335,12 +232,11 @@ bool AuditLatency(const fs::path& dir, int seconds, int rate, int poll_ms) {
   // (ca-operator and monitor at the province, cataloguer at the archives).
   for (Node* n : {&prov, &members[0], &members[1]}) {
     const bool provincial = n == &prov;
-    for (const std::string& e :
-         {Grant(*n, "", "kgtest-so", "王保密", {"security-officer"}),
-          Grant(*n, "kgtest-so", "kgtest-op", "李操作",
-                provincial ? std::vector<std::string>{"ca-operator", "monitor"}
-                           : std::vector<std::string>{"cataloguer"})}) {
-      if (!e.empty()) return fail(e);
+    if (std::string e = kuaguan::bench::RegisterPeople(
+            n->socket(), provincial ? std::vector<std::string>{"ca-operator", "monitor"}
+                                    : std::vector<std::string>{"cataloguer"});
+        !e.empty()) {
+      return fail(e);
     }
   }
   auto prov_op = ChannelAs("kgtest-op", prov.socket());

@@ -6,6 +6,10 @@
 //  2. Certificates issued per second with 4 desk clients filing at once.
 //  3. PDF bytes per page, and in-process costs of rendering, sealing and verifying one
 //     certificate; the peer: the openssl command signing the same PDF with SM2/SM3.
+// Every call is a registered person's (三员分离): the test account kgtest-op is the province's CA
+// operator and the back office's digitizer, kgtest-so each node's security officer (accepting the
+// scans, registering the desk clerk's certificate); 1 and 2 need root and the test accounts
+// (tests/testing/test_accounts.sh create BIN_DIR).
 //   request_bench [--requests N]
 #include <chrono>
 #include <cstdio>
@@ -15,6 +19,8 @@
 
 #include <botan/auto_rng.h>
 #include <botan/pk_keys.h>
+#include <botan/pkcs10.h>
+#include <botan/x509self.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -29,8 +35,10 @@
 #include "google/protobuf/struct.pb.h"
 #include "ingest/page_image.h"
 #include "google/protobuf/util/json_util.h"
+#include "kuaguan/v1/admin.grpc.pb.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "tests/bench/bench_flags.h"
+#include "tests/bench/bench_people.h"
 #include "tests/testing/page_render.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
@@ -40,6 +48,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace kt = kuaguan::testing;
 namespace v1 = kuaguan::v1;
+namespace kb = kuaguan::bench;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -68,29 +77,70 @@ struct Node {
   std::filesystem::path dir;
   std::unique_ptr<kt::Process> daemon;
   std::string config() const { return (dir / "kuaguan.toml").string(); }
-  kt::RunResult Cli(std::vector<std::string> args) const {
-    args.insert(args.begin(), kt::BinDir() + "/kuaguan");
-    args.push_back("--config");
-    args.push_back(config());
-    return kt::Run(args);
+  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
+  // The CLI as the service account (system-admin: status, enroll, directory refresh).
+  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
+  // The CLI as Unix account `user`.
+  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
+    return kb::CliAs(user, config(), std::move(args));
   }
 };
 
+// `kuaguan init` (socket group kgtest, the test accounts'), kuaguand started and answering, and
+// its people registered: kgtest-so the security officer, kgtest-op in `operator_roles`. False,
+// with what failed on stderr, when any step failed.
 bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& code, const std::string& name,
-               const std::string& role, bool auto_issue) {
+               const std::string& role, bool auto_issue, const std::vector<std::string>& operator_roles) {
   n->dir = dir;
-  if (kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name", name, "--role", role})
-          .exit_code != 0) {
+  kb::OpenToAccounts(dir);
+  const kt::RunResult init = kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
+                                      name, "--role", role, "--socket-group", kb::kAccountsGroup});
+  if (init.exit_code != 0) {
+    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
     return false;
   }
   if (auto_issue) std::ofstream(n->config(), std::ios::app) << "auto_issue = true\n";
   n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
                                             (dir / "kuaguand.log").string());
-  for (int i = 0; i < 200; ++i) {
-    if (n->Cli({"status"}).exit_code == 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    up = n->Cli({"status"}).exit_code == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return false;
+  if (!up) {
+    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
+    return false;
+  }
+  const std::string people = kb::RegisterPeople(n->socket(), operator_roles);
+  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
+  return people.empty();
+}
+
+// A front-desk clerk's staff certificate from `front`, registered by its security officer
+// (kgtest-so) as `staff add` does: the key made here, the CSR sent over the local socket. The
+// clerk's mutual-TLS identity; empty key_pem, with what failed on stderr, on failure.
+kuaguan::seal::TlsIdentity DeskClerk(const Node& front, const std::string& name) {
+  auto channel = kb::ChannelAs(kb::kOfficer, front.socket());
+  if (!channel) {
+    std::fprintf(stderr, "cannot reach %s as %s\n", front.socket().c_str(), kb::kOfficer);
+    return {};
+  }
+  Botan::AutoSeeded_RNG rng;
+  auto key = kuaguan::seal::NewKey(kuaguan::seal::KeyKind::kEcdsaP256, rng);
+  Botan::X509_Cert_Options opts(name);
+  const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
+  v1::StaffAddRequest req;
+  req.set_name(name);
+  req.set_role("front-desk");
+  req.set_csr(std::string(csr.begin(), csr.end()));
+  v1::StaffAddResult r;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (grpc::Status st = v1::FederationAdmin::NewStub(channel)->AddStaff(&ctx, req, &r); !st.ok()) {
+    std::fprintf(stderr, "staff add %s: %s\n", name.c_str(), st.error_message().c_str());
+    return {};
+  }
+  return {kuaguan::seal::PlainKeyPem(*key), r.cert_pem() + r.issuing_pem(), r.root_pem()};
 }
 
 // A desk client of the front desk, as kuaguan-desk is.
@@ -224,10 +274,16 @@ int main(int argc, char** argv) {
   kt::TempDir dir;
   std::printf("request_bench: %d remote requests on the auto-issue path (front desk 410200 -> back office 410100)\n",
               requests);
+  kb::OpenToAccounts(dir.path());
+  if (const std::string why = kb::PeopleUnavailable(); !why.empty()) {
+    std::printf("  filing and issuing between nodes: not run: %s\n", why.c_str());
+    InProcessCosts(dir.path(), "");
+    return 0;
+  }
   Node prov, back, front;
-  if (!StartNode(&prov, dir.path() / "prov", "410000", "河南省档案馆", "provincial", false) ||
-      !StartNode(&back, dir.path() / "back", "410100", "郑州市档案馆", "archive", true) ||
-      !StartNode(&front, dir.path() / "front", "410200", "开封市档案馆", "archive", false)) {
+  if (!StartNode(&prov, dir.path() / "prov", "410000", "河南省档案馆", "provincial", false, {"ca-operator"}) ||
+      !StartNode(&back, dir.path() / "back", "410100", "郑州市档案馆", "archive", true, {"digitizer"}) ||
+      !StartNode(&front, dir.path() / "front", "410200", "开封市档案馆", "archive", false, {"cataloguer"})) {
     std::printf("cannot start the nodes\n");
     return 1;
   }
@@ -235,7 +291,9 @@ int main(int argc, char** argv) {
   for (auto* n : {&back, &front}) {
     const std::string code = n == &back ? "410100" : "410200";
     const std::string token =
-        JsonField(prov.Cli({"ca", "token", "--archive", code, "--name", code == "410100" ? "郑州市档案馆" : "开封市档案馆", "--json"}).out,
+        JsonField(prov.CliAs(kb::kOperator, {"ca", "token", "--archive", code, "--name",
+                                             code == "410100" ? "郑州市档案馆" : "开封市档案馆", "--json"})
+                      .out,
                   "token");
     if (n->Cli({"enroll", "--provincial", enroll, "--token", token}).exit_code != 0) {
       std::printf("enrollment of %s failed\n", code.c_str());
@@ -245,19 +303,23 @@ int main(int argc, char** argv) {
   front.Cli({"directory", "refresh"});
   // The back office holds one scanned marriage registration naming the person (OCR'd after
   // enrollment, so its identity hash is the federation's) and shares it unconditionally.
+  // The digitizer (kgtest-op) ingests the scans; the security officer (kgtest-so) accepts them.
   if (kt::Run({kt::BinDir() + "/kuaguan-gen-scans", (dir.path() / "scans").string(), "--items", "3"}).exit_code != 0) return 1;
-  auto ingest = back.Cli({"ingest", "scans", (dir.path() / "scans" / "manifest.csv").string(), "--json"});
-  const std::string last = ingest.out.substr(ingest.out.rfind('{'));
-  const std::string batch = JsonField(last, "batch");
-  if (back.Cli({"ingest", "accept", batch}).exit_code != 0 &&
-      back.Cli({"ingest", "accept", batch, "--override", "基准测试"}).exit_code != 0) {
+  kb::OpenToAccounts(dir.path() / "scans", true);
+  auto ingest = back.CliAs(kb::kOperator, {"ingest", "scans", (dir.path() / "scans" / "manifest.csv").string(), "--json"});
+  const size_t brace = ingest.out.rfind('{');
+  if (ingest.exit_code != 0 || brace == std::string::npos) {
+    std::printf("cannot ingest the scans: %s\n", ingest.err.c_str());
+    return 1;
+  }
+  const std::string batch = JsonField(ingest.out.substr(brace), "batch");
+  if (back.CliAs(kb::kOfficer, {"ingest", "accept", batch}).exit_code != 0 &&
+      back.CliAs(kb::kOfficer, {"ingest", "accept", batch, "--override", "基准测试"}).exit_code != 0) {
     std::printf("cannot accept the ingest batch %s\n", batch.c_str());
     return 1;
   }
-  const auto desk_dir = dir.path() / "desk";
-  if (front.Cli({"staff", "add", "赵敏", "--role", "front-desk", "--out", desk_dir.string()}).exit_code != 0) return 1;
-  const kuaguan::seal::TlsIdentity id{ReadAll(desk_dir / "desk.key"), ReadAll(desk_dir / "desk.pem"),
-                                            ReadAll(desk_dir / "root.pem")};
+  const kuaguan::seal::TlsIdentity id = DeskClerk(front, "赵敏");
+  if (id.key_pem.empty()) return 1;
   auto channel = kuaguan::seal::MutualTlsChannel(id, JsonField(front.Cli({"status", "--json"}).out, "peer_listen"),
                                                        "410200");
   const std::string person = "11010519491231002X";
