@@ -180,7 +180,8 @@ absl::StatusOr<std::string> TransparencyLog::NoteLocked(uint64_t size, std::vect
   // The log's line and as many witnesses' as a note may carry (seal/signed_note.h), in code order.
   size_t lines = 1;
   for (const auto& [key, line] : cosigs) {
-    if (lines == seal::kMaxNoteSignatures || note.size() + line.size() > seal::kMaxNoteBytes) break;
+    if (lines == seal::kMaxNoteSignatures) break;
+    if (note.size() + line.size() > seal::kMaxNoteBytes) continue;
     note = seal::AddSignature(note, line);
     ++lines;
     if (witnesses != nullptr) witnesses->push_back(key.substr(CosigPrefix(size).size()));
