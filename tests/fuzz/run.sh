@@ -113,13 +113,13 @@ run_one() {
   if [ -d "$ROOT/tests/fuzz/corpus/$n" ]; then cp -r "$ROOT/tests/fuzz/corpus/$n/." "$corpus/"; fi
   local extra=()
   case "$n" in
-    catalog_csv_fuzz|catalog_jsonl_fuzz|text_encoding_fuzz) extra+=(-max_len=16384) ;;
+    catalog_csv_fuzz|catalog_jsonl_fuzz|text_encoding_fuzz|signed_note_fuzz|hub_fuzz) extra+=(-max_len=16384) ;;
     sealed_certificate_fuzz) extra+=(-max_len=65536) ;;
   esac
   # Harnesses that keep state (a store, an index, libvips) allocate for good on most inputs, and
   # libFuzzer would scan the whole heap after each: they are checked for leaks once, at exit.
   case "$n" in
-    enrollment_fuzz|page_image_fuzz|peer_*) extra+=(-detect_leaks=0) ;;
+    enrollment_fuzz|page_image_fuzz|peer_*|hub_fuzz) extra+=(-detect_leaks=0) ;;
   esac
   set +e
   KUAGUAN_FUZZ_SEED_DIR="$corpus" KUAGUAN_FUZZ_SCRATCH="$STATE/$n" OMP_THREAD_LIMIT=1 \
