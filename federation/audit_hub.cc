@@ -151,9 +151,11 @@ absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> AuditHub::Compar
   if (shipment.resend_block() >= (copy.count + kAuditBlock - 1) / kAuditBlock) return std::nullopt;
   const uint64_t from = shipment.resend_block() * kAuditBlock + 1;
   const uint64_t to = std::min(from + kAuditBlock, std::min(copy.count, std::max<uint64_t>(shipment.swept(), 1)) + 1);
-  ASSIGN_OR_RETURN(auto held, Entries(code, from, std::max(to, from)));
+  // One entry past the block, when the hub holds it, tells a drop or a swap at the block's end.
+  const size_t block = to > from ? to - from : 0;
+  ASSIGN_OR_RETURN(auto held, Entries(code, from, std::max(std::min(to + 1, copy.count + 1), from)));
   const auto& sent = shipment.entries();
-  for (size_t i = 0; i < held.size(); ++i) {
+  for (size_t i = 0; i < block && i < held.size(); ++i) {
     const v1::AuditEntry& h = held[i];
     if (i >= static_cast<size_t>(sent.size())) {
       return std::make_pair(h.seq(), absl::StrCat("the log is truncated: it ends before entry ", h.seq(),

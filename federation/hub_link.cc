@@ -201,12 +201,12 @@ absl::Status HubLink::ShipOnce(bool sweep) {
     resend.set_resend(true);
     resend.set_resend_block(b);
     resend.set_swept(ack.cursor());
-    uint64_t position = 0;
+    uint64_t position = 0;  // the block and the entry after it (the hub looks one past the end)
     RETURN_IF_ERROR(reader_(
         [&](const v1::AuditEntry& e) {
           ++position;
           if (position > b * kAuditBlock) *resend.add_entries() = e;
-          return position < (b + 1) * kAuditBlock;
+          return position < (b + 1) * kAuditBlock + 1;
         },
         0));
     ASSIGN_OR_RETURN(*resend.mutable_checkpoint(), SignCheckpoint(count, head));

@@ -155,14 +155,14 @@ class MemberLog {
     *s.mutable_checkpoint() = Checkpoint();
     return s;
   }
-  // Block `b` of the stored log, resent to be compared.
+  // Block `b` of the stored log and the entry after it, resent to be compared (as HubLink does).
   v1::AuditShipment Resend(uint64_t b, uint64_t cursor) const {
     v1::AuditShipment s;
     s.set_from(code_);
     s.set_resend(true);
     s.set_resend_block(b);
     s.set_swept(cursor);
-    for (uint64_t i = b * fed::kAuditBlock; i < (b + 1) * fed::kAuditBlock && i < entries.size(); ++i) {
+    for (uint64_t i = b * fed::kAuditBlock; i < (b + 1) * fed::kAuditBlock + 1 && i < entries.size(); ++i) {
       *s.add_entries() = entries[i];
     }
     *s.mutable_checkpoint() = Checkpoint();
@@ -501,6 +501,23 @@ TEST_CASE_METHOD(SweptWorld, "sweep: a dropped entry is named") {
   const v1::Alarm alarm = SweepAlarm();
   CHECK(alarm.first_bad_entry() == 1500);
   CHECK(absl::StrContains(alarm.detail(), "entry 1500 was dropped"));
+}
+
+TEST_CASE_METHOD(SweptWorld, "sweep: a drop or a swap at a block's last entry is told apart (one entry past the block)") {
+  SECTION("the block's last entry dropped") {
+    log.entries.erase(log.entries.begin() + 1023);
+    log.Rechain();
+    const v1::Alarm alarm = SweepAlarm();
+    CHECK(alarm.first_bad_entry() == 1024);
+    CHECK(absl::StrContains(alarm.detail(), "entry 1024 was dropped"));
+  }
+  SECTION("swapped across the boundary") {
+    std::swap(log.entries[1023], log.entries[1024]);
+    log.Rechain();
+    const v1::Alarm alarm = SweepAlarm();
+    CHECK(alarm.first_bad_entry() == 1024);
+    CHECK(absl::StrContains(alarm.detail(), "reordered"));
+  }
 }
 
 TEST_CASE_METHOD(SweptWorld, "sweep: two entries swapped are reordered, not dropped") {
