@@ -51,7 +51,7 @@ absl::Status HubAudit(CommandContext& ctx) {
       const auto& e = r.entry();
       rows.push_back(JObj({{"archive", JStr(r.archive())},
                            {"seq", U64(e.seq())},
-                           {"time", JStr(FormatMicros(e.time_micros()))},
+                           {"time", JStr(FormatChinaTime(e.time_micros()))},
                            {"person", JStr(e.person())},
                            {"role", JStr(e.role())},
                            {"via", JStr(e.via())},
@@ -65,7 +65,7 @@ absl::Status HubAudit(CommandContext& ctx) {
   std::string out;
   for (const auto& r : list.entries()) {
     const auto& e = r.entry();
-    absl::StrAppend(&out, r.archive(), " #", e.seq(), "  ", FormatMicros(e.time_micros()), "  ", e.person(),
+    absl::StrAppend(&out, r.archive(), " #", e.seq(), "  ", FormatChinaTime(e.time_micros()), "  ", e.person(),
                     e.role().empty() ? "" : absl::StrCat(" (", e.role(), ", ", e.via(), ")"), "  ", e.action(), "  ",
                     e.object(), "  ", e.outcome(), "\n");
   }
@@ -93,7 +93,7 @@ Json AlarmJson(const v1::Alarm& a) {
                {"archive", JStr(a.archive())},
                {"kind", JStr(a.kind())},
                {"detail", JStr(a.detail())},
-               {"raised", JStr(FormatMicros(a.raised_micros()))},
+               {"raised", JStr(FormatChinaTime(a.raised_micros()))},
                {"first_bad_entry", U64(a.first_bad_entry())},
                {"open", JBool(a.open())},
                {"resolved_by", JStr(a.resolved_by())},
@@ -165,20 +165,20 @@ absl::Status FederationCommand(const Argv& argv) {
                               {"audit_entries", U64(m.audit_entries())},
                               {"audit_checkpoint", U64(r.audit_checkpoint())},
                               {"directory_version", U64(r.directory_version())},
-                              {"cert_expires", JStr(FormatMicros(r.cert_expires_micros()))},
+                              {"cert_expires", JStr(FormatChinaTime(r.cert_expires_micros()))},
                               {"disk_free_bytes", U64(r.disk_free_bytes())},
                               {"last_error", JStr(r.last_error())}}));
     }
     for (const auto& a : view.alarms()) alarms.push_back(AlarmJson(a));
     Print(ToJson(JObj({{"provincial", JStr(view.provincial())},
-                       {"time", JStr(FormatMicros(now))},
+                       {"time", JStr(FormatChinaTime(now))},
                        {"report_interval_s", JNum(static_cast<double>(view.report_interval_seconds()))},
                        {"log_size", U64(view.log_size())},
                        {"members", JArr(members)},
                        {"alarms", JArr(alarms)}})));
     return absl::OkStatus();
   }
-  std::string out = absl::StrCat("Federation of ", view.provincial(), " at ", FormatMicros(now), " (联盟状态); transparency log: ",
+  std::string out = absl::StrCat("Federation of ", view.provincial(), " at ", FormatChinaTime(now), " (联盟状态); transparency log: ",
                                  view.log_size(), " certificates\n");
   for (const auto& m : view.members()) {
     const auto& r = m.last_report();

@@ -27,10 +27,6 @@ namespace {
 
 constexpr auto kCall = std::chrono::seconds(30);
 
-std::string Micros(int64_t micros) {
-  if (micros == 0) return "";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::FixedTimeZone(8 * 3600));
-}
 
 Json PersonJson(const v1::StaffMember& p) {
   std::vector<Json> roles;
@@ -42,7 +38,7 @@ Json PersonJson(const v1::StaffMember& p) {
                {"revoked", JBool(p.revoked())},
                {"revoked_reason", JStr(p.revoked_reason())},
                {"granted_by", JStr(p.granted_by())},
-               {"granted", JStr(Micros(p.granted_micros()))}});
+               {"granted", JStr(FormatChinaTime(p.granted_micros()))}});
 }
 
 std::string PersonLine(const v1::StaffMember& p) {

@@ -141,6 +141,11 @@ std::string FormatMicros(int64_t micros) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
 }
 
+std::string FormatChinaTime(int64_t micros) {
+  if (micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::FixedTimeZone(8 * 3600));
+}
+
 std::string RequestStateText(kuaguan::v1::RequestState state) {
   switch (state) {
     case kuaguan::v1::REQUEST_STATE_FILED: return "filed 已受理";

@@ -54,5 +54,7 @@ std::string DeadLetterText(const kuaguan::v1::DeadLetterList& list);
 
 // Local time of a Unix-microseconds timestamp, "2026-11-22 10:04:05".
 std::string FormatMicros(int64_t micros);
+// The same in China Standard Time (UTC+8), the archives' own dates, whatever this machine's zone.
+std::string FormatChinaTime(int64_t micros);
 
 }  // namespace kuaguan::cli
