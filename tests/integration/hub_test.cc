@@ -25,41 +25,10 @@ namespace v1 = kuaguan::v1;
 
 namespace {
 
-std::string Token(RunningNode& provincial, const std::string& archive, const std::string& name) {
-  return Str(provincial.CliJson({"ca", "token", "--archive", archive, "--name", name}), "token");
-}
-
 // Short intervals for tests: the sweep and the health report every 2 s.
 void FastHub(RunningNode& n, const std::string& extra = "") {
   std::ofstream(n.dir() / "kuaguan.toml", std::ios::app)
       << "audit_sweep_seconds = 2\nhealth_report_seconds = 2\n" << extra;
-}
-
-void Enroll(RunningNode& prov, RunningNode& member, const std::string& code, const std::string& name) {
-  const std::string enroll = Str(prov.CliJson({"status"}), "enroll_listen");
-  const RunResult r = member.Cli({"enroll", "--provincial", enroll, "--token", Token(prov, code, name)});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-// `n` audited searches over the node's local socket, as the operator (raw gRPC from Python: a
-// process per call would take minutes).
-void AuditedSearches(const RunningNode& node, int n) {
-  const fs::path script = node.dir() / "searches.py";
-  WriteFile(script,
-            "import sys, grpc\n"
-            "ch = grpc.insecure_channel('unix:' + sys.argv[1])\n"
-            "call = ch.unary_unary('/kuaguan.v1.Admin/Search', request_serializer=lambda b: b,\n"
-            "                      response_deserializer=lambda b: b)\n"
-            "q = '婚姻登记'.encode()\n"
-            "req = b'\\x0a' + bytes([len(q)]) + q\n"
-            "for i in range(int(sys.argv[2])):\n"
-            "    call(req, timeout=20)\n");
-  REQUIRE(std::system(("chmod a+r " + script.string()).c_str()) == 0);
-  const RunResult r = RunAs("kgtest-op", {"/usr/bin/python3", script.string(),
-                                          (node.dir() / "run" / "kuaguand.sock").string(), std::to_string(n)});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
 }
 
 uint64_t MemberEntries(const RunningNode& member) { return static_cast<uint64_t>(Num(member.CliJson({"stats"}), "audit_entries")); }

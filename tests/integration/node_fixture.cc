@@ -161,4 +161,32 @@ bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
   }
 }
 
+void Enroll(const RunningNode& provincial, const RunningNode& member, const std::string& code,
+            const std::string& name) {
+  const std::string token =
+      Str(provincial.CliJson({"ca", "token", "--archive", code, "--name", name}), "token");
+  const RunResult r = member.Cli(
+      {"enroll", "--provincial", Str(provincial.CliJson({"status"}), "enroll_listen"), "--token", token});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+void AuditedSearches(const RunningNode& node, int n) {
+  const std::filesystem::path script = node.dir() / "searches.py";
+  WriteFile(script,
+            "import sys, grpc\n"
+            "ch = grpc.insecure_channel('unix:' + sys.argv[1])\n"
+            "call = ch.unary_unary('/kuaguan.v1.Admin/Search', request_serializer=lambda b: b,\n"
+            "                      response_deserializer=lambda b: b)\n"
+            "q = '婚姻登记'.encode()\n"
+            "req = b'\\x0a' + bytes([len(q)]) + q\n"
+            "for i in range(int(sys.argv[2])):\n"
+            "    call(req, timeout=20)\n");
+  REQUIRE(std::system(("chmod a+r " + script.string()).c_str()) == 0);
+  const RunResult r = RunAs("kgtest-op", {"/usr/bin/python3", script.string(),
+                                          (node.dir() / "run" / "kuaguand.sock").string(), std::to_string(n)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
 }  // namespace kuaguan::testing

@@ -55,6 +55,15 @@ std::string Str(const google::protobuf::Struct& s, const std::string& key);
 // on what they expect to see, never for a fixed time.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
+// Enrolls archive `member` (`code`, `name`) with `provincial`, a one-time token from its CA
+// operator; fails the test when enrollment fails.
+void Enroll(const RunningNode& provincial, const RunningNode& member, const std::string& code,
+            const std::string& name);
+
+// `n` audited searches over `node`'s local socket as the operator kgtest-op (raw gRPC from
+// Python: a process per call would take minutes).
+void AuditedSearches(const RunningNode& node, int n);
+
 // Writes `content` to `path`.
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 
