@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -173,6 +174,7 @@ struct PeerWorld::State {
   Node front, back;
   std::string person_hash, issued_id;
   v1::IssuedCertificate issued;
+  absl::flat_hash_map<std::string, v1::IssuedCertificate> all_issued;  // by serial
   std::vector<v1::RemoteRequest> submitted;
   std::vector<v1::RequestUpdate> updates;
   seal::StaffInfo clerk{kFront, "front-desk", "王芳", {}};
@@ -271,6 +273,10 @@ int64_t PeerWorld::now_micros() const { return s_->clock.NowMicros(); }
 const std::string& PeerWorld::person_hash() const { return s_->person_hash; }
 const std::string& PeerWorld::issued_id() const { return s_->issued_id; }
 const v1::IssuedCertificate& PeerWorld::issued() const { return s_->issued; }
+const v1::IssuedCertificate* PeerWorld::issued_with(const std::string& serial) const {
+  auto it = s_->all_issued.find(serial);
+  return it == s_->all_issued.end() ? nullptr : &it->second;
+}
 const std::vector<v1::RemoteRequest>& PeerWorld::submitted() const { return s_->submitted; }
 const std::vector<v1::RequestUpdate>& PeerWorld::updates() const { return s_->updates; }
 
@@ -284,7 +290,12 @@ std::string PeerWorld::FileFresh(const std::string& record) {
   if (!record.empty()) f.add_record_codes(record);
   auto filed = Must(s_->front.requests->front_desk()->File(f, s_->clerk), "filing");
   Pump();
-  return filed.request().request_id();
+  const std::string id = filed.request().request_id();
+  auto at_front = Must(s_->front.requests->book()->Get(id, /*full=*/true), "filed request");
+  if (at_front.has_certificate() && !at_front.certificate().serial().empty()) {
+    s_->all_issued[at_front.certificate().serial()] = at_front.certificate();
+  }
+  return id;
 }
 
 void PeerWorld::Pump() {

@@ -45,7 +45,8 @@ class PeerWorld {
   int64_t now_micros() const;
 
   // Files a new request at the front desk for 张三 about `record` ("" for none) and delivers
-  // it; returns its id (the back office has it, in review unless the record is absent).
+  // it; returns its id (the back office has it, in review unless the record is absent, or issued
+  // when auto-issue finds an exact record: then issued_with() knows its certificate).
   std::string FileFresh(const std::string& record);
   // Delivers what both outboxes hold until nothing moves (at most a few rounds: a message that
   // keeps failing stays queued).
@@ -56,6 +57,9 @@ class PeerWorld {
   // The request filed at start, issued and delivered: its id, certificate file, serial, SM3.
   const std::string& issued_id() const;
   const kuaguan::v1::IssuedCertificate& issued() const;
+  // The certificate with `serial` among every one this world issued (at start, e.g. also for the
+  // request filed with no record, and by FileFresh later), or nullptr if none has it.
+  const kuaguan::v1::IssuedCertificate* issued_with(const std::string& serial) const;
   // What travelled at start, for seeds.
   const std::vector<kuaguan::v1::RemoteRequest>& submitted() const;
   const std::vector<kuaguan::v1::RequestUpdate>& updates() const;
