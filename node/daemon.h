@@ -61,6 +61,9 @@ class Daemon {
   const std::string& listen() const { return listen_; }
   // The mutual-TLS peer listener, once serving (empty before enrollment).
   std::string peer_listen();
+  // OK while the node's store answers a read (the service watchdog pings only then). Any thread,
+  // until destruction.
+  absl::Status Probe() { return store_->GetMeta("fed/peer-listen").status(); }
 
  private:
   Daemon() = default;
