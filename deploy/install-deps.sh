@@ -23,6 +23,7 @@ PACKAGES=(
   openssl python3 python3-grpcio python3-protobuf
   poppler-utils qpdf
   prometheus-cpp-dev libcivetweb-dev libsystemd-dev chromium
+  systemd
 )
 
 missing=()
