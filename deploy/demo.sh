@@ -20,35 +20,17 @@ chmod 755 "$RUN"
 cp "${1:-build/bin}/kuaguan" "${1:-build/bin}/kuaguan-desk" "$RUN/bin/"
 BIN=$(cd "${1:-build/bin}" && pwd)
 KG="$RUN/bin/kuaguan"
+# as, the people's accounts ($SO, $AUD, ...), kg_accounts, kg_wait_up, kg_people, kg_token.
+source "$ROOT/deploy/kuaguan-lib.sh"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
-# as USER COMMAND...: run as that person's Unix account (the node learns who from the kernel).
-as() { local user=$1; shift; printf '[%s] $ %s\n' "$user" "$*"; runuser -u "$user" -- "$@"; }
 
 step "0. The people (三员分离): Unix accounts in group kuaguan, which may reach the nodes' sockets"
-getent group kuaguan >/dev/null || groupadd --system kuaguan
-for u in kuaguan-demo-so kuaguan-demo-aud kuaguan-demo-cat kuaguan-demo-bo kuaguan-demo-ca kuaguan-demo-mon; do
-  id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
-  usermod -a -G kuaguan "$u"
-done
+kg_accounts
 printf 'demo-staff-key-passphrase\n' >"$RUN/passphrase"
 chown kuaguan-demo-so "$RUN/passphrase"
 chmod 600 "$RUN/passphrase"
 mkdir -m 1777 "$RUN/work"   # the people's files: catalogs in, exports and certificates out
-SO=kuaguan-demo-so; AUD=kuaguan-demo-aud; CAT=kuaguan-demo-cat; BO=kuaguan-demo-bo; CA=kuaguan-demo-ca
-MON=kuaguan-demo-mon
-# people CONFIG: the service account registers the security officer, who registers the rest.
-people() {
-  as root "$KG" staff grant $SO --name 王保密 --role security-officer --config "$1"
-  as $SO "$KG" staff grant $AUD --name 赵审计 --role auditor --config "$1"
-  if grep -Eq "^role *= *['\"]provincial" "$1"; then
-    as $SO "$KG" staff grant $CA --name 孙认证 --role ca-operator --config "$1"
-    as $SO "$KG" staff grant $MON --name 周监控 --role monitor --config "$1"
-  else
-    as $SO "$KG" staff grant $CAT --name 李编目 --role cataloguer --role digitizer --config "$1"
-    as $SO "$KG" staff grant $BO --name 钱办理 --role back-office --role approver --config "$1"
-  fi
-}
 
 step "1. Initialise the Zhengzhou municipal archive node (郑州市档案馆)"
 show "$KG" init "$RUN/zhengzhou" --archive-id 410100 --name 郑州市档案馆 --listen 127.0.0.1:0
@@ -63,9 +45,9 @@ step "2. Start kuaguand; register the people; the role table"
 DAEMON=$!
 PIDS="$DAEMON"
 trap 'kill $PIDS 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do "$KG" status >/dev/null 2>&1 && break; sleep 0.1; done
+kg_wait_up "$CFG"
 show "$KG" status
-people "$CFG"
+kg_people "$CFG"
 as $SO "$KG" staff list
 as $CAT "$KG" whoami
 as $SO "$KG" staff grant $AUD --name 赵审计 --role security-officer || echo "(nobody holds two of the three roles: refused)"
@@ -121,10 +103,10 @@ show "$KG" init "$RUN/henan" --archive-id 410000 --name 河南省档案馆 --rol
 printf 'health_report_seconds = 5\nweb_listen = "127.0.0.1:0"\nmetrics_listen = "127.0.0.1:0"\n' >>"$RUN/henan/kuaguan.toml"
 "$BIN/kuaguand" --config "$RUN/henan/kuaguan.toml" >"$RUN/henan.log" 2>&1 &
 PIDS="$PIDS $!"
-for _ in $(seq 1 100); do "$KG" status --config "$RUN/henan/kuaguan.toml" >/dev/null 2>&1 && break; sleep 0.1; done
+kg_wait_up "$RUN/henan/kuaguan.toml"
 show "$KG" status --config "$RUN/henan/kuaguan.toml"
-people "$RUN/henan/kuaguan.toml"
-ENROLL=$("$KG" status --config "$RUN/henan/kuaguan.toml" --json | sed -n 's/.*"enroll_listen":"\([^"]*\)".*/\1/p')
+kg_people "$RUN/henan/kuaguan.toml"
+ENROLL=$("$KG" status --config "$RUN/henan/kuaguan.toml" --json | kg_json_field enroll_listen)
 
 step "10. A second archive (开封市档案馆) with its own holdings"
 show "$KG" init "$RUN/kaifeng" --archive-id 410200 --name 开封市档案馆
@@ -132,14 +114,14 @@ KF="$RUN/kaifeng/kuaguan.toml"
 printf 'health_report_seconds = 5\naudit_sweep_seconds = 10\n' >>"$KF"
 "$BIN/kuaguand" --config "$KF" >"$RUN/kaifeng.log" 2>&1 &
 PIDS="$PIDS $!"
-for _ in $(seq 1 100); do "$KG" status --config "$KF" >/dev/null 2>&1 && break; sleep 0.1; done
-people "$KF"
+kg_wait_up "$KF"
+kg_people "$KF"
 "$BIN/kuaguan-gen-catalog" "$RUN/work/kaifeng.csv" --count 3000 --seed 410200
 as $CAT "$KG" import "$RUN/work/kaifeng.csv" --config "$KF"
 
 step "11. Enrollment: one-time tokens from the provincial CA; keys made locally, CSRs sent"
-TOKEN_ZZ=$(runuser -u $CA -- "$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410100 --name 郑州市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-TOKEN_KF=$(runuser -u $CA -- "$KG" ca token --config "$RUN/henan/kuaguan.toml" --archive 410200 --name 开封市档案馆 --json | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+TOKEN_ZZ=$(kg_token "$RUN/henan/kuaguan.toml" 410100 郑州市档案馆)
+TOKEN_KF=$(kg_token "$RUN/henan/kuaguan.toml" 410200 开封市档案馆)
 show "$KG" enroll --provincial "$ENROLL" --token "$TOKEN_ZZ"
 show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF"
 show "$KG" enroll --config "$KF" --provincial "$ENROLL" --token "$TOKEN_KF" || true   # a token works once
