@@ -5,7 +5,8 @@
 # BENCH_SCAN_PAGES the dense scanned pages of scan_text_bench (default 30); BENCH_HUB_SECONDS the
 # audited load of hub_bench's end-to-end latency (default 60; 0 skips it: it needs root and the test
 # accounts, tests/testing/test_accounts.sh), BENCH_HUB_MEMBERS and BENCH_HUB_MINUTES its simulated
-# province (default 180 members, 2 minutes).
+# province (default 180 members, 2 minutes); BENCH_FAULT_TRIALS the kill -9 trials of
+# fault_trials (default 100; root and the test accounts; BENCH_FAULT_SEED repeats a run).
 set -euo pipefail
 BIN=${1:-build/bin}
 "$BIN/search_bench" --records "${BENCH_RECORDS:-100000}" --queries "${BENCH_QUERIES:-1000}"
@@ -17,3 +18,8 @@ BIN=${1:-build/bin}
 "$BIN/hub_bench" --seconds "${BENCH_HUB_SECONDS:-60}" --members "${BENCH_HUB_MEMBERS:-180}" --minutes "${BENCH_HUB_MINUTES:-2}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
 "$BIN/scan_text_bench" --pages "${BENCH_SCAN_PAGES:-30}" --light-pages "${BENCH_PAGES:-8}"
+if [ "$(id -u)" -eq 0 ] && id kgtest-op >/dev/null 2>&1; then
+  "$BIN/fault_trials" --trials "${BENCH_FAULT_TRIALS:-100}" ${BENCH_FAULT_SEED:+--seed "$BENCH_FAULT_SEED"}
+else
+  echo "fault_trials: not run (needs root and the test accounts: bash tests/testing/test_accounts.sh create $BIN)"
+fi

@@ -81,7 +81,9 @@ RunResult RunAs(const std::string& user, const std::vector<std::string>& argv) {
   const Account account = LookUp(user);
   if (!account.ok) return {127, "", "no Unix account " + user + " (tests/testing/test_accounts.sh create)"};
   int out_pipe[2], err_pipe[2];
-  if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
+  // Close-on-exec: a child forked meanwhile by another thread (a daemon started beside a
+  // running command) must not hold these pipes open, or this command's output never ends.
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) return {};
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
