@@ -70,6 +70,24 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   std::string socket_dir;
   RETURN_IF_ERROR(str("socket_dir", &socket_dir, false));
   RETURN_IF_ERROR(str("socket_group", &c.socket_group, false));
+  std::string backup_dir = "backups", backup_key_file = "backup.key";
+  RETURN_IF_ERROR(str("backup_dir", &backup_dir, false));
+  RETURN_IF_ERROR(str("backup_key_file", &backup_key_file, false));
+  if (node["backup_every_hours"]) {
+    auto v = node["backup_every_hours"].value<double>();
+    if (!v || *v < 0 || *v > 24 * 366) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] backup_every_hours must be a number of hours (0 for none)"));
+    }
+    c.backup_every_hours = *v;
+  }
+  if (node["backup_keep"]) {
+    auto v = node["backup_keep"].value<int64_t>();
+    if (!v || *v < 1 || *v > 10000) {
+      return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] backup_keep must be a whole number from 1 to 10000"));
+    }
+    c.backup_keep = *v;
+  }
   RETURN_IF_ERROR(str("issue_approval", &c.issue_approval, false));
   if (c.issue_approval != "single" && c.issue_approval != "dual") {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] issue_approval must be \"single\" or \"dual\", not \"",
@@ -118,6 +136,11 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
     const fs::path kf(key_file);
     c.key_file = (kf.is_absolute() ? kf : c.data_dir / kf).lexically_normal();
   }
+  const fs::path folder = c.config_path.parent_path();
+  for (auto [given, field] : {std::pair{&backup_dir, &c.backup_dir}, std::pair{&backup_key_file, &c.backup_key_file}}) {
+    const fs::path p(*given);
+    *field = (p.is_absolute() ? p : folder / p).lexically_normal();
+  }
   if (!socket_dir.empty()) {
     const fs::path sd(socket_dir);
     c.socket_dir = (sd.is_absolute() ? sd : c.config_path.parent_path() / sd).lexically_normal();
@@ -138,6 +161,8 @@ std::string RenderConfig(const NodeConfig& c) {
   if (!c.web_listen.empty()) node.insert("web_listen", c.web_listen);
   if (c.audit_sweep_seconds != 60) node.insert("audit_sweep_seconds", c.audit_sweep_seconds);
   if (c.health_report_seconds != 60) node.insert("health_report_seconds", c.health_report_seconds);
+  if (c.backup_every_hours != 6) node.insert("backup_every_hours", c.backup_every_hours);
+  if (c.backup_keep != 14) node.insert("backup_keep", c.backup_keep);
   toml::table root{{"node", node}};
   std::ostringstream out;
   out << "# Kuaguan node configuration (written by kuaguan init)\n" << root << "\n";

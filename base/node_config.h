@@ -19,6 +19,11 @@
 //   web_listen = "127.0.0.1:8460"  # provincial: the federation page for monitors and auditors
 //   audit_sweep_seconds = 60       # archive: how often the whole audit log is compared with the hub's copy
 //   health_report_seconds = 60     # how often members report their health (the hub expects this too)
+//   backup_dir = "backups"         # relative to the config file's folder: the backup repository
+//   backup_key_file = "backup.key" # relative to the config file's folder: the backup key (made if
+//                                  # missing), kept apart from the node's keys and never backed up
+//   backup_every_hours = 6         # scheduled backups (0: none; may be fractional)
+//   backup_keep = 14               # backups kept in backup_dir; older ones are pruned
 //   auto_issue = false             # archive: certify at once unconditionally shared records
 //                                  # that name the requesting person exactly (no clerk)
 #pragma once
@@ -55,6 +60,10 @@ struct NodeConfig {
   std::string web_listen;      // provincial: empty: no web page
   int64_t audit_sweep_seconds = 60;
   int64_t health_report_seconds = 60;
+  std::filesystem::path backup_dir;       // absolute after LoadConfig
+  std::filesystem::path backup_key_file;  // absolute after LoadConfig
+  double backup_every_hours = 6;
+  int64_t backup_keep = 14;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
   std::filesystem::path KeyFile() const {

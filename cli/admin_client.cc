@@ -34,6 +34,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config)
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
+  c.ops_ = kuaguan::v1::Operations::NewStub(channel);
   return c;
 }
 
@@ -47,6 +48,7 @@ AdminClient AdminClient::ConnectProfile(const Profile& profile) {
   c.federation_ = kuaguan::v1::FederationAdmin::NewStub(channel);
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
+  c.ops_ = kuaguan::v1::Operations::NewStub(channel);
   return c;
 }
 

@@ -39,6 +39,8 @@ absl::Status RolesCommand(const Argv& argv);
 absl::Status HubCommand(const Argv& argv);
 absl::Status FederationCommand(const Argv& argv);
 absl::Status LogCommand(const Argv& argv);
+absl::Status BackupCommand(const Argv& argv);
+absl::Status RestoreCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

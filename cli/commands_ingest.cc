@@ -1,5 +1,6 @@
 // Ingest commands: ingest scans, ingest held, ingest release.
 #include <atomic>
+#include <optional>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/progress.h"
+#include "cli/interrupt.h"
 #include "cli/render.h"
 
 namespace kuaguan::cli {
@@ -21,9 +23,6 @@ namespace fs = std::filesystem;
 namespace v1 = kuaguan::v1;
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-void OnStop(int) { g_stop = true; }
 
 Json SummaryJson(const v1::IngestSummary& s) {
   std::vector<Json> problems;
@@ -148,18 +147,7 @@ absl::Status Scans(CommandContext& ctx) {
   }
   RETURN_IF_ERROR(Upload(ctx, manifest, base, &req));
   auto call = ctx.client->Context(std::chrono::hours(24 * 7));
-  g_stop = false;
-  std::signal(SIGINT, OnStop);
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done) {
-      if (g_stop) {
-        call->TryCancel();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
+  std::optional<InterruptCancels> interrupt(call.get());
   auto reader = ctx.client->stub().IngestScans(call.get(), req);
   v1::IngestEvent e, last;
   ProgressBar bar("pages");
@@ -178,9 +166,7 @@ absl::Status Scans(CommandContext& ctx) {
   }
   bar.Finish();
   grpc::Status st = reader->Finish();
-  done = true;
-  watcher.join();
-  std::signal(SIGINT, SIG_DFL);
+  interrupt.reset();
   if (st.error_code() == grpc::StatusCode::CANCELLED) {
     return absl::CancelledError(absl::StrCat(
         "ingest interrupted after ", last.items_done(),

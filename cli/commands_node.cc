@@ -1,5 +1,6 @@
 // Node commands: init, status, stats, reindex, audit verify and list.
 #include <atomic>
+#include <optional>
 #include <csignal>
 #include <thread>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "base/status_macros.h"
 #include "cli/command_context.h"
 #include "cli/progress.h"
+#include "cli/interrupt.h"
 #include "cli/render.h"
 #include "base/archive_id.h"
 
@@ -23,10 +25,6 @@ namespace {
 
 constexpr auto kShort = std::chrono::seconds(30);
 constexpr auto kLong = std::chrono::hours(6);
-
-std::atomic<bool> g_interrupted{false};
-
-void OnInterrupt(int) { g_interrupted = true; }
 
 }  // namespace
 
@@ -177,20 +175,8 @@ absl::Status StatsCommand(const Argv& argv) {
 absl::Status ReindexCommand(const Argv& argv) {
   ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {}));
   auto call = ctx.client->Context(kLong);
-  // Ctrl-C cancels the call (from a thread: TryCancel is not async-signal-safe); the node keeps
-  // what it has built and a rerun resumes.
-  g_interrupted = false;
-  std::signal(SIGINT, OnInterrupt);
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done) {
-      if (g_interrupted) {
-        call->TryCancel();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
+  // Ctrl-C cancels the call; the node keeps what it has built and a rerun resumes.
+  std::optional<InterruptCancels> interrupt(call.get());
   auto reader = ctx.client->stub().Reindex(call.get(), {});
   v1::ReindexProgress p, last;
   ProgressBar bar("records");
@@ -200,9 +186,7 @@ absl::Status ReindexCommand(const Argv& argv) {
   }
   bar.Finish();
   grpc::Status st = reader->Finish();
-  done = true;
-  watcher.join();
-  std::signal(SIGINT, SIG_DFL);
+  interrupt.reset();
   if (st.error_code() == grpc::StatusCode::CANCELLED) {
     return absl::CancelledError(absl::StrCat("reindex interrupted after ", last.done(),
                                              " records; run kuaguan reindex again to resume"));

@@ -147,6 +147,26 @@ The provincial node's audit hub (审计中心) and the transparency log (出证�
   log consistency OLD NEW
                          proof that the log of NEW entries extends the log of OLD entries
 
+Backups and restore (备份与恢复):
+  backup create [--to DIR]
+                         (system admin) an online, incremental, encrypted backup while the node
+                         serves: store (records, pages, requests, audit log), keys, config; a
+                         manifest of every file's SM3 signed with the node's key; default DIR is
+                         the config's backup_dir; retention keeps backup_keep; Ctrl-C stops, a
+                         rerun reuses what was stored
+  backup list [--in DIR] the backups held, newest first
+  backup verify [DIR] [--backup ID]
+                         recompute every object and file of a backup (default the newest)
+  backup drill [DIR] [--backup ID]
+                         restore into a scratch folder, compare the store's digests and audit
+                         chain with the manifest, report; audited
+  backup key-share       the backup key's share 1 (system admin) or 2 (security officer)
+  restore DIR --to NEWDIR [--backup ID] [--share FILE --share FILE]
+                         (offline, two people) rebuild a node folder from backup DIR with both
+                         key shares (typed, or from files); the node checks the restored store
+                         against the backup's digests at its first start
+                         e.g. kuaguan restore /mnt/backup --to /srv/kuaguan/zz-restored
+
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";
 }
@@ -165,6 +185,7 @@ int main(int argc, char** argv) {
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
       {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
       {"federation", FederationCommand}, {"log", LogCommand},
+      {"backup", BackupCommand},     {"restore", RestoreCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
   const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};

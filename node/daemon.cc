@@ -139,6 +139,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   RETURN_IF_ERROR(CheckPrivate(config.KeyFile().parent_path(), "key passphrase folder"));
   ASSIGN_OR_RETURN(d->lock_fd_, LockDataDir(config.data_dir));
   ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store", d->clock_));
+  RETURN_IF_ERROR(Backups::CheckRestored(config, d->store_.get()));  // before anything writes
   ASSIGN_OR_RETURN(const std::string passphrase, seal::LoadPassphrase(config.KeyFile(), /*create=*/true));
   RETURN_IF_ERROR(d->store_->SealSecretsWith(passphrase));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
@@ -185,6 +186,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   };
   d->admin_ = make_admin();
   d->requests_service_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
+  d->backups_ = std::make_unique<Backups>(d->config_, d->store_.get(), d->clock_, [p]() -> std::optional<SigningIdentity> {
+    if (p->provincial_) return SigningIdentity{p->provincial_->identity().key_pem, p->provincial_->identity().chain_pem};
+    if (p->link_ && p->link_->enrolled()) {
+      const seal::TlsIdentity id = p->link_->identity();
+      return SigningIdentity{id.key_pem, id.chain_pem};
+    }
+    return std::nullopt;
+  });
+  d->ops_service_ = std::make_unique<OpsService>(d->auth_.get(), d->backups_.get(), d->call_pool_.get(), d->stream_pool_.get());
   d->federation_admin_ = make_federation_admin();
   const HubParts hub{d->provincial_.get(), d->audit_hub_.get(), d->ct_log_.get(), d->board_.get()};
   WebConsole* web = d->web_.get();
@@ -215,6 +225,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
     if (d->link_) d->link_->StartRefresher();
   }
   if (d->hub_link_) d->hub_link_->Start();  // it waits for enrollment by itself
+  d->backups_->StartSchedule();
   return d;
 }
 
@@ -342,6 +353,7 @@ absl::Status Daemon::StartAdminServer() {
   builder.RegisterService(federation_admin_.get());
   builder.RegisterService(requests_service_.get());
   builder.RegisterService(hub_admin_.get());
+  builder.RegisterService(ops_service_.get());
   if (metrics_) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(metrics_->InterceptorFactory());
@@ -439,6 +451,7 @@ std::string Daemon::peer_listen() {
 
 Daemon::~Daemon() {
   if (hub_link_) hub_link_->Stop();  // a stopping member reports nothing more
+  if (backups_) backups_->Stop();    // no scheduled backup starts or goes on
   Shutdown();
   {
     absl::MutexLock lock(&peer_mu_);
@@ -460,6 +473,8 @@ Daemon::~Daemon() {
   admin_.reset();
   call_pool_.reset();  // each runs what was queued and joins its threads
   stream_pool_.reset();
+  ops_service_.reset();
+  backups_.reset();
   ingest_.reset();
   holdings_.reset();
   index_.reset();

@@ -16,6 +16,8 @@
 #include "absl/status/statusor.h"
 #include "index/record_index.h"
 #include "node/admin_service.h"
+#include "node/backups.h"
+#include "node/ops_service.h"
 #include "node/authorizer.h"
 #include "node/local_socket.h"
 #include "node/people.h"
@@ -108,6 +110,8 @@ class Daemon {
   std::unique_ptr<LocalSocket> local_;
   std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<Backups> backups_;
+  std::unique_ptr<OpsService> ops_service_;
   std::unique_ptr<grpc::Server> server_;         // the local socket's connections
   kuaguan::v1::Admin::CallbackService unimplemented_;  // on the health server: refuses everything
   std::unique_ptr<grpc::Server> health_server_;  // plaintext TCP: health only

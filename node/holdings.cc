@@ -439,27 +439,9 @@ absl::Status Holdings::Reindex(const std::string& actor,
 }
 
 absl::StatusOr<v1::AuditVerifyResult> Holdings::VerifyAudit(const std::string& actor) {
-  const uint64_t expected = store_->Counts().audit_entries;
-  seal::AuditChainVerifier verifier;
-  v1::AuditVerifyResult result;
-  absl::Status broken;
-  RETURN_IF_ERROR(store_->ForEachAudit([&](const v1::AuditEntry& e) {
-    if (e.seq() > expected) return false;  // appended after we started
-    broken = verifier.Add(e);
-    return broken.ok();
-  }));
-  if (broken.ok() && verifier.last_seq() < expected) {
-    broken = absl::DataLossError(absl::StrCat("audit log truncated: the head says ", expected,
-                                              " entries, the log holds ", verifier.last_seq()));
-  }
-  result.set_entries(verifier.entries());
-  result.set_ok(broken.ok());
-  if (!broken.ok()) {
-    result.set_first_broken_seq(verifier.last_seq() + 1);
-    result.set_reason(std::string(broken.message()));
-  }
-  RETURN_IF_ERROR(store_->Audit({actor, "audit.verify", absl::StrCat(expected, " entries"),
-                                 broken.ok() ? "ok" : Outcome(broken)}));
+  ASSIGN_OR_RETURN(v1::AuditVerifyResult result, store_->VerifyAuditChain());
+  RETURN_IF_ERROR(store_->Audit({actor, "audit.verify", absl::StrCat(result.entries(), " entries"),
+                                 result.ok() ? "ok" : absl::StrCat("DATA_LOSS: ", result.reason())}));
   return result;
 }
 

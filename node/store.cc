@@ -10,6 +10,7 @@
 #include "base/status_macros.h"
 #include "ingest/personal_data.h"
 #include "rocksdb/options.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 #include "seal/audit_chain.h"
 #include "seal/secret_box.h"
@@ -125,12 +126,22 @@ class SnapshotRecords : public index::RecordSource, public RecordCursor {
 
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir, const base::Clock* clock) {
+  return OpenDb(dir, clock, /*read_only=*/false);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenReadOnly(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir / "CURRENT", ec)) return absl::NotFoundError(absl::StrCat("no store in ", dir.string()));
+  return OpenDb(dir, base::RealClock(), /*read_only=*/true);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenDb(const fs::path& dir, const base::Clock* clock, bool read_only) {
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   store->clock_ = clock;
   rocksdb::DBOptions opts;
-  opts.create_if_missing = true;
-  opts.create_missing_column_families = true;
+  opts.create_if_missing = !read_only;
+  opts.create_missing_column_families = !read_only;
   opts.max_background_jobs = 2;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const auto& name : FamilyNames()) {
@@ -143,7 +154,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir, const ba
     families.emplace_back(name, cf);
   }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(opts, dir.string(), families, &store->handles_, &raw);
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(opts, dir.string(), families, &store->handles_, &raw)
+                                : rocksdb::DB::Open(opts, dir.string(), families, &store->handles_, &raw);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -164,6 +176,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& dir, const ba
   store->cf_outbox_ = store->handles_[10];
   RETURN_IF_ERROR(store->LoadMeta());
   return store;
+}
+
+absl::StatusOr<Store::CheckpointInfo> Store::Checkpoint(const fs::path& dir) {
+  absl::MutexLock lock(&mu_);  // no write between the checkpoint and the head it reports
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  RETURN_IF_ERROR(FromRocks(cp->CreateCheckpoint(dir.string(), /*log_size_for_flush=*/0), "checkpoint"));
+  return CheckpointInfo{seq_, audit_seq_, audit_hash_};
 }
 
 Store::~Store() {

@@ -26,6 +26,7 @@
 #include "index/record_source.h"
 #include "kuaguan/v1/admin.pb.h"
 #include "kuaguan/v1/audit.pb.h"
+#include "kuaguan/v1/ops.pb.h"
 #include "kuaguan/v1/record.pb.h"
 #include "rocksdb/db.h"
 
@@ -69,7 +70,26 @@ class Store final : public federation::StateStore {
   // Audit entries are stamped with `clock`, which must outlive the store.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                                      const base::Clock* clock = base::RealClock());
+  // Opens a store (a backup's, a restored one) only to read: nothing in `dir` is changed.
+  // NOT_FOUND when `dir` holds no store.
+  static absl::StatusOr<std::unique_ptr<Store>> OpenReadOnly(const std::filesystem::path& dir);
   ~Store();
+
+  // A consistent copy of the store in `dir` (which must not exist; on the same filesystem its
+  // table files are hard links), taken while no write runs, with the heads it holds.
+  struct CheckpointInfo {
+    uint64_t store_seq = 0;
+    uint64_t audit_seq = 0;
+    std::string audit_head;
+  };
+  absl::StatusOr<CheckpointInfo> Checkpoint(const std::filesystem::path& dir);
+  // Per column family, in the store's order: the entries and the SM3 over every (key, value) in
+  // key order, read from one snapshot (node/store_digest.cc). `progress` gets entries read so far.
+  absl::StatusOr<std::vector<kuaguan::v1::FamilyDigest>> DigestFamilies(
+      const std::function<void(uint64_t)>& progress = nullptr);
+  // Checks the audit chain from its first entry to the head the store holds (hash links,
+  // sequence numbers, no gap, nothing missing at the end); writes nothing.
+  absl::StatusOr<kuaguan::v1::AuditVerifyResult> VerifyAuditChain();
 
   // The record with `code`, or nullopt when there is none.
   absl::StatusOr<std::optional<kuaguan::v1::StoredRecord>> GetRecord(const std::string& code);
@@ -141,6 +161,8 @@ class Store final : public federation::StateStore {
 
  private:
   Store() = default;
+  static absl::StatusOr<std::unique_ptr<Store>> OpenDb(const std::filesystem::path& dir, const base::Clock* clock,
+                                                       bool read_only);
   absl::Status LoadMeta();
   rocksdb::ColumnFamilyHandle* Handle(Family family) const;
   absl::StatusOr<kuaguan::v1::AuditEntry> AppendAudit(rocksdb::WriteBatch* batch,

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -19,25 +21,37 @@
 namespace kuaguan::seal {
 namespace fs = std::filesystem;
 
-namespace {
-
-absl::Status WritePrivate(const fs::path& path, const std::string& data) {
+absl::Status WritePrivateFile(const fs::path& path, const std::string& data) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   const fs::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(tmp.string(), ": cannot create"));
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            ::fsync(fd) == 0;
+  if (fd < 0) {
+    return absl::PermissionDeniedError(absl::StrCat(tmp.string(), ": cannot create: ", std::strerror(errno)));
+  }
+  bool ok = ::fchmod(fd, 0600) == 0;
+  for (size_t done = 0; ok && done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int err = errno;
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat(path.string(), ": cannot write"));
+    const int why = ok ? errno : err;
+    ::unlink(tmp.c_str());
+    return absl::InternalError(absl::StrCat(path.string(), ": cannot write: ", std::strerror(why)));
+  }
+  if (const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadPrivate(const fs::path& path) {
+absl::StatusOr<std::string> ReadPrivateFile(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat(path.string(), ": no such file"));
   if ((st.st_mode & 077) != 0) {
@@ -50,8 +64,6 @@ absl::StatusOr<std::string> ReadPrivate(const fs::path& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 std::unique_ptr<Botan::Private_Key> NewKey(KeyKind kind, Botan::RandomNumberGenerator& rng) {
   if (kind == KeyKind::kSm2) return std::make_unique<Botan::SM2_PrivateKey>(rng, Botan::EC_Group("sm2p256v1"));
@@ -66,7 +78,7 @@ absl::Status WriteKeyFile(const fs::path& path, const Botan::Private_Key& key,
     // PBES2 with PBKDF2-SHA-256 and AES-256/CBC: what OpenSSL reads too (`openssl pkey`).
     const std::string pem = Botan::PKCS8::PEM_encode(key, rng, passphrase, std::chrono::milliseconds(100),
                                                      "PBE-PKCS5v20(AES-256/CBC,SHA-256)");
-    return WritePrivate(path, pem);
+    return WritePrivateFile(path, pem);
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path.string(), ": cannot encrypt the key: ", e.what()));
   }
@@ -74,7 +86,7 @@ absl::Status WriteKeyFile(const fs::path& path, const Botan::Private_Key& key,
 
 absl::StatusOr<std::unique_ptr<Botan::Private_Key>> ReadKeyFile(const fs::path& path,
                                                                 const std::string& passphrase) {
-  auto pem = ReadPrivate(path);
+  auto pem = ReadPrivateFile(path);
   if (!pem.ok()) return pem.status();
   try {
     Botan::DataSource_Memory source(*pem);
@@ -109,9 +121,9 @@ absl::StatusOr<std::string> LoadPassphrase(const fs::path& file, bool create) {
     if (!create) return absl::NotFoundError(absl::StrCat(file.string(), ": no key passphrase file"));
     Botan::AutoSeeded_RNG rng;
     const std::string pass = Botan::hex_encode(rng.random_vec(32));
-    if (absl::Status st = WritePrivate(file, pass + "\n"); !st.ok()) return st;
+    if (absl::Status st = WritePrivateFile(file, pass + "\n"); !st.ok()) return st;
   }
-  auto data = ReadPrivate(file);
+  auto data = ReadPrivateFile(file);
   if (!data.ok()) return data.status();
   std::string pass = *std::move(data);
   while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.pop_back();

@@ -40,6 +40,12 @@ std::string PlainKeyPem(const Botan::Private_Key& key);
 absl::StatusOr<std::string> ReadTextFile(const std::filesystem::path& path);
 absl::Status WriteTextFile(const std::filesystem::path& path, const std::string& text);
 
+// Private files (keys, passphrases): written atomically with mode 0600 (fsync'd, folders made);
+// read back only when group and others cannot read them (PERMISSION_DENIED otherwise, NOT_FOUND
+// for a missing file).
+absl::Status WritePrivateFile(const std::filesystem::path& path, const std::string& data);
+absl::StatusOr<std::string> ReadPrivateFile(const std::filesystem::path& path);
+
 // The node's key passphrase: the contents of `file` (trailing newline dropped). When `file` does
 // not exist and `create` is set, a random passphrase is written there first (mode 0600): a key
 // file, which operators may move to removable media and point the config at.
