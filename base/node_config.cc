@@ -70,8 +70,23 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   std::string socket_dir;
   RETURN_IF_ERROR(str("socket_dir", &socket_dir, false));
   RETURN_IF_ERROR(str("socket_group", &c.socket_group, false));
-  std::string backup_dir = "backups", backup_key_file = "backup.key";
+  std::string backup_dir = "backups", backup_key_file = "backup.key", replica_dir = "replicas";
   RETURN_IF_ERROR(str("backup_dir", &backup_dir, false));
+  RETURN_IF_ERROR(str("replica_dir", &replica_dir, false));
+  if (node["replica_count"]) {
+    auto v = node["replica_count"].value<int64_t>();
+    if (!v || *v < 0 || *v > 16) {
+      return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] replica_count must be a whole number from 0 to 16"));
+    }
+    c.replica_count = *v;
+  }
+  if (node["replica_quota_gb"]) {
+    auto v = node["replica_quota_gb"].value<double>();
+    if (!v || *v <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(path.string(), ": [node] replica_quota_gb must be a positive number"));
+    }
+    c.replica_quota_gb = *v;
+  }
   RETURN_IF_ERROR(str("backup_key_file", &backup_key_file, false));
   if (node["backup_every_hours"]) {
     auto v = node["backup_every_hours"].value<double>();
@@ -137,7 +152,8 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
     c.key_file = (kf.is_absolute() ? kf : c.data_dir / kf).lexically_normal();
   }
   const fs::path folder = c.config_path.parent_path();
-  for (auto [given, field] : {std::pair{&backup_dir, &c.backup_dir}, std::pair{&backup_key_file, &c.backup_key_file}}) {
+  for (auto [given, field] : {std::pair{&backup_dir, &c.backup_dir}, std::pair{&backup_key_file, &c.backup_key_file},
+                              std::pair{&replica_dir, &c.replica_dir}}) {
     const fs::path p(*given);
     *field = (p.is_absolute() ? p : folder / p).lexically_normal();
   }

@@ -23,6 +23,9 @@
 //   backup_key_file = "backup.key" # relative to the config file's folder: the backup key (made if
 //                                  # missing), kept apart from the node's keys and never backed up
 //   backup_every_hours = 6         # scheduled backups (0: none; may be fractional)
+//   replica_dir = "replicas"       # relative to the config file's folder: other archives' backup replicas
+//   replica_count = 2              # archive: peer archives (of other cities) holding our replicas
+//   replica_quota_gb = 64          # provincial: the directory's quota per owner at each holder
 //   backup_keep = 14               # backups kept in backup_dir; older ones are pruned
 //   auto_issue = false             # archive: certify at once unconditionally shared records
 //                                  # that name the requesting person exactly (no clerk)
@@ -64,6 +67,9 @@ struct NodeConfig {
   std::filesystem::path backup_key_file;  // absolute after LoadConfig
   double backup_every_hours = 6;
   int64_t backup_keep = 14;
+  std::filesystem::path replica_dir;  // absolute after LoadConfig
+  int64_t replica_count = 2;
+  double replica_quota_gb = 64;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).
   std::filesystem::path KeyFile() const {

@@ -35,6 +35,7 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config)
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   c.ops_ = kuaguan::v1::Operations::NewStub(channel);
+  c.replicas_ = kuaguan::v1::ReplicaAdmin::NewStub(channel);
   return c;
 }
 
@@ -49,6 +50,7 @@ AdminClient AdminClient::ConnectProfile(const Profile& profile) {
   c.requests_ = kuaguan::v1::Requests::NewStub(channel);
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   c.ops_ = kuaguan::v1::Operations::NewStub(channel);
+  c.replicas_ = kuaguan::v1::ReplicaAdmin::NewStub(channel);
   return c;
 }
 

@@ -14,6 +14,7 @@
 #include "kuaguan/v1/desk.grpc.pb.h"
 #include "kuaguan/v1/hub.grpc.pb.h"
 #include "kuaguan/v1/ops.grpc.pb.h"
+#include "kuaguan/v1/replica.grpc.pb.h"
 #include "base/node_config.h"
 #include "cli/profile.h"
 
@@ -32,6 +33,7 @@ class AdminClient {
   kuaguan::v1::Requests::Stub& requests() { return *requests_; }
   kuaguan::v1::HubAdmin::Stub& hub() { return *hub_; }
   kuaguan::v1::Operations::Stub& ops() { return *ops_; }
+  kuaguan::v1::ReplicaAdmin::Stub& replicas() { return *replicas_; }
   // A context with a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
   // A status for a failed call: names the node's socket when the daemon is unreachable.
@@ -44,6 +46,7 @@ class AdminClient {
   std::shared_ptr<kuaguan::v1::Requests::Stub> requests_;
   std::shared_ptr<kuaguan::v1::HubAdmin::Stub> hub_;
   std::shared_ptr<kuaguan::v1::Operations::Stub> ops_;
+  std::shared_ptr<kuaguan::v1::ReplicaAdmin::Stub> replicas_;
 };
 
 }  // namespace kuaguan::cli

@@ -3,12 +3,15 @@
 // hold them or read from their files).
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
+#include <botan/pk_keys.h>
 #include <toml++/toml.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -22,6 +25,7 @@
 #include "seal/backup_repo.h"
 #include "seal/backup_restore.h"
 #include "seal/digest.h"
+#include "seal/key_file.h"
 
 namespace kuaguan::cli {
 namespace fs = std::filesystem;
@@ -33,7 +37,8 @@ constexpr auto kCall = std::chrono::seconds(60);
 constexpr auto kLong = std::chrono::hours(24);
 constexpr char kBackupUsage[] =
     "usage: kuaguan backup create [--to DIR] | backup list [--in DIR] | backup verify [DIR] [--backup ID] | "
-    "backup drill [DIR] [--backup ID] | backup key-share";
+    "backup drill [DIR] [--backup ID] | backup key-share | backup replicate | "
+    "backup audit-replicas [--sample N] [--no-repair]";
 
 Json U64(uint64_t n) { return JNum(static_cast<double>(n)); }
 
@@ -203,9 +208,78 @@ absl::Status KeyShare(CommandContext& ctx) {
   return absl::OkStatus();
 }
 
+Json ReplicaJson(const v1::ReplicaReport& r) {
+  std::vector<Json> peers;
+  for (const auto& p : r.peers()) {
+    std::vector<Json> missing, damaged;
+    for (const auto& id : p.missing()) missing.push_back(JStr(id));
+    for (const auto& id : p.damaged()) damaged.push_back(JStr(id));
+    peers.push_back(JObj({{"archive", JStr(p.archive())},
+                          {"name", JStr(p.name())},
+                          {"error", JStr(p.error())},
+                          {"sent", U64(p.sent())},
+                          {"sent_bytes", U64(p.sent_bytes())},
+                          {"dropped", U64(p.dropped())},
+                          {"held", U64(p.held())},
+                          {"held_bytes", U64(p.held_bytes())},
+                          {"quota_bytes", U64(p.quota_bytes())},
+                          {"challenged", U64(p.challenged())},
+                          {"missing", JArr(missing)},
+                          {"damaged", JArr(damaged)},
+                          {"fetched", U64(p.fetched())},
+                          {"took_s", JNum(static_cast<double>(p.took_micros()) / 1e6)}}));
+  }
+  return JObj({{"ok", JBool(r.ok())},
+               {"placement", JStr(r.placement())},
+               {"repository", JStr(r.repository())},
+               {"took_s", JNum(static_cast<double>(r.took_micros()) / 1e6)},
+               {"peers", JArr(peers)}});
+}
+
+// backup replicate | backup audit-replicas: the report, and an error when a holder failed.
+absl::Status Replicas(CommandContext& ctx, bool audit) {
+  v1::ReplicaReport report;
+  auto call = ctx.client->Context(kLong);
+  grpc::Status st;
+  if (audit) {
+    v1::ReplicaAuditRequest req;
+    if (auto n = ctx.args.Get("--sample")) {
+      uint32_t v = 0;
+      if (!absl::SimpleAtoi(*n, &v) || v == 0) return absl::InvalidArgumentError(absl::StrCat("--sample '", *n, "' is not a positive number"));
+      req.set_sample(v);
+    }
+    req.set_no_repair(ctx.args.Has("--no-repair"));
+    st = ctx.client->replicas().AuditReplicas(call.get(), req, &report);
+  } else {
+    st = ctx.client->replicas().Replicate(call.get(), {}, &report);
+  }
+  if (!st.ok()) return ctx.client->Explain(st);
+  if (ctx.json) {
+    Print(ToJson(ReplicaJson(report)));
+  } else {
+    std::string out = absl::StrCat(audit ? "Replica audit (副本核查)" : "Replication (异地副本)", ": ", report.placement(), "\n");
+    for (const auto& p : report.peers()) {
+      absl::StrAppend(&out, "  ", p.name(), " (", p.archive(), "): ");
+      if (!p.error().empty()) absl::StrAppend(&out, "ERROR ", p.error(), "; ");
+      if (audit) {
+        absl::StrAppend(&out, p.challenged(), " challenged, ", p.missing_size(), " missing, ", p.damaged_size(), " damaged, ",
+                        p.sent(), " sent again\n");
+      } else {
+        absl::StrAppend(&out, p.sent(), " sent (", Bytes(p.sent_bytes()), "), ", p.dropped(), " dropped, ", p.held(),
+                        " held (", Bytes(p.held_bytes()), " of a ", Bytes(p.quota_bytes()), " quota)\n");
+      }
+    }
+    Print(out);
+  }
+  if (!report.ok()) return absl::UnavailableError(audit ? "the replica audit is incomplete (see above)" : "replication is incomplete (see above)");
+  return absl::OkStatus();
+}
+
 // The restored node's config: the backed-up one with its data under NEWDIR/data and the key
-// passphrase, socket and backup key at their defaults beside it.
-absl::Status RewriteConfig(const fs::path& file) {
+// passphrase, socket and backup key at their defaults beside it. A node rebuilt from its peers
+// (`peer_listen` given) listens where the directory now publishes the re-enrolled node, and keeps
+// its backups in NEWDIR/backups, where the fetched replicas go.
+absl::Status RewriteConfig(const fs::path& file, const std::string& peer_listen) {
   toml::table tbl;
   try {
     tbl = toml::parse_file(file.string());
@@ -216,6 +290,10 @@ absl::Status RewriteConfig(const fs::path& file) {
   if (node == nullptr) return absl::DataLossError(absl::StrCat("the backed-up config ", file.string(), " has no [node]"));
   node->insert_or_assign("data_dir", "data");
   for (const char* key : {"key_file", "socket_dir", "backup_key_file"}) node->erase(key);
+  if (!peer_listen.empty()) {
+    node->insert_or_assign("peer_listen", peer_listen);
+    node->erase("backup_dir");
+  }
   std::ostringstream out;
   out << "# Kuaguan node configuration (restored by kuaguan restore)\n" << tbl << "\n";
   std::ofstream f(file, std::ios::binary | std::ios::trunc);
@@ -228,24 +306,58 @@ absl::Status RewriteConfig(const fs::path& file) {
 }  // namespace
 
 absl::Status BackupCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--to", "--in", "--backup"}}));
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--no-repair"}, {"--to", "--in", "--backup", "--sample"}}));
   const auto& pos = ctx.args.positional();
   if (pos.size() == 1 && pos[0] == "create") return Create(ctx);
   if (pos.size() == 1 && pos[0] == "list") return List(ctx);
   if ((pos.size() == 1 || pos.size() == 2) && pos[0] == "verify") return Check(ctx, /*drill=*/false);
   if ((pos.size() == 1 || pos.size() == 2) && pos[0] == "drill") return Check(ctx, /*drill=*/true);
   if (pos.size() == 1 && pos[0] == "key-share") return KeyShare(ctx);
+  if (pos.size() == 1 && pos[0] == "replicate") return Replicas(ctx, /*audit=*/false);
+  if (pos.size() == 1 && pos[0] == "audit-replicas") return Replicas(ctx, /*audit=*/true);
   return absl::InvalidArgumentError(kBackupUsage);
 }
 
-absl::Status RestoreCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--json"}, {"--to", "--backup", "--share"}}));
-  if (args.positional().size() != 1 || !args.Get("--to")) {
-    return absl::InvalidArgumentError(
-        "usage: kuaguan restore DIR --to NEWDIR [--backup ID] [--share FILE --share FILE]");
+// Restores backup --backup (default the newest) of repository `repo_dir` into the empty folder
+// `dest` with the two shares. With `fresh` (restore --from-peers), the restored node takes the
+// identity of the re-enrolled node of `fresh` (its keys and their passphrase), since the one in
+// the backup was superseded by the re-enrollment.
+// The restored node takes the re-enrolled node's keys (its backed-up ones were superseded at the
+// re-enrollment), re-encrypted under the restored passphrase, which the restored store's sealed
+// secrets need; the fetched repository becomes its backups folder.
+absl::Status TakeIdentity(const base::NodeConfig& fresh, const fs::path& data, const fs::path& fetched,
+                          const fs::path& dest) {
+  ASSIGN_OR_RETURN(const std::string fresh_pass, seal::LoadPassphrase(fresh.KeyFile(), /*create=*/false));
+  ASSIGN_OR_RETURN(const std::string kept_pass, seal::LoadPassphrase(data / "secrets" / "key-passphrase", false));
+  std::error_code ec;
+  fs::remove_all(data / "keys", ec);
+  fs::create_directories(data / "keys", ec);
+  for (fs::directory_iterator it(fresh.data_dir / "keys", ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path to = data / "keys" / it->path().filename();
+    if (it->path().extension() == ".key") {
+      ASSIGN_OR_RETURN(auto key, seal::ReadKeyFile(it->path(), fresh_pass));
+      RETURN_IF_ERROR(seal::WriteKeyFile(to, *key, kept_pass));
+    } else {
+      ASSIGN_OR_RETURN(const std::string bytes, seal::ReadTextFile(it->path()));
+      RETURN_IF_ERROR(seal::WritePrivateFile(to, bytes));
+    }
   }
-  const fs::path repo_dir = fs::absolute(args.positional()[0]).lexically_normal();
-  const fs::path dest = fs::absolute(*args.Get("--to")).lexically_normal();
+  if (!ec) fs::rename(fetched, dest / "backups", ec);
+  if (ec) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot take the re-enrolled node's keys from ", fresh.data_dir.string(),
+                                                    ": ", ec.message(), " (run restore --from-peers as the node's service account)"));
+  }
+  return absl::OkStatus();
+}
+
+// The re-enrolled node a restore --from-peers rebuilds on: its config and where its peers reach it.
+struct FreshNode {
+  const base::NodeConfig* config;
+  std::string peer_listen;
+};
+
+static absl::Status RestoreFromRepository(const Args& args, const fs::path& repo_dir, const fs::path& dest,
+                                          const FreshNode* fresh) {
   std::error_code ec;
   if (fs::exists(dest, ec) && !fs::is_empty(dest, ec)) {
     return absl::FailedPreconditionError(absl::StrCat(dest.string(), " is not empty: restore into a new folder"));
@@ -281,7 +393,8 @@ absl::Status RestoreCommand(const Argv& argv) {
   if (done.ok() && !report->ok()) {
     done = absl::DataLossError(absl::StrCat("backup ", id, " is damaged; nothing was restored:\n", FindingsText(*report)));
   }
-  if (done.ok()) done = RewriteConfig(dest / "kuaguan.toml");
+  if (done.ok()) done = RewriteConfig(dest / "kuaguan.toml", fresh != nullptr ? fresh->peer_listen : "");
+  if (done.ok() && fresh != nullptr) done = TakeIdentity(*fresh->config, dest / "data", repo_dir, dest);
   if (done.ok()) done = key.Save(dest / "backup.key");
   if (done.ok()) {
     // The daemon compares the restored store with these digests at its first start.
@@ -319,6 +432,50 @@ absl::Status RestoreCommand(const Argv& argv) {
                      "At its first start the node compares its store with the backup's digests and rebuilds the search "
                      "index (", m.index_note(), ").\n"));
   return absl::OkStatus();
+}
+
+absl::Status RestoreCommand(const Argv& argv) {
+  if (std::find(argv.begin(), argv.end(), "--from-peers") != argv.end()) {
+    // The re-enrolled node of the same archive fetches its replicas from the peers that hold them.
+    ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--from-peers"}, {"--archive", "--to", "--backup", "--share"}}));
+    if (!ctx.args.positional().empty() || !ctx.args.Get("--to") || !ctx.args.Get("--archive")) {
+      return absl::InvalidArgumentError(
+          "usage: kuaguan restore --from-peers --archive CODE --to NEWDIR [--backup ID] [--share FILE --share FILE]");
+    }
+    if (*ctx.args.Get("--archive") != ctx.config.archive_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "peers give an archive back only its own replicas: run this on the re-enrolled node of archive ",
+          *ctx.args.Get("--archive"), " (this node is ", ctx.config.archive_id, ")"));
+    }
+    const fs::path dest = fs::absolute(*ctx.args.Get("--to")).lexically_normal();
+    const fs::path fetched = fs::path(dest.string() + ".replicas");
+    v1::FetchReplicasRequest req;
+    req.set_to(fetched.string());
+    v1::ReplicaReport report;
+    auto call = ctx.client->Context(kLong);
+    if (grpc::Status st = ctx.client->replicas().FetchReplicas(call.get(), req, &report); !st.ok()) {
+      return ctx.client->Explain(st);
+    }
+    if (!ctx.json) {
+      for (const auto& p : report.peers()) {
+        Print(absl::StrCat("Fetched ", p.fetched(), " replicas from ", p.name(), " (", p.archive(), ")",
+                           p.error().empty() ? "" : absl::StrCat(": ", p.error()), "\n"));
+      }
+    }
+    v1::NodeStatus status;
+    auto ask = ctx.client->Context(kCall);
+    if (grpc::Status st = ctx.client->stub().GetStatus(ask.get(), {}, &status); !st.ok()) return ctx.client->Explain(st);
+    const FreshNode fresh{&ctx.config, status.peer_listen()};
+    return RestoreFromRepository(ctx.args, fetched, dest, &fresh);
+  }
+  ASSIGN_OR_RETURN(const Args args, Args::Parse(argv, {{"--json"}, {"--to", "--backup", "--share"}}));
+  if (args.positional().size() != 1 || !args.Get("--to")) {
+    return absl::InvalidArgumentError(
+        "usage: kuaguan restore DIR --to NEWDIR [--backup ID] [--share FILE --share FILE] | "
+        "restore --from-peers --archive CODE --to NEWDIR [--share FILE --share FILE]");
+  }
+  return RestoreFromRepository(args, fs::absolute(args.positional()[0]).lexically_normal(),
+                               fs::absolute(*args.Get("--to")).lexically_normal(), nullptr);
 }
 
 }  // namespace kuaguan::cli

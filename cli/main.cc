@@ -166,6 +166,16 @@ Backups and restore (备份与恢复):
                          key shares (typed, or from files); the node checks the restored store
                          against the backup's digests at its first start
                          e.g. kuaguan restore /mnt/backup --to /srv/kuaguan/zz-restored
+  backup replicate       (system admin) copy the backup repository's encrypted objects to two
+                         archives of other cities chosen from the directory (异地备份); they hold
+                         ciphertext under the directory's quota
+  backup audit-replicas [--sample N] [--no-repair]
+                         challenge each holder with a fresh nonce and N ids (default 64):
+                         SM3(nonce + object) from what it holds; missing or damaged replicas are
+                         named and sent again (also after every scheduled backup)
+  restore --from-peers --archive CODE --to NEWDIR [--share FILE --share FILE]
+                         on the re-enrolled node of a destroyed archive: fetch its replicas from
+                         its peers and restore them with both key shares, keeping the new keys
 
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";

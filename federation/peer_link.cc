@@ -359,6 +359,11 @@ std::shared_ptr<grpc::Channel> PeerLink::ChannelTo(const std::string& code, cons
 }
 
 absl::StatusOr<std::unique_ptr<v1::Peer::Stub>> PeerLink::PeerStub(const std::string& code) {
+  ASSIGN_OR_RETURN(auto channel, PeerChannel(code));
+  return v1::Peer::NewStub(channel);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerLink::PeerChannel(const std::string& code) {
   if (!enrolled()) return absl::FailedPreconditionError("this node is not enrolled (kuaguan enroll)");
   std::string address;
   {
@@ -370,7 +375,7 @@ absl::StatusOr<std::unique_ptr<v1::Peer::Stub>> PeerLink::PeerStub(const std::st
     }
     address = m->address();
   }
-  return v1::Peer::NewStub(ChannelTo(code, address));
+  return ChannelTo(code, address);
 }
 
 absl::StatusOr<std::unique_ptr<v1::Hub::Stub>> PeerLink::HubStub() {

@@ -76,6 +76,8 @@ class PeerLink final : public Membership {
   // A stub for member `code`'s peer service over the pooled channel. NOT_FOUND when it is not a
   // member, FAILED_PRECONDITION when it is revoked or this node is not enrolled.
   absl::StatusOr<std::unique_ptr<kuaguan::v1::Peer::Stub>> PeerStub(const std::string& code);
+  // The pooled mutual-TLS channel to member `code` (for services beside Peer: Replicas).
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const std::string& code);
   // A stub for the provincial node's audit hub over the pooled channel. FAILED_PRECONDITION
   // before enrollment.
   absl::StatusOr<std::unique_ptr<kuaguan::v1::Hub::Stub>> HubStub();

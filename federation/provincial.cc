@@ -389,6 +389,7 @@ absl::StatusOr<v1::SignedDirectory> Provincial::PublishLocked(std::vector<std::p
   d.set_issued_micros(now);
   d.set_expires_micros(now + static_cast<int64_t>(config_.directory_validity_hours * 3600e6));
   d.set_refresh_seconds(config_.directory_refresh_seconds);
+  d.set_replica_quota_bytes(static_cast<uint64_t>(config_.replica_quota_gb * (1 << 30)));
   for (auto& [key, m] : members) *d.add_members() = std::move(m);
   for (const auto& [serial, reason] : revoked) d.add_revoked_serials(serial);
   d.set_root_pem(ca_->root_pem());

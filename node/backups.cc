@@ -448,6 +448,29 @@ absl::StatusOr<v1::BackupReport> Backups::Check(const std::string& in, const std
   return report;
 }
 
+absl::StatusOr<v1::ReplicaReport> Backups::OnRepository(const std::string& action, const std::string& actor,
+                                                        const RepoWork& work) {
+  if (!busy_.TryLock()) return absl::FailedPreconditionError("a backup, verify or drill is running on this node; try again when it ends");
+  absl::StatusOr<v1::ReplicaReport> report = [&]() -> absl::StatusOr<v1::ReplicaReport> {
+    ASSIGN_OR_RETURN(const seal::BackupKey key, seal::BackupKey::Load(config_.backup_key_file, /*create=*/false));
+    ASSIGN_OR_RETURN(const seal::BackupRepo repo, seal::BackupRepo::Open(config_.backup_dir, key, config_.archive_id, false));
+    return work(repo);
+  }();
+  busy_.Unlock();
+  std::string outcome;
+  if (!report.ok()) {
+    outcome = Outcome(report.status());
+  } else {
+    outcome = report->ok() ? "ok" : "incomplete";
+    for (const auto& p : report->peers()) {
+      absl::StrAppend(&outcome, "; ", p.archive(), ": ", p.error().empty() ? "" : absl::StrCat("error ", p.error(), ", "),
+                      p.sent(), " sent, ", p.missing_size(), " missing, ", p.damaged_size(), " damaged");
+    }
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, action, config_.backup_dir.string(), outcome}));
+  return report;
+}
+
 absl::StatusOr<v1::KeyShare> Backups::Share(int n, const std::string& actor) {
   absl::StatusOr<seal::BackupKey> key = seal::BackupKey::Load(config_.backup_key_file, /*create=*/true);
   RETURN_IF_ERROR(store_->Audit({actor, "backup.key-share", absl::StrCat("share ", n), key.ok() ? "ok" : Outcome(key.status())}));
@@ -465,7 +488,11 @@ void Backups::StartSchedule() {
     const absl::Duration every = absl::Hours(config_.backup_every_hours);
     while (!stop_.WaitForNotificationWithTimeout(every)) {
       absl::StatusOr<v1::BackupSummary> made = Create("", "schedule:backup", nullptr, &stopping_);
-      if (!made.ok()) std::fprintf(stderr, "kuaguand: scheduled backup failed: %s\n", std::string(made.status().message()).c_str());
+      if (!made.ok()) {
+        std::fprintf(stderr, "kuaguand: scheduled backup failed: %s\n", std::string(made.status().message()).c_str());
+      } else if (after_scheduled_) {
+        after_scheduled_();
+      }
     }
   });
 }

@@ -23,8 +23,10 @@
 #include "base/clock.h"
 #include "base/node_config.h"
 #include "kuaguan/v1/ops.pb.h"
+#include "kuaguan/v1/replica.pb.h"
 #include "node/store.h"
 #include "seal/backup_key.h"
+#include "seal/backup_repo.h"
 
 namespace kuaguan::node {
 
@@ -53,6 +55,14 @@ class Backups {
   // Restores backup `id` into a scratch folder and compares it with its manifest.
   absl::StatusOr<kuaguan::v1::BackupReport> Drill(const std::string& in, const std::string& id, const std::string& actor,
                                                   const Progress& progress, const std::atomic<bool>* cancelled);
+  // Runs `work` on the config's backup repository under the backup key, as one of the node's
+  // backup tasks (refused while another runs), and audits it as `action` with `actor`.
+  using RepoWork = std::function<absl::StatusOr<kuaguan::v1::ReplicaReport>(const seal::BackupRepo&)>;
+  absl::StatusOr<kuaguan::v1::ReplicaReport> OnRepository(const std::string& action, const std::string& actor,
+                                                          const RepoWork& work);
+  // Called after each scheduled backup that succeeded (replication and its audit).
+  void set_after_scheduled(std::function<void()> fn) { after_scheduled_ = std::move(fn); }
+
   // Share 1 (system administrator) or 2 (security officer) of the backup key.
   absl::StatusOr<kuaguan::v1::KeyShare> Share(int n, const std::string& actor);
 
@@ -81,6 +91,7 @@ class Backups {
   Store* const store_;
   const base::Clock* const clock_;
   const IdentityFn identity_;
+  std::function<void()> after_scheduled_;
   absl::Mutex busy_;  // held for a whole backup, verify or drill
   absl::Notification stop_;
   std::atomic<bool> stopping_{false};  // cancels a scheduled backup at shutdown

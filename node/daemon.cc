@@ -195,6 +195,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
     return std::nullopt;
   });
   d->ops_service_ = std::make_unique<OpsService>(d->auth_.get(), d->backups_.get(), d->call_pool_.get(), d->stream_pool_.get());
+  d->replica_admin_ = std::make_unique<ReplicaAdminService>(d->auth_.get(), d->store_.get(), d->backups_.get(),
+                                                            d->replica_keeper_.get(), d->call_pool_.get());
+  if (d->replica_keeper_) {
+    // After each scheduled backup: bring the peers' replicas up to date, then audit a sample.
+    d->backups_->set_after_scheduled([p] {
+      for (const char* action : {"backup.replicate", "backup.audit-replicas"}) {
+        absl::StatusOr<kuaguan::v1::ReplicaReport> r =
+            p->backups_->OnRepository(action, "schedule:backup", [p, action](const seal::BackupRepo& repo) {
+              return std::string(action) == "backup.replicate" ? p->replica_keeper_->Replicate(repo)
+                                                                : p->replica_keeper_->Audit(repo, 0, false);
+            });
+        if (!r.ok()) std::fprintf(stderr, "kuaguand: scheduled %s failed: %s\n", action, std::string(r.status().message()).c_str());
+      }
+    });
+  }
   d->federation_admin_ = make_federation_admin();
   const HubParts hub{d->provincial_.get(), d->audit_hub_.get(), d->ct_log_.get(), d->board_.get()};
   WebConsole* web = d->web_.get();
@@ -329,6 +344,15 @@ absl::Status Daemon::OpenFederation() {
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);
+    federation::PeerLink* link = link_.get();
+    replica_holder_ = std::make_unique<federation::ReplicaHolder>(config_.replica_dir, [link] {
+      const uint64_t quota = link->Directory().replica_quota_bytes();
+      return quota > 0 ? quota : uint64_t{64} << 30;  // a directory from before quotas: 64 GiB
+    });
+    replica_service_ = std::make_unique<ReplicaService>(link_.get(), replica_holder_.get());
+    replica_client_ = std::make_unique<federation::GrpcReplicaClient>(link_.get());
+    replica_keeper_ = std::make_unique<federation::ReplicaKeeper>(config_.archive_id, static_cast<int>(config_.replica_count),
+                                                                  link_.get(), replica_client_.get());
     federation::HubLinkOptions hub_options;
     hub_options.sweep_seconds = config_.audit_sweep_seconds;
     hub_options.report_seconds = config_.health_report_seconds;
@@ -354,6 +378,7 @@ absl::Status Daemon::StartAdminServer() {
   builder.RegisterService(requests_service_.get());
   builder.RegisterService(hub_admin_.get());
   builder.RegisterService(ops_service_.get());
+  builder.RegisterService(replica_admin_.get());
   if (metrics_) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(metrics_->InterceptorFactory());
@@ -415,6 +440,7 @@ absl::Status Daemon::StartPeerServers() {
     builder.RegisterService(hub_service_.get());
   } else {
     builder.RegisterService(peer_service_.get());
+    builder.RegisterService(replica_service_.get());
     builder.RegisterService(desk_service_.get());
     builder.RegisterService(tls_admin_.get());
     builder.RegisterService(tls_requests_.get());
@@ -474,6 +500,7 @@ Daemon::~Daemon() {
   call_pool_.reset();  // each runs what was queued and joins its threads
   stream_pool_.reset();
   ops_service_.reset();
+  replica_admin_.reset();
   backups_.reset();
   ingest_.reset();
   holdings_.reset();

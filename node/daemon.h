@@ -18,6 +18,8 @@
 #include "node/admin_service.h"
 #include "node/backups.h"
 #include "node/ops_service.h"
+#include "node/replica_services.h"
+#include "federation/grpc_replica_client.h"
 #include "node/authorizer.h"
 #include "node/local_socket.h"
 #include "node/people.h"
@@ -113,6 +115,7 @@ class Daemon {
   std::unique_ptr<Backups> backups_;
   std::unique_ptr<OpsService> ops_service_;
   std::unique_ptr<grpc::Server> server_;         // the local socket's connections
+  std::unique_ptr<ReplicaAdminService> replica_admin_;
   kuaguan::v1::Admin::CallbackService unimplemented_;  // on the health server: refuses everything
   std::unique_ptr<grpc::Server> health_server_;  // plaintext TCP: health only
   std::unique_ptr<federation::Provincial> provincial_;
@@ -132,6 +135,10 @@ class Daemon {
   std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<DeskService> desk_service_;
+  std::unique_ptr<federation::ReplicaHolder> replica_holder_;  // archives: others' backup replicas
+  std::unique_ptr<ReplicaService> replica_service_;
+  std::unique_ptr<federation::GrpcReplicaClient> replica_client_;
+  std::unique_ptr<federation::ReplicaKeeper> replica_keeper_;  // archives: our replicas at peers
   std::unique_ptr<FederationService> federation_service_;
   std::unique_ptr<FederationAdminService> federation_admin_;
   // The same services for staff certificates on the peer listener (archive nodes).

@@ -51,6 +51,13 @@ class BackupRepo {
   // Removes the objects no kept manifest names; returns how many.
   absl::StatusOr<uint64_t> RemoveUnreferenced(const std::set<std::string>& referenced);
 
+  // Replica ids (objects by id, manifests as "manifest:ID"): everything a peer holds for us.
+  absl::StatusOr<std::vector<std::string>> ReplicaIds() const;
+  // The sealed bytes stored under replica id `id`.
+  absl::StatusOr<std::string> ReadReplica(const std::string& id) const;
+  // The KUAGUAN-BACKUP text (archive and key id).
+  absl::StatusOr<std::string> HeaderText() const;
+
  private:
   BackupRepo(std::filesystem::path dir, const BackupKey& key, std::string archive)
       : dir_(std::move(dir)), key_(&key), archive_(std::move(archive)) {}
@@ -59,5 +66,11 @@ class BackupRepo {
   const BackupKey* key_;
   std::string archive_;
 };
+
+// Where replica id `id` (an object id or "manifest:ID") lives under repository folder `dir`;
+// INVALID_ARGUMENT for any other id (so a peer's id never names a path of its choosing).
+absl::StatusOr<std::filesystem::path> ReplicaPath(const std::filesystem::path& dir, const std::string& id);
+// Whether `text` is a repository header (KUAGUAN-BACKUP) naming archive `archive`.
+bool IsRepoHeaderOf(absl::string_view text, absl::string_view archive);
 
 }  // namespace kuaguan::seal

@@ -1,5 +1,5 @@
 # Raw gRPC against a node's local socket, as whichever Unix account runs it: calls every method of
-# Admin, FederationAdmin, Requests, HubAdmin and Operations with an empty request and a forged actor name in the
+# Admin, FederationAdmin, Requests, HubAdmin, Operations and ReplicaAdmin with an empty request and a forged actor name in the
 # metadata, and prints one line per call: "SERVICE/METHOD[:variant] CODE". The role tests compare
 # the codes with the role table. Decide is called once per decision (not-found, refuse, extend).
 # usage: role_probe.py GEN_DIR SOCKET
@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
-from kuaguan.v1 import admin_pb2, desk_pb2, desk_pb2_grpc, hub_pb2, ops_pb2, request_pb2  # noqa: E402
+from kuaguan.v1 import admin_pb2, desk_pb2, desk_pb2_grpc, hub_pb2, ops_pb2, replica_pb2, request_pb2  # noqa: E402
 
 channel = grpc.insecure_channel('unix:' + sys.argv[2])
 forged = [('x-kuaguan-actor', 'security-officer')]
@@ -15,7 +15,8 @@ services = admin_pb2.DESCRIPTOR.services_by_name
 services = {'Admin': services['Admin'], 'FederationAdmin': services['FederationAdmin'],
             'Requests': desk_pb2.DESCRIPTOR.services_by_name['Requests'],
             'HubAdmin': hub_pb2.DESCRIPTOR.services_by_name['HubAdmin'],
-            'Operations': ops_pb2.DESCRIPTOR.services_by_name['Operations']}
+            'Operations': ops_pb2.DESCRIPTOR.services_by_name['Operations'],
+            'ReplicaAdmin': replica_pb2.DESCRIPTOR.services_by_name['ReplicaAdmin']}
 from google.protobuf import message_factory  # noqa: E402
 
 
