@@ -61,6 +61,7 @@ const std::vector<CommandRule>& Commands() {
       {"backup verify", {"Operations/VerifyBackup"}, {kSysAdmin}},
       {"backup drill", {"Operations/DrillBackup"}, {kSysAdmin}},
       {"backup key-share", {"Operations/GetKeyShare"}, {kSysAdmin, kSecurity}},
+      {"check", {"Operations/CheckStore"}, {kSysAdmin}},
       {"backup replicate", {"ReplicaAdmin/Replicate"}, {kSysAdmin}},
       {"backup audit-replicas", {"ReplicaAdmin/AuditReplicas"}, {kSysAdmin}},
       {"restore --from-peers", {"ReplicaAdmin/FetchReplicas"}, {kSysAdmin}},

@@ -41,6 +41,7 @@ absl::Status FederationCommand(const Argv& argv);
 absl::Status LogCommand(const Argv& argv);
 absl::Status BackupCommand(const Argv& argv);
 absl::Status RestoreCommand(const Argv& argv);
+absl::Status CheckCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

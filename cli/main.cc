@@ -176,6 +176,13 @@ Backups and restore (备份与恢复):
   restore --from-peers --archive CODE --to NEWDIR [--share FILE --share FILE]
                          on the re-enrolled node of a destroyed archive: fetch its replicas from
                          its peers and restore them with both key shares, keeping the new keys
+  check [--repair [--from DIR]]
+                         (system admin) read the whole store back: table and blob file
+                         checksums, every record's SM3, every page image (originals by SM3), the
+                         audit chain, index against store; names each damaged file, record or
+                         page; exit 1 when damaged. --repair stages healthy copies of damaged
+                         files from the newest backup in DIR (default backup_dir) holding one;
+                         they are put in place at the node's next start (audited store.repaired)
 
 Exit status 0 on success; otherwise non-zero with one line on stderr.
 )";
@@ -195,7 +202,7 @@ int main(int argc, char** argv) {
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
       {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
       {"federation", FederationCommand}, {"log", LogCommand},
-      {"backup", BackupCommand},     {"restore", RestoreCommand},
+      {"backup", BackupCommand},     {"restore", RestoreCommand},   {"check", CheckCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
   const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -469,6 +470,47 @@ absl::StatusOr<v1::ReplicaReport> Backups::OnRepository(const std::string& actio
   }
   RETURN_IF_ERROR(store_->Audit({actor, action, config_.backup_dir.string(), outcome}));
   return report;
+}
+
+absl::StatusOr<std::string> Backups::RestoreStoreFile(
+    const std::string& in, const std::string& name, const fs::path& dest,
+    const std::function<absl::Status(const fs::path&)>& healthy) {
+  ASSIGN_OR_RETURN(const fs::path repo_dir, Repository(in));
+  ASSIGN_OR_RETURN(const seal::BackupKey key, seal::BackupKey::Load(config_.backup_key_file, /*create=*/false));
+  ASSIGN_OR_RETURN(const seal::BackupRepo repo, seal::BackupRepo::Open(repo_dir, key, config_.archive_id, false));
+  ASSIGN_OR_RETURN(const std::vector<std::string> ids, repo.BackupIds());
+  const std::string wanted = absl::StrCat("data/store/", name);
+  const fs::path scratch = dest.parent_path() / absl::StrCat(".work-", name);
+  std::string tried;
+  for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+    ASSIGN_OR_RETURN(const v1::SignedBackupManifest sm, repo.GetManifest(*id));
+    bool signature_ok = false;
+    ASSIGN_OR_RETURN(v1::BackupManifest m, seal::OpenManifest(sm, &signature_ok));
+    if (!sm.signature().empty() && !signature_ok) {
+      absl::StrAppend(&tried, "; ", *id, ": its manifest's signature does not verify");
+      continue;
+    }
+    auto file = std::find_if(m.files().begin(), m.files().end(), [&](const v1::BackupFile& f) { return f.path() == wanted; });
+    if (file == m.files().end()) continue;
+    v1::BackupManifest one = m;
+    one.clear_files();
+    *one.add_files() = *file;
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    ASSIGN_OR_RETURN(const v1::BackupReport report, seal::RestoreFiles(repo, one, scratch, nullptr, nullptr));
+    absl::Status accepted = report.ok() ? healthy(scratch / wanted)
+                                        : absl::DataLossError(absl::StrCat(report.findings(0).what(), ": ", report.findings(0).problem()));
+    if (accepted.ok()) {
+      fs::rename(scratch / wanted, dest, ec);
+      fs::remove_all(scratch, ec);
+      if (ec) return absl::InternalError(absl::StrCat("cannot move the copy to ", dest.string(), ": ", ec.message()));
+      return *id;
+    }
+    fs::remove_all(scratch, ec);
+    absl::StrAppend(&tried, "; ", *id, ": ", accepted.message());
+  }
+  return absl::NotFoundError(absl::StrCat("no backup in ", repo_dir.string(), " (", ids.size(), " backups) holds a healthy copy of ",
+                                          name, tried));
 }
 
 absl::StatusOr<v1::KeyShare> Backups::Share(int n, const std::string& actor) {

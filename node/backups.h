@@ -63,6 +63,13 @@ class Backups {
   // Called after each scheduled backup that succeeded (replication and its audit).
   void set_after_scheduled(std::function<void()> fn) { after_scheduled_ = std::move(fn); }
 
+  // The copy of store file `name` ("000123.sst") from the newest backup in `in` (absolute; empty:
+  // the config's backup_dir) whose copy `healthy` accepts: rebuilt from the backup's objects (size
+  // and SM3 as its manifest records them), checked by `healthy`, moved to `dest`. Returns that
+  // backup's id; NOT_FOUND (saying why for each backup tried) when none holds an accepted copy.
+  absl::StatusOr<std::string> RestoreStoreFile(const std::string& in, const std::string& name,
+                                               const std::filesystem::path& dest,
+                                               const std::function<absl::Status(const std::filesystem::path&)>& healthy);
   // Share 1 (system administrator) or 2 (security officer) of the backup key.
   absl::StatusOr<kuaguan::v1::KeyShare> Share(int n, const std::string& actor);
 

@@ -138,7 +138,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   RETURN_IF_ERROR(CheckPrivate(config.data_dir / "keys", "key folder"));
   RETURN_IF_ERROR(CheckPrivate(config.KeyFile().parent_path(), "key passphrase folder"));
   ASSIGN_OR_RETURN(d->lock_fd_, LockDataDir(config.data_dir));
+  ASSIGN_OR_RETURN(const std::vector<AppliedRepair> repaired, ApplyStagedRepairs(config));  // kuaguan check --repair
   ASSIGN_OR_RETURN(d->store_, Store::Open(config.data_dir / "store", d->clock_));
+  RETURN_IF_ERROR(AuditRepairs(d->store_.get(), repaired));
   RETURN_IF_ERROR(Backups::CheckRestored(config, d->store_.get()));  // before anything writes
   ASSIGN_OR_RETURN(const std::string passphrase, seal::LoadPassphrase(config.KeyFile(), /*create=*/true));
   RETURN_IF_ERROR(d->store_->SealSecretsWith(passphrase));
@@ -194,7 +196,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
     }
     return std::nullopt;
   });
-  d->ops_service_ = std::make_unique<OpsService>(d->auth_.get(), d->backups_.get(), d->call_pool_.get(), d->stream_pool_.get());
+  d->check_ = std::make_unique<StoreCheck>(d->config_, d->store_.get(), d->index_.get(), d->backups_.get(), d->clock_);
+  d->ops_service_ = std::make_unique<OpsService>(d->auth_.get(), d->backups_.get(), d->check_.get(), d->call_pool_.get(),
+                                                 d->stream_pool_.get());
   d->replica_admin_ = std::make_unique<ReplicaAdminService>(d->auth_.get(), d->store_.get(), d->backups_.get(),
                                                             d->replica_keeper_.get(), d->call_pool_.get());
   if (d->replica_keeper_) {
@@ -500,6 +504,7 @@ Daemon::~Daemon() {
   call_pool_.reset();  // each runs what was queued and joins its threads
   stream_pool_.reset();
   ops_service_.reset();
+  check_.reset();
   replica_admin_.reset();
   backups_.reset();
   ingest_.reset();

@@ -113,6 +113,7 @@ class Daemon {
   std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<Backups> backups_;
+  std::unique_ptr<StoreCheck> check_;
   std::unique_ptr<OpsService> ops_service_;
   std::unique_ptr<grpc::Server> server_;         // the local socket's connections
   std::unique_ptr<ReplicaAdminService> replica_admin_;

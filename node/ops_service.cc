@@ -75,4 +75,20 @@ grpc::ServerUnaryReactor* OpsService::GetKeyShare(grpc::CallbackServerContext* c
   });
 }
 
+grpc::ServerWriteReactor<v1::CheckProgress>* OpsService::CheckStore(grpc::CallbackServerContext* ctx,
+                                                                   const v1::CheckRequest* req) {
+  return Stream<v1::CheckProgress>(
+      auth_, "check", streams_, ctx, [c = check_, repair = req->repair(), from = req->from()](const Caller& caller) {
+        return [c, repair, from, actor = caller.Audit()](const auto& emit, const std::atomic<bool>& cancelled) -> absl::Status {
+          auto report = c->Run(repair, from, actor, [&](const v1::CheckProgress& p) { emit(p); }, &cancelled);
+          if (!report.ok()) return report.status();
+          v1::CheckProgress last;
+          last.set_finished(true);
+          *last.mutable_report() = *std::move(report);
+          emit(last);
+          return absl::OkStatus();
+        };
+      });
+}
+
 }  // namespace kuaguan::node

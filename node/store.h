@@ -90,6 +90,20 @@ class Store final : public federation::StateStore {
   // Checks the audit chain from its first entry to the head the store holds (hash links,
   // sequence numbers, no gap, nothing missing at the end); writes nothing.
   absl::StatusOr<kuaguan::v1::AuditVerifyResult> VerifyAuditChain();
+  // A table (.sst) or blob (.blob) file of the store.
+  struct File {
+    std::filesystem::path path;
+    std::string name;  // e.g. "000012.sst"
+    uint64_t size = 0;
+    bool blob = false;
+  };
+  // Calls `fn` once with the live table and blob files; RocksDB deletes none of them until `fn`
+  // returns (a compaction may go on; its inputs stay) (node/store_digest.cc).
+  absl::Status WithLiveFiles(const std::function<void(const std::vector<File>&)>& fn);
+  // Calls `fn` with every page image (key, bytes) in key order until it returns false, each read
+  // with its checksum verified; DATA_LOSS with RocksDB's message when one cannot be read (the walk
+  // ends there) (node/store_digest.cc).
+  absl::Status ForEachPageBlob(const std::function<bool(const std::string&, const std::string&)>& fn);
 
   // The record with `code`, or nullopt when there is none.
   absl::StatusOr<std::optional<kuaguan::v1::StoredRecord>> GetRecord(const std::string& code);

@@ -1,6 +1,11 @@
 // Store::DigestFamilies and Store::VerifyAuditChain: what a backup states of the store it holds,
-// and what a restore, a drill and `kuaguan check` recompute to compare.
+// and what a restore, a drill and `kuaguan check` recompute to compare; Store::WithLiveFiles and
+// Store::ForEachPageBlob: what `kuaguan check` reads (node/store_check.h).
 #include <botan/hash.h>
+
+#include <limits>
+
+#include "rocksdb/metadata.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -74,6 +79,44 @@ absl::StatusOr<kuaguan::v1::AuditVerifyResult> Store::VerifyAuditChain() {
     result.set_reason(std::string(broken.message()));
   }
   return result;
+}
+
+absl::Status Store::WithLiveFiles(const std::function<void(const std::vector<File>&)>& fn) {
+  rocksdb::Status s = db_->DisableFileDeletions();
+  if (!s.ok()) return absl::InternalError(absl::StrCat("store: cannot hold file deletions: ", s.ToString()));
+  struct Resume {
+    rocksdb::DB* db;
+    ~Resume() { (void)db->EnableFileDeletions(/*force=*/false); }
+  } resume{db_.get()};
+  rocksdb::LiveFilesStorageInfoOptions opts;
+  opts.wal_size_for_flush = std::numeric_limits<uint64_t>::max();  // list, never flush
+  std::vector<rocksdb::LiveFileStorageInfo> files;
+  s = db_->GetLiveFilesStorageInfo(opts, &files);
+  if (!s.ok()) return absl::InternalError(absl::StrCat("store: cannot list its files: ", s.ToString()));
+  std::vector<File> out;
+  for (const auto& f : files) {
+    if (f.file_type != rocksdb::kTableFile && f.file_type != rocksdb::kBlobFile) continue;
+    File file;
+    file.path = std::filesystem::path(f.directory) / f.relative_filename;
+    file.name = f.relative_filename;
+    file.size = f.size;
+    file.blob = f.file_type == rocksdb::kBlobFile;
+    out.push_back(std::move(file));
+  }
+  fn(out);
+  return absl::OkStatus();
+}
+
+absl::Status Store::ForEachPageBlob(const std::function<bool(const std::string&, const std::string&)>& fn) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_pages_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!fn(it->key().ToString(), it->value().ToString())) return absl::OkStatus();
+  }
+  if (!it->status().ok()) return absl::DataLossError(it->status().ToString());
+  return absl::OkStatus();
 }
 
 }  // namespace kuaguan::node

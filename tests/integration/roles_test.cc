@@ -66,6 +66,7 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"backup verify", {"backup", "verify"}},
       {"backup drill", {"backup", "drill"}},
       {"backup key-share", {"backup", "key-share"}},
+      {"check", {"check"}},
       {"backup replicate", {"backup", "replicate"}},
       {"backup audit-replicas", {"backup", "audit-replicas"}},
       {"restore --from-peers", {"restore", "--from-peers", "--archive", "410100", "--to", d + "/restore-probe"}},
