@@ -363,6 +363,9 @@ TEST_CASE("a repository of another archive or key, or a foreign folder, is refus
   CHECK(BackupRepo::Open(dir.path() / "empty", key, "410100", true).ok());
   WriteAll(dir.path() / "empty" / "KUAGUAN-BACKUP", "something else\n");
   CHECK(BackupRepo::Open(dir.path() / "empty", key, "410100", true).status().code() == absl::StatusCode::kDataLoss);
+  // One line is one field: "archive key ID" names an archive "key ID" and no key (found by backup_fuzz).
+  WriteAll(dir.path() / "empty" / "KUAGUAN-BACKUP", absl::StrCat("kuaguan backup repository 1\narchive key ", key.id(), "\n"));
+  CHECK(BackupRepo::Open(dir.path() / "empty", key, "", false).status().code() == absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("IsSafeBackupPath") {
