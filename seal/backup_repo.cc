@@ -172,4 +172,43 @@ absl::StatusOr<uint64_t> BackupRepo::RemoveUnreferenced(const std::set<std::stri
   return removed;
 }
 
+absl::StatusOr<fs::path> ReplicaPath(const fs::path& dir, const std::string& id) {
+  absl::string_view rest = id;
+  if (absl::ConsumePrefix(&rest, "manifest:")) {
+    if (!IsBackupId(rest)) return absl::InvalidArgumentError(absl::StrCat("not a replica id: ", id.substr(0, 80)));
+    return dir / "manifests" / absl::StrCat(rest, kManifestSuffix);
+  }
+  if (!IsBackupObjectId(id)) return absl::InvalidArgumentError(absl::StrCat("not a replica id: ", id.substr(0, 80)));
+  return dir / "objects" / id.substr(0, 2) / id;
+}
+
+bool IsRepoHeaderOf(absl::string_view text, absl::string_view archive) {
+  if (!absl::StartsWith(text, kHeader) || text.size() > 256) return false;
+  bool named = false, keyed = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::ConsumePrefix(&line, "archive ")) named = line == archive;
+    if (absl::ConsumePrefix(&line, "key ")) keyed = line.size() == 16;
+  }
+  return named && keyed;
+}
+
+absl::StatusOr<std::vector<std::string>> BackupRepo::ReplicaIds() const {
+  auto ids = ObjectIds();
+  if (!ids.ok()) return ids.status();
+  auto backups = BackupIds();
+  if (!backups.ok()) return backups.status();
+  for (const auto& b : *backups) ids->push_back(absl::StrCat("manifest:", b));
+  return ids;
+}
+
+absl::StatusOr<std::string> BackupRepo::ReadReplica(const std::string& id) const {
+  auto path = ReplicaPath(dir_, id);
+  if (!path.ok()) return path.status();
+  std::error_code ec;
+  if (!fs::exists(*path, ec)) return absl::NotFoundError(absl::StrCat(id, " is missing from ", dir_.string()));
+  return ReadTextFile(*path);
+}
+
+absl::StatusOr<std::string> BackupRepo::HeaderText() const { return ReadTextFile(dir_ / "KUAGUAN-BACKUP"); }
+
 }  // namespace kuaguan::seal
