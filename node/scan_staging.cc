@@ -1,16 +1,34 @@
 #include "node/scan_staging.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/disk_space.h"
+#include "base/status_macros.h"
 #include "base/utf8.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
+
+namespace {
+
+// Why `file` could not be written into the upload, from errno: a full disk says so.
+absl::Status WriteFailure(const std::string& file) {
+  const int err = errno;
+  if (err == ENOSPC || err == EDQUOT) {
+    return absl::ResourceExhaustedError(absl::StrCat("disk full: no space left on the node for the upload (writing ",
+                                                     file, "); nothing was ingested: free space and run it again"));
+  }
+  return absl::InternalError(absl::StrCat("cannot write ", file, " into the upload: ", ::strerror(err)));
+}
+
+}  // namespace
 
 absl::Status CheckRelativePath(const std::string& path) {
   if (path.empty() || path.size() > 1024 || !base::IsValidUtf8(path) || base::FirstControlChar(path) != 0 ||
@@ -107,11 +125,13 @@ absl::Status ScanStaging::Upload::Add(const kuaguan::v1::ScanChunk& chunk) {
   if (total_bytes_ > limits_.max_total_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat("the upload is larger than ", limits_.max_total_bytes >> 30, " GiB"));
   }
+  RETURN_IF_ERROR(base::CheckDiskSpace(dir_, chunk.data().size(), base::kChangeReserveBytes,
+                                       absl::StrCat("the upload (writing ", current_, ")")));
   const char* p = chunk.data().data();
   size_t left = chunk.data().size();
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
-    if (n <= 0) return absl::InternalError(absl::StrCat("cannot write ", current_, " into the upload"));
+    if (n <= 0) return WriteFailure(current_);
     p += n;
     left -= static_cast<size_t>(n);
   }
@@ -121,7 +141,7 @@ absl::Status ScanStaging::Upload::Add(const kuaguan::v1::ScanChunk& chunk) {
 absl::StatusOr<kuaguan::v1::StagedScans> ScanStaging::Upload::Done() {
   if (fd_ >= 0 && ::close(fd_) != 0) {
     fd_ = -1;
-    return absl::InternalError(absl::StrCat("cannot write ", current_, " into the upload"));
+    return WriteFailure(current_);
   }
   fd_ = -1;
   done_ = true;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/disk_space.h"
 #include "base/status_macros.h"
 #include "ingest/personal_data.h"
 #include "rocksdb/options.h"
@@ -33,6 +34,10 @@ const std::vector<std::string>& FamilyNames() {
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(absl::StrCat("disk full: no space left for the store (", what, ": ",
+                                                     s.ToString(), "); nothing was written: free space and try again"));
+  }
   return absl::InternalError(absl::StrCat("store ", what, ": ", s.ToString()));
 }
 
@@ -287,14 +292,28 @@ absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const Au
   ASSIGN_OR_RETURN(const AuditEntry entry, AppendAudit(&batch, note));
   ++counts.audit_entries;
   PutCounters(&batch, counts, seq, entry);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "commit"));
+  RETURN_IF_ERROR(Apply(&batch, /*sync=*/true, "commit"));
   seq_ = seq;
   counts_ = counts;
   audit_seq_ = entry.seq();
   audit_hash_ = entry.hash();
   return seq;
+}
+
+absl::Status Store::Apply(rocksdb::WriteBatch* batch, bool sync, absl::string_view what, uint64_t reserve) {
+  // The log takes the batch, the memtable's flush takes it again.
+  RETURN_IF_ERROR(base::CheckDiskSpace(dir_, 2 * batch->GetDataSize(), reserve, absl::StrCat("the store's ", what)));
+  if (write_failed_) {
+    // RocksDB refuses every write after a failed one (a background error) until resumed: each
+    // write tries, so that work goes on once there is space again.
+    RETURN_IF_ERROR(FromRocks(db_->Resume(), what));
+    write_failed_ = false;
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  const rocksdb::Status s = db_->Write(wo, batch);
+  if (!s.ok()) write_failed_ = true;
+  return FromRocks(s, what);
 }
 
 absl::Status Store::Audit(const AuditNote& note) {
@@ -304,7 +323,7 @@ absl::Status Store::Audit(const AuditNote& note) {
   StoreCounts counts = counts_;
   ++counts.audit_entries;
   PutCounters(&batch, counts, seq_, entry);
-  RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "audit"));
+  RETURN_IF_ERROR(Apply(&batch, /*sync=*/false, "audit", base::kAuditReserveBytes));
   counts_ = counts;
   audit_seq_ = entry.seq();
   audit_hash_ = entry.hash();
@@ -362,9 +381,7 @@ absl::Status Store::SealSecretsWith(const std::string& passphrase) {
     ASSIGN_OR_RETURN(const std::string kept, Keep(w.family, w.key, *w.value));
     RETURN_IF_ERROR(FromRocks(batch.Put(cf_meta_, w.key, kept), "write"));
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db_->Write(wo, &batch), "sealing the person-hash keys");
+  return Apply(&batch, /*sync=*/true, "sealing the person-hash keys");
 }
 
 absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& note) {
@@ -383,9 +400,7 @@ absl::Status Store::Write(const std::vector<KeyWrite>& writes, const AuditNote& 
   StoreCounts counts = counts_;
   ++counts.audit_entries;
   PutCounters(&batch, counts, seq_, entry);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "write"));
+  RETURN_IF_ERROR(Apply(&batch, /*sync=*/true, "write"));
   counts_ = counts;
   audit_seq_ = entry.seq();
   audit_hash_ = entry.hash();
@@ -508,9 +523,10 @@ absl::Status Store::ForEachRecord(const std::function<bool(const StoredRecord&)>
 }
 
 absl::Status Store::PutBatch(const kuaguan::v1::IngestBatch& batch) {
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db_->Put(wo, cf_meta_, "batch/" + batch.id(), batch.SerializeAsString()), "batch");
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch write;
+  RETURN_IF_ERROR(FromRocks(write.Put(cf_meta_, "batch/" + batch.id(), batch.SerializeAsString()), "batch"));
+  return Apply(&write, /*sync=*/true, "batch");
 }
 
 absl::StatusOr<std::optional<kuaguan::v1::IngestBatch>> Store::GetBatch(const std::string& id) {
@@ -558,9 +574,9 @@ absl::StatusOr<std::string> Store::PersonKey() {
   std::string key(32, '\0');
   if (!urandom.read(key.data(), 32)) return absl::InternalError("cannot read /dev/urandom");
   ASSIGN_OR_RETURN(const std::string kept, Keep(Family::kMeta, "person_key", key));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf_meta_, "person_key", kept), "person key"));
+  rocksdb::WriteBatch write;
+  RETURN_IF_ERROR(FromRocks(write.Put(cf_meta_, "person_key", kept), "person key"));
+  RETURN_IF_ERROR(Apply(&write, /*sync=*/true, "person key"));
   return key;
 }
 

@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
+#include "base/disk_space.h"
 #include "federation/state_store.h"
 #include "index/record_source.h"
 #include "kuaguan/v1/admin.pb.h"
@@ -184,6 +185,11 @@ class Store final : public federation::StateStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PutCounters(rocksdb::WriteBatch* batch, const StoreCounts& c, uint64_t seq,
                    const kuaguan::v1::AuditEntry& audit);
+  // Writes `batch` (fsync'd when `sync`), refused as disk full (RESOURCE_EXHAUSTED, nothing
+  // written) while it would leave less than `reserve` bytes free (base/disk_space.h). A failed
+  // write leaves RocksDB refusing writes; the next write resumes it first.
+  absl::Status Apply(rocksdb::WriteBatch* batch, bool sync, absl::string_view what,
+                     uint64_t reserve = base::kChangeReserveBytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after Open.
   std::unique_ptr<rocksdb::DB> db_;
@@ -206,6 +212,7 @@ class Store final : public federation::StateStore {
   uint64_t audit_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::string audit_hash_ ABSL_GUARDED_BY(mu_);
   StoreCounts counts_ ABSL_GUARDED_BY(mu_);
+  bool write_failed_ ABSL_GUARDED_BY(mu_) = false;  // the last write failed: resume before the next
 
   // The value to keep for `key` of `family`: sealed when it is a secret and a passphrase is set.
   absl::StatusOr<std::string> Keep(Family family, const std::string& key, const std::string& value)
