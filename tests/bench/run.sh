@@ -18,6 +18,11 @@ BIN=${1:-build/bin}
 "$BIN/hub_bench" --seconds "${BENCH_HUB_SECONDS:-60}" --members "${BENCH_HUB_MEMBERS:-180}" --minutes "${BENCH_HUB_MINUTES:-2}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
 "$BIN/scan_text_bench" --pages "${BENCH_SCAN_PAGES:-30}" --light-pages "${BENCH_PAGES:-8}"
+if [ "$(id -u)" -eq 0 ]; then
+  "$BIN/backup_bench" --records "${BENCH_BACKUP_RECORDS:-1000000}" --pages "${BENCH_BACKUP_PAGES:-1000}"
+else
+  echo "backup_bench: not run (needs root: the node's service account backs up)"
+fi
 if [ "$(id -u)" -eq 0 ] && id kgtest-op >/dev/null 2>&1; then
   "$BIN/fault_trials" --trials "${BENCH_FAULT_TRIALS:-100}" ${BENCH_FAULT_SEED:+--seed "$BENCH_FAULT_SEED"}
 else
