@@ -109,9 +109,10 @@ absl::StatusOr<v1::ReplicaInventory> ReplicaHolder::Push(const std::string& owne
   }
   for (const auto& [p, bytes] : writes) {
     const uint64_t before = FileBytes(p);
-    RETURN_IF_ERROR(seal::WritePrivateFile(p, *bytes));
+    RETURN_IF_ERROR(seal::WritePrivateFile(p, *bytes, /*durable=*/false));
     used = used - std::min(used, before) + bytes->size();
   }
+  if (!writes.empty()) RETURN_IF_ERROR(seal::SyncFilesystem(dir));  // durable before the owner hears so
   used_[owner] = used;
   return InventoryLocked(owner, dir);
 }

@@ -238,7 +238,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::FetchAll(const fs::path& to) {
       }
       for (const auto& o : got->objects()) {
         ASSIGN_OR_RETURN(const fs::path p, seal::ReplicaPath(to, o.id()));
-        RETURN_IF_ERROR(seal::WritePrivateFile(p, o.sealed()));
+        RETURN_IF_ERROR(seal::WritePrivateFile(p, o.sealed(), /*durable=*/false));
         have.insert(o.id());
         r->set_fetched(r->fetched() + 1);
       }
@@ -251,6 +251,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::FetchAll(const fs::path& to) {
     r->set_took_micros(NowMicros() - began);
   }
   report.set_ok(header_written);
+  if (header_written) RETURN_IF_ERROR(seal::SyncFilesystem(to));
   if (!header_written) {
     return absl::NotFoundError(absl::StrCat("no holder gave back replicas of archive ", code_, " (", note, ")"));
   }

@@ -76,7 +76,7 @@ absl::StatusOr<uint64_t> BackupRepo::Put(absl::string_view plain, std::string* i
   if (Has(*id)) return 0;
   auto sealed = SealBackupObject(*key_, *id, plain);
   if (!sealed.ok()) return sealed.status();
-  if (absl::Status st = WritePrivateFile(ObjectPath(*id), *sealed); !st.ok()) return st;
+  if (absl::Status st = WritePrivateFile(ObjectPath(*id), *sealed, /*durable=*/false); !st.ok()) return st;
   return sealed->size();
 }
 
@@ -119,6 +119,8 @@ absl::Status BackupRepo::PutManifest(const kuaguan::v1::SignedBackupManifest& si
   if (!IsBackupId(backup_id)) return absl::InvalidArgumentError(absl::StrCat("not a backup id: ", backup_id));
   auto sealed = SealBackupObject(*key_, absl::StrCat("manifest:", backup_id), signed_manifest.SerializeAsString());
   if (!sealed.ok()) return sealed.status();
+  // The objects it names were written without fsync: they are made durable before it is.
+  if (absl::Status st = SyncFilesystem(dir_); !st.ok()) return st;
   return WritePrivateFile(dir_ / "manifests" / absl::StrCat(backup_id, kManifestSuffix), *sealed);
 }
 

@@ -3,8 +3,9 @@
 //   KUAGUAN-BACKUP            "kuaguan backup repository 1", the archive and the backup key id
 //   objects/ab/abcd...        sealed objects (seal/backup_object.h), named by id
 //   manifests/ID.kgm          sealed SignedBackupManifest of backup ID (label "manifest:ID")
-// Every file is written to a temporary name, fsync'd and renamed (seal/key_file.h's
-// WritePrivateFile, mode 0600), so a crash leaves whole files.
+// Every file is written to a temporary name and renamed (seal/key_file.h's WritePrivateFile,
+// mode 0600), so a crash leaves whole files; objects are made durable together (syncfs) before
+// the manifest naming them is written, fsync'd.
 // A repository of another archive or key is refused with a message saying so. Thread-compatible
 // (one backup at a time is the caller's rule).
 #pragma once

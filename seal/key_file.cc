@@ -21,7 +21,7 @@
 namespace kuaguan::seal {
 namespace fs = std::filesystem;
 
-absl::Status WritePrivateFile(const fs::path& path, const std::string& data) {
+absl::Status WritePrivateFile(const fs::path& path, const std::string& data, bool durable) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   const fs::path tmp = path.string() + ".tmp";
@@ -36,7 +36,7 @@ absl::Status WritePrivateFile(const fs::path& path, const std::string& data) {
     ok = n > 0;
     if (ok) done += static_cast<size_t>(n);
   }
-  ok = ok && ::fsync(fd) == 0;
+  ok = ok && (!durable || ::fsync(fd) == 0);
   const int err = errno;
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -44,10 +44,21 @@ absl::Status WritePrivateFile(const fs::path& path, const std::string& data) {
     ::unlink(tmp.c_str());
     return absl::InternalError(absl::StrCat(path.string(), ": cannot write: ", std::strerror(why)));
   }
+  if (!durable) return absl::OkStatus();
   if (const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
     ::fsync(dir);
     ::close(dir);
   }
+  return absl::OkStatus();
+}
+
+absl::Status SyncFilesystem(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", path.string(), ": ", std::strerror(errno)));
+  const bool ok = ::syncfs(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat("cannot sync ", path.string(), ": ", std::strerror(err)));
   return absl::OkStatus();
 }
 

@@ -40,10 +40,13 @@ std::string PlainKeyPem(const Botan::Private_Key& key);
 absl::StatusOr<std::string> ReadTextFile(const std::filesystem::path& path);
 absl::Status WriteTextFile(const std::filesystem::path& path, const std::string& text);
 
-// Private files (keys, passphrases): written atomically with mode 0600 (fsync'd, folders made);
+// Private files (keys, passphrases, backup objects): written atomically with mode 0600 (folders
+// made), fsync'd with their folder unless `durable` is false (many files then one SyncFilesystem);
 // read back only when group and others cannot read them (PERMISSION_DENIED otherwise, NOT_FOUND
 // for a missing file).
-absl::Status WritePrivateFile(const std::filesystem::path& path, const std::string& data);
+absl::Status WritePrivateFile(const std::filesystem::path& path, const std::string& data, bool durable = true);
+// Makes everything written on the filesystem holding `path` durable (syncfs). INTERNAL naming it.
+absl::Status SyncFilesystem(const std::filesystem::path& path);
 absl::StatusOr<std::string> ReadPrivateFile(const std::filesystem::path& path);
 
 // The node's key passphrase: the contents of `file` (trailing newline dropped). When `file` does
