@@ -165,7 +165,9 @@ absl::Status List(CommandContext& ctx) {
 absl::Status Check(CommandContext& ctx, bool drill) {
   v1::BackupCheckRequest req;
   const auto& pos = ctx.args.positional();
+  if (pos.size() == 2 && ctx.args.Get("--in")) return absl::InvalidArgumentError("name the repository once: DIR or --in DIR");
   if (pos.size() == 2) req.set_in(fs::absolute(pos[1]).lexically_normal().string());
+  if (auto in = ctx.args.Get("--in")) req.set_in(fs::absolute(*in).lexically_normal().string());
   req.set_backup_id(ctx.args.Get("--backup").value_or(""));
   auto call = ctx.client->Context(kLong);
   std::optional<InterruptCancels> interrupt(call.get());

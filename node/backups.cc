@@ -239,7 +239,7 @@ absl::StatusOr<v1::BackupSummary> Backups::Create(const std::string& to, const s
   if (!busy_.TryLock()) {
     return absl::FailedPreconditionError("another backup, verify or drill is running on this node; try again when it ends");
   }
-  absl::StatusOr<v1::BackupSummary> made = CreateLocked(repo_dir, actor, progress, cancelled);
+  absl::StatusOr<v1::BackupSummary> made = CreateLocked(repo_dir, progress, cancelled);
   busy_.Unlock();
   const std::string object = made.ok() ? made->backup_id() : repo_dir.string();
   RETURN_IF_ERROR(store_->Audit({actor, "backup.create", object,
@@ -249,9 +249,7 @@ absl::StatusOr<v1::BackupSummary> Backups::Create(const std::string& to, const s
   return made;
 }
 
-absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir, const std::string& actor,
-                                                        const Progress& progress, const std::atomic<bool>* cancelled) {
-  (void)actor;
+absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir, const Progress& progress, const std::atomic<bool>* cancelled) {
   const int64_t start = clock_->NowMicros();
   const auto emit = [&](absl::string_view phase, uint64_t done, uint64_t total) {
     if (!progress) return;
@@ -303,7 +301,10 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
 
   ASSIGN_OR_RETURN(const std::vector<Source> sources, NodeFiles(config_, work / "store"));
   uint64_t total = 0, done = 0, new_bytes = 0, new_objects = 0;
-  for (const auto& s : sources) total += fs::file_size(s.from, ec);
+  for (const auto& s : sources) {
+    const uintmax_t n = fs::file_size(s.from, ec);
+    if (!ec) total += n;
+  }
   for (const auto& s : sources) {
     RETURN_IF_ERROR(BackUpFile(repo, s, m.add_files(), &new_bytes, &new_objects,
                                [&](uint64_t n) {
@@ -397,7 +398,7 @@ absl::StatusOr<v1::BackupReport> Backups::Check(const std::string& in, const std
   const int64_t start = clock_->NowMicros();
   ASSIGN_OR_RETURN(const fs::path repo_dir, Repository(in));
   ASSIGN_OR_RETURN(const seal::BackupKey key, seal::BackupKey::Load(config_.backup_key_file, /*create=*/false));
-  ASSIGN_OR_RETURN(const seal::BackupRepo repo, seal::BackupRepo::Open(repo_dir, key, config_.archive_id, false));
+  ASSIGN_OR_RETURN(seal::BackupRepo repo, seal::BackupRepo::Open(repo_dir, key, config_.archive_id, false));
   std::string which = id;
   if (which.empty()) {
     ASSIGN_OR_RETURN(const std::vector<std::string> ids, repo.BackupIds());
@@ -429,6 +430,14 @@ absl::StatusOr<v1::BackupReport> Backups::Check(const std::string& in, const std
                    seal::RestoreFiles(repo, m, scratch, [&](uint64_t d, uint64_t t) { emit(drill ? "restore" : "files", d, t); },
                                       cancelled));
   report.set_signature_ok(signature_ok);
+  for (const auto& id : report.damaged_objects()) {
+    // The next backup writes a damaged object again from the store (it is named by its content).
+    if (absl::Status st = repo.SetAside(id); !st.ok()) {
+      auto* f = report.add_findings();
+      f->set_what(absl::StrCat("object ", id));
+      f->set_problem(std::string(st.message()));
+    }
+  }
   if (!sm.signature().empty() && !signature_ok) {
     auto* f = report.add_findings();
     f->set_what("manifest");

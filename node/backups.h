@@ -87,8 +87,7 @@ class Backups {
 
  private:
   absl::StatusOr<std::filesystem::path> Repository(const std::string& given) const;
-  absl::StatusOr<kuaguan::v1::BackupSummary> CreateLocked(const std::filesystem::path& repo_dir, const std::string& actor,
-                                                          const Progress& progress, const std::atomic<bool>* cancelled)
+  absl::StatusOr<kuaguan::v1::BackupSummary> CreateLocked(const std::filesystem::path& repo_dir, const Progress& progress, const std::atomic<bool>* cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(busy_);
   absl::StatusOr<kuaguan::v1::BackupReport> Check(const std::string& in, const std::string& id, bool drill,
                                                   const Progress& progress, const std::atomic<bool>* cancelled)

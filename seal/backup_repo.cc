@@ -162,6 +162,14 @@ absl::Status BackupRepo::RemoveManifest(const std::string& backup_id) {
   return absl::OkStatus();
 }
 
+absl::Status BackupRepo::SetAside(const std::string& id) {
+  if (!IsBackupObjectId(id)) return absl::InvalidArgumentError(absl::StrCat("not a backup object id: ", id));
+  std::error_code ec;
+  fs::rename(ObjectPath(id), fs::path(ObjectPath(id).string() + ".damaged"), ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot set backup object ", id, " aside: ", ec.message()));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<uint64_t> BackupRepo::RemoveUnreferenced(const std::set<std::string>& referenced) {
   auto ids = ObjectIds();
   if (!ids.ok()) return ids.status();
@@ -188,8 +196,11 @@ bool IsRepoHeaderOf(absl::string_view text, absl::string_view archive) {
   if (!absl::StartsWith(text, kHeader) || text.size() > 256) return false;
   bool named = false, keyed = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::ConsumePrefix(&line, "archive ")) named = line == archive;
-    if (absl::ConsumePrefix(&line, "key ")) keyed = line.size() == 16;
+    if (absl::ConsumePrefix(&line, "archive ")) {
+      named = line == archive;
+    } else if (absl::ConsumePrefix(&line, "key ")) {
+      keyed = line.size() == 16;
+    }
   }
   return named && keyed;
 }

@@ -24,6 +24,7 @@ namespace kuaguan::seal {
 
 class BackupRepo {
  public:
+  // The repository keeps a pointer to the key it was opened with: the key must outlive it.
   // Opens `dir` for `archive` (empty: whichever archive it holds) under `key`; with `create`,
   // makes it when missing.
   static absl::StatusOr<BackupRepo> Open(const std::filesystem::path& dir, const BackupKey& key,
@@ -49,6 +50,9 @@ class BackupRepo {
   absl::StatusOr<std::vector<std::string>> BackupIds() const;
   // Removes backup `backup_id`'s manifest (retention).
   absl::Status RemoveManifest(const std::string& backup_id);
+  // Moves object `id` aside (to ID.damaged, kept for inspection), so that the next backup writes
+  // it again from the node's store.
+  absl::Status SetAside(const std::string& id);
   // Removes the objects no kept manifest names; returns how many.
   absl::StatusOr<uint64_t> RemoveUnreferenced(const std::set<std::string>& referenced);
 

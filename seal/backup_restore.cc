@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -95,11 +96,16 @@ absl::StatusOr<kuaguan::v1::BackupReport> RestoreFiles(const BackupRepo& repo, c
   report.set_backup_id(manifest.backup_id());
   uint64_t total = 0, done = 0;
   for (const auto& f : manifest.files()) total += f.size();
+  std::set<std::string> seen;
   for (const auto& f : manifest.files()) {
     if (cancelled != nullptr && cancelled->load()) return absl::CancelledError("stopped; run it again to start over");
     const std::string what = absl::StrCat("file ", f.path());
     if (!IsSafeBackupPath(f.path())) {
       Finding(&report, what, "its path is not a safe relative path: not restored");
+      continue;
+    }
+    if (!seen.insert(f.path()).second) {
+      Finding(&report, what, "the manifest names it twice: the second is not restored");
       continue;
     }
     OutFile out;
@@ -114,6 +120,7 @@ absl::StatusOr<kuaguan::v1::BackupReport> RestoreFiles(const BackupRepo& repo, c
       report.set_objects_checked(report.objects_checked() + 1);
       if (!chunk.ok()) {
         problem = std::string(chunk.status().message());
+        if (chunk.status().code() == absl::StatusCode::kDataLoss) report.add_damaged_objects(id);
         break;
       }
       hash->update(reinterpret_cast<const uint8_t*>(chunk->data()), chunk->size());

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace kuaguan::seal {
 namespace fs = std::filesystem;
@@ -67,7 +68,7 @@ absl::StatusOr<std::string> ReadPrivateFile(const fs::path& path) {
   if (::stat(path.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat(path.string(), ": no such file"));
   if ((st.st_mode & 077) != 0) {
     return absl::PermissionDeniedError(absl::StrCat(
-        path.string(), ": readable by group or others (mode ", absl::StrCat(st.st_mode & 0777),
+        path.string(), ": readable by group or others (mode ", absl::StrFormat("%04o", st.st_mode & 0777),
         "); chmod 600 it"));
   }
   std::ifstream in(path, std::ios::binary);

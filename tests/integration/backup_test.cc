@@ -156,6 +156,10 @@ TEST_CASE("a damaged backup object is found by verify and drill, and named") {
   CHECK(drill.out.find("FAILED") != std::string::npos);
   const auto audit = node.Cli({"audit", "list", "--action", "backup.drill"});
   CHECK(audit.out.find("failed") != std::string::npos);
+  // Verify set the damaged object aside: the next backup writes it again from the store.
+  CHECK(fs::exists(largest.string() + ".damaged"));
+  CHECK(node.CliJson({"backup", "create"}).fields().at("new_objects").number_value() >= 1);
+  CHECK(node.CliJson({"backup", "verify"}).fields().at("ok").bool_value());
   // A repository inside the data directory is refused.
   const auto inside = node.Cli({"backup", "create", "--to", (node.dir() / "data" / "bk").string()});
   CHECK(inside.exit_code != 0);
