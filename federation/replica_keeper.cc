@@ -23,6 +23,13 @@ std::string City(const std::string& code) { return code.substr(0, 4); }
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
+v1::ReplicaPeerResult* AddPeer(v1::ReplicaReport* report, const std::string& code, const std::string& name) {
+  v1::ReplicaPeerResult* r = report->add_peers();
+  r->set_archive(code);
+  r->set_name(name);
+  return r;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> ReplicaKeeper::Holders(std::string* note) const {
@@ -97,9 +104,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::Replicate(const seal::BackupRep
   bool ok = static_cast<int>(holders.size()) >= count_;
   for (const auto& [code, name] : holders) {
     const int64_t began = NowMicros();
-    v1::ReplicaPeerResult* r = report.add_peers();
-    r->set_archive(code);
-    r->set_name(name);
+    v1::ReplicaPeerResult* r = AddPeer(&report, code, name);
     v1::ReplicaInventoryRequest ask;
     ask.set_from(code_);
     absl::StatusOr<v1::ReplicaInventory> inv = client_->Inventory(code, ask);
@@ -141,9 +146,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::Audit(const seal::BackupRepo& r
   bool ok = static_cast<int>(holders.size()) >= count_;
   for (const auto& [code, name] : holders) {
     const int64_t began = NowMicros();
-    v1::ReplicaPeerResult* r = report.add_peers();
-    r->set_archive(code);
-    r->set_name(name);
+    v1::ReplicaPeerResult* r = AddPeer(&report, code, name);
     // A fresh nonce and a fresh random sample for each holder.
     std::vector<std::string> ids = local;
     const size_t want = std::min<size_t>(ids.size(), sample == 0 ? kDefaultSample : sample);
@@ -203,9 +206,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::FetchAll(const fs::path& to) {
   bool header_written = false;
   for (const auto& [code, name] : holders) {
     const int64_t began = NowMicros();
-    v1::ReplicaPeerResult* r = report.add_peers();
-    r->set_archive(code);
-    r->set_name(name);
+    v1::ReplicaPeerResult* r = AddPeer(&report, code, name);
     v1::ReplicaInventoryRequest ask;
     ask.set_from(code_);
     absl::StatusOr<v1::ReplicaInventory> inv = client_->Inventory(code, ask);

@@ -371,25 +371,28 @@ absl::StatusOr<v1::BackupList> Backups::List(const std::string& in, const std::s
 
 absl::StatusOr<v1::BackupReport> Backups::Verify(const std::string& in, const std::string& id, const std::string& actor,
                                                  const Progress& progress, const std::atomic<bool>* cancelled) {
-  if (!busy_.TryLock()) return absl::FailedPreconditionError("another backup, verify or drill is running on this node");
-  absl::StatusOr<v1::BackupReport> report = Check(in, id, /*drill=*/false, progress, cancelled);
-  busy_.Unlock();
-  RETURN_IF_ERROR(store_->Audit({actor, "backup.verify", report.ok() ? report->backup_id() : id,
-                                 report.ok() ? (report->ok() ? "ok" : absl::StrCat("damaged: ", report->findings_size(), " findings"))
-                                             : Outcome(report.status())}));
-  return report;
+  return Audited(in, id, actor, /*drill=*/false, progress, cancelled);
 }
 
 absl::StatusOr<v1::BackupReport> Backups::Drill(const std::string& in, const std::string& id, const std::string& actor,
                                                 const Progress& progress, const std::atomic<bool>* cancelled) {
+  return Audited(in, id, actor, /*drill=*/true, progress, cancelled);
+}
+
+absl::StatusOr<v1::BackupReport> Backups::Audited(const std::string& in, const std::string& id, const std::string& actor,
+                                                  bool drill, const Progress& progress, const std::atomic<bool>* cancelled) {
   if (!busy_.TryLock()) return absl::FailedPreconditionError("another backup, verify or drill is running on this node");
-  absl::StatusOr<v1::BackupReport> report = Check(in, id, /*drill=*/true, progress, cancelled);
+  absl::StatusOr<v1::BackupReport> report = Check(in, id, drill, progress, cancelled);
   busy_.Unlock();
-  RETURN_IF_ERROR(store_->Audit(
-      {actor, "backup.drill", report.ok() ? report->backup_id() : id,
-       report.ok() ? (report->ok() ? absl::StrCat("ok: restored and compared, ", report->audit_entries(), " audit entries")
-                                   : absl::StrCat("failed: ", report->findings_size(), " findings"))
-                   : Outcome(report.status())}));
+  std::string outcome;
+  if (!report.ok()) {
+    outcome = Outcome(report.status());
+  } else if (report->ok()) {
+    outcome = drill ? absl::StrCat("ok: restored and compared, ", report->audit_entries(), " audit entries") : "ok";
+  } else {
+    outcome = absl::StrCat(drill ? "failed: " : "damaged: ", report->findings_size(), " findings");
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, drill ? "backup.drill" : "backup.verify", report.ok() ? report->backup_id() : id, outcome}));
   return report;
 }
 

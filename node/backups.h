@@ -89,6 +89,9 @@ class Backups {
   absl::StatusOr<std::filesystem::path> Repository(const std::string& given) const;
   absl::StatusOr<kuaguan::v1::BackupSummary> CreateLocked(const std::filesystem::path& repo_dir, const Progress& progress, const std::atomic<bool>* cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(busy_);
+  // Verify or drill, one at a time, audited.
+  absl::StatusOr<kuaguan::v1::BackupReport> Audited(const std::string& in, const std::string& id, const std::string& actor,
+                                                    bool drill, const Progress& progress, const std::atomic<bool>* cancelled);
   absl::StatusOr<kuaguan::v1::BackupReport> Check(const std::string& in, const std::string& id, bool drill,
                                                   const Progress& progress, const std::atomic<bool>* cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(busy_);
