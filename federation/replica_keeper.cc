@@ -56,6 +56,12 @@ std::vector<std::pair<std::string, std::string>> ReplicaKeeper::Holders(std::str
   return out;
 }
 
+absl::StatusOr<v1::ReplicaInventory> ReplicaKeeper::InventoryAt(const std::string& holder) {
+  v1::ReplicaInventoryRequest ask;
+  ask.set_from(code_);
+  return client_->Inventory(holder, ask);
+}
+
 absl::Status ReplicaKeeper::Send(const seal::BackupRepo& repo, const std::string& holder, const std::string& header,
                                  const std::vector<std::string>& ids, const std::vector<std::string>& drop,
                                  v1::ReplicaPeerResult* result) {
@@ -105,9 +111,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::Replicate(const seal::BackupRep
   for (const auto& [code, name] : holders) {
     const int64_t began = NowMicros();
     v1::ReplicaPeerResult* r = AddPeer(&report, code, name);
-    v1::ReplicaInventoryRequest ask;
-    ask.set_from(code_);
-    absl::StatusOr<v1::ReplicaInventory> inv = client_->Inventory(code, ask);
+    absl::StatusOr<v1::ReplicaInventory> inv = InventoryAt(code);
     absl::Status st = inv.status();
     if (st.ok()) {
       const std::set<std::string> held(inv->ids().begin(), inv->ids().end());
@@ -207,9 +211,7 @@ absl::StatusOr<v1::ReplicaReport> ReplicaKeeper::FetchAll(const fs::path& to) {
   for (const auto& [code, name] : holders) {
     const int64_t began = NowMicros();
     v1::ReplicaPeerResult* r = AddPeer(&report, code, name);
-    v1::ReplicaInventoryRequest ask;
-    ask.set_from(code_);
-    absl::StatusOr<v1::ReplicaInventory> inv = client_->Inventory(code, ask);
+    absl::StatusOr<v1::ReplicaInventory> inv = InventoryAt(code);
     absl::Status st = inv.status();
     std::vector<std::string> wanted;
     if (st.ok()) {

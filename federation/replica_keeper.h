@@ -38,6 +38,8 @@ class ReplicaKeeper {
   absl::StatusOr<kuaguan::v1::ReplicaReport> FetchAll(const std::filesystem::path& to);
 
  private:
+  // What `holder` keeps for this archive.
+  absl::StatusOr<kuaguan::v1::ReplicaInventory> InventoryAt(const std::string& holder);
   // Sends `ids` from `repo` to `holder` in pushes of at most 32 MiB; adds to *result.
   absl::Status Send(const seal::BackupRepo& repo, const std::string& holder, const std::string& header,
                     const std::vector<std::string>& ids, const std::vector<std::string>& drop,

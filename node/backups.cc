@@ -137,6 +137,16 @@ v1::BackupSummary SummaryOf(const v1::BackupManifest& m, const fs::path& repo, b
   return s;
 }
 
+// Tells `progress` (when set) that `phase` has done `done` of `total` bytes.
+void Emit(const Backups::Progress& progress, absl::string_view phase, uint64_t done, uint64_t total) {
+  if (!progress) return;
+  v1::BackupProgress p;
+  p.set_phase(std::string(phase));
+  p.set_done_bytes(done);
+  p.set_total_bytes(total);
+  progress(p);
+}
+
 std::string Outcome(const absl::Status& s) {
   return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
 }
@@ -251,14 +261,6 @@ absl::StatusOr<v1::BackupSummary> Backups::Create(const std::string& to, const s
 
 absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir, const Progress& progress, const std::atomic<bool>* cancelled) {
   const int64_t start = clock_->NowMicros();
-  const auto emit = [&](absl::string_view phase, uint64_t done, uint64_t total) {
-    if (!progress) return;
-    v1::BackupProgress p;
-    p.set_phase(std::string(phase));
-    p.set_done_bytes(done);
-    p.set_total_bytes(total);
-    progress(p);
-  };
   ASSIGN_OR_RETURN(const seal::BackupKey key, seal::BackupKey::Load(config_.backup_key_file, /*create=*/true));
   ASSIGN_OR_RETURN(seal::BackupRepo repo, seal::BackupRepo::Open(repo_dir, key, config_.archive_id, /*create=*/true));
   ASSIGN_OR_RETURN(const std::vector<std::string> existing, repo.BackupIds());
@@ -279,7 +281,7 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
     }
   } cleanup{work};
 
-  emit("checkpoint", 0, 0);
+  Emit(progress, "checkpoint", 0, 0);
   ASSIGN_OR_RETURN(const Store::CheckpointInfo head, store_->Checkpoint(work / "store"));
   v1::BackupManifest m;
   m.set_format(1);
@@ -295,7 +297,7 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
   {
     ASSIGN_OR_RETURN(auto copy, Store::OpenReadOnly(work / "store"));
     const uint64_t estimate = store_->Counts().versions + store_->Counts().audit_entries;
-    ASSIGN_OR_RETURN(auto families, copy->DigestFamilies([&](uint64_t read) { emit("digest", read, estimate); }));
+    ASSIGN_OR_RETURN(auto families, copy->DigestFamilies([&](uint64_t read) { Emit(progress, "digest", read, estimate); }));
     for (auto& f : families) *m.add_families() = std::move(f);
   }
 
@@ -309,7 +311,7 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
     RETURN_IF_ERROR(BackUpFile(repo, s, m.add_files(), &new_bytes, &new_objects,
                                [&](uint64_t n) {
                                  done += n;
-                                 emit("files", done, total);
+                                 Emit(progress, "files", done, total);
                                },
                                cancelled));
   }
@@ -317,7 +319,7 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
   m.set_new_bytes(new_bytes);
   m.set_new_objects(new_objects);
 
-  emit("manifest", done, total);
+  Emit(progress, "manifest", done, total);
   v1::SignedBackupManifest signed_manifest;
   signed_manifest.set_manifest(m.SerializeAsString());
   if (std::optional<SigningIdentity> me = identity_ ? identity_() : std::nullopt; me) {
@@ -329,7 +331,7 @@ absl::StatusOr<v1::BackupSummary> Backups::CreateLocked(const fs::path& repo_dir
 
   ASSIGN_OR_RETURN(std::vector<std::string> ids, repo.BackupIds());
   if (static_cast<int64_t>(ids.size()) > config_.backup_keep) {
-    emit("prune", done, total);
+    Emit(progress, "prune", done, total);
     const size_t drop = ids.size() - static_cast<size_t>(config_.backup_keep);
     for (size_t i = 0; i < drop; ++i) {
       RETURN_IF_ERROR(repo.RemoveManifest(ids[i]));
@@ -421,16 +423,8 @@ absl::StatusOr<v1::BackupReport> Backups::Check(const std::string& in, const std
       if (!dir.empty()) fs::remove_all(dir, ignored);
     }
   } cleanup{scratch};
-  const auto emit = [&](absl::string_view phase, uint64_t done, uint64_t total) {
-    if (!progress) return;
-    v1::BackupProgress p;
-    p.set_phase(std::string(phase));
-    p.set_done_bytes(done);
-    p.set_total_bytes(total);
-    progress(p);
-  };
   ASSIGN_OR_RETURN(v1::BackupReport report,
-                   seal::RestoreFiles(repo, m, scratch, [&](uint64_t d, uint64_t t) { emit(drill ? "restore" : "files", d, t); },
+                   seal::RestoreFiles(repo, m, scratch, [&](uint64_t d, uint64_t t) { Emit(progress, drill ? "restore" : "files", d, t); },
                                       cancelled));
   report.set_signature_ok(signature_ok);
   for (const auto& id : report.damaged_objects()) {
@@ -452,7 +446,7 @@ absl::StatusOr<v1::BackupReport> Backups::Check(const std::string& in, const std
     f->set_problem(absl::StrCat("it is a backup of archive ", m.archive(), ", not of ", config_.archive_id));
   }
   if (drill && report.findings_size() == 0) {
-    emit("compare", 0, 0);
+    Emit(progress, "compare", 0, 0);
     ASSIGN_OR_RETURN(auto restored, Store::OpenReadOnly(scratch / "data" / "store"));
     RETURN_IF_ERROR(CompareWithManifest(restored.get(), m, &report));
   }
