@@ -13,6 +13,8 @@ constexpr absl::string_view kDigitizer = "digitizer";
 constexpr absl::string_view kFrontDesk = "front-desk";
 constexpr absl::string_view kBackOffice = "back-office";
 constexpr absl::string_view kApprover = "approver";
+constexpr absl::string_view kAppraiser = "appraiser";
+constexpr absl::string_view kReviewer = "reviewer";
 constexpr absl::string_view kCa = "ca-operator";
 constexpr absl::string_view kMonitor = "monitor";
 
@@ -30,6 +32,9 @@ const std::vector<RoleSpec>& Roles() {
       {kBackOffice, "后台查档员", "answers remote requests: show, issue, not found, refuse", false, "archive"},
       {kApprover, "审批人", "the head: approves extensions, issuing under dual approval, revokes certificates",
        false, "archive"},
+      {kAppraiser, "开放鉴定员", "open appraisal: records each item's decision (初审) in the plans naming them", false,
+       "archive"},
+      {kReviewer, "复审员", "open appraisal: the second review (复审) of decided items", false, "archive"},
       {kCa, "CA 操作员", "enrollment tokens, revocations, directory-signer rollover", false, "provincial"},
       {kMonitor, "联盟监控员", "federation status, the federation page, peers, statistics", false, "provincial"},
   };
@@ -104,6 +109,16 @@ const std::vector<CommandRule>& Commands() {
       {"log checkpoint", {"HubAdmin/GetLogCheckpoint"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover, kSysAdmin}},
       {"log proof", {"HubAdmin/GetLogProof"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
       {"log consistency", {"HubAdmin/GetLogConsistency"}, {kAuditor, kMonitor, kFrontDesk, kBackOffice, kApprover}},
+      {"appraisal plan create", {"Appraisal/CreatePlan"}, {kAppraiser, kApprover}},
+      {"appraisal plan list", {"Appraisal/ListPlans"}, {kAppraiser, kReviewer, kApprover}},
+      {"appraisal plan show", {"Appraisal/ShowPlan"}, {kAppraiser, kReviewer, kApprover}},
+      {"appraisal queue", {"Appraisal/Queue"}, {kAppraiser, kReviewer, kApprover}},
+      {"appraisal decide", {"Appraisal/Decide"}, {kAppraiser}},
+      {"appraisal review --step second", {"Appraisal/SecondReview"}, {kReviewer}},
+      {"appraisal review --step final", {"Appraisal/FinalReview"}, {kApprover}},
+      {"appraisal report", {"Appraisal/Report"}, {kAppraiser, kReviewer, kApprover}},
+      {"appraisal approve-report", {"Appraisal/ApproveReport"}, {kApprover}},
+      {"appraisal announce", {"Appraisal/Announce"}, {kApprover}},
       {"desk whoami", {"Desk/WhoAmI"}, {kFrontDesk, kBackOffice, kApprover}},
       {"desk request", {"Desk/FileRequest"}, {kFrontDesk}},
       {"desk list", {"Desk/ListRequests"}, {kFrontDesk}},

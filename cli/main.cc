@@ -128,6 +128,41 @@ Remote requests, back office (馆际查档 乙方):
                          revocation, serial; --online also asks the issuing archive; --trust
                          DIR (from cert export) checks without a node
 
+Open appraisal (开放鉴定), item by item in three steps (初审 复审 终审) by three different people:
+  appraisal queue [--limit N]
+                         records whose open period has come (formed + open_period_years), still
+                         控制 or deferred to a date now past, in no unfinished plan: how many,
+                         and the first N (default 50)
+  appraisal plan create --scope fonds=F[+F],years=Y1-Y2,categories=C[+C] --appraiser 姓名...
+         [--from-queue] [--limit N]
+                         (appraiser or approver) a work plan over the controlled records of the
+                         scope (门类 code such as WS, or 民生类别 such as 婚姻登记); --from-queue
+                         only those whose open period has come; the appraisers named must hold
+                         the appraiser role, e.g. kuaguan appraisal plan create --scope
+                         fonds=Z109,years=1990-2000,categories=WS --appraiser 钱鉴定 --from-queue
+  appraisal plan list | appraisal plan show PLAN [--items]
+                         plans with their counts; one plan, with --items every item's decision
+                         and the people and times of its steps
+  appraisal decide PLAN (CODE... | --all | --from FILE.csv)
+         (--open [--catalog-only --reason R] | --control --reason R | --defer YYYY-MM-DD --reason R)
+         [--finding catalog|content|completeness|value=TEXT]
+                         (an appraiser named in the plan) the decision, which is 初审; FILE.csv
+                         has columns code,decision,reason,until (decision open, open-catalog,
+                         control or defer), e.g. kuaguan appraisal decide JD-2026-001 --all --open
+  appraisal review PLAN --step second|final (CODE... | --all) [--return --reason R]
+                         复审 (reviewer) or 终审 (approver), or send the items back to the
+                         appraiser with a reason; who acted at one step of an item acts at no
+                         other, e.g. kuaguan appraisal review JD-2026-001 --step second --all
+  appraisal report PLAN --out FILE.pdf
+                         the report (开放鉴定报告): counts, decisions, reasons, the three people
+  appraisal approve-report PLAN
+                         (approver) once every item passed 终审
+  appraisal announce PLAN --out FILE.pdf
+                         (approver) the open announcement (开放公告) in the archive's name, the
+                         opened items numbered, signed with the node's key (FILE.pdf.sig,
+                         FILE.pdf.cert.pem; not the seal); only now do the records change, each
+                         a new version (开放 and unconditionally shared, or its 控制/延期 mark)
+
 The provincial node's audit hub (审计中心) and the transparency log (出证透明日志):
   hub audit [--archive CODE] [--person NAME] [--action A] [--object CODE] [--from DATE --to DATE]
          [--limit N]     (provincial auditor) every member's shipped audit entries, e.g. everyone
@@ -203,6 +238,7 @@ int main(int argc, char** argv) {
       {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
       {"federation", FederationCommand}, {"log", LogCommand},
       {"backup", BackupCommand},     {"restore", RestoreCommand},   {"check", CheckCommand},
+      {"appraisal", AppraisalCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
   const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};

@@ -26,6 +26,7 @@
 #include "rocksdb/version.h"
 #include "seal/digest.h"
 #include "seal/key_file.h"
+#include "seal/node_signature.h"
 
 namespace kuaguan::node {
 namespace fs = std::filesystem;
@@ -199,6 +200,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   d->check_ = std::make_unique<StoreCheck>(d->config_, d->store_.get(), d->index_.get(), d->backups_.get(), d->clock_);
   d->ops_service_ = std::make_unique<OpsService>(d->auth_.get(), d->backups_.get(), d->check_.get(), d->call_pool_.get(),
                                                  d->stream_pool_.get());
+  d->appraisal_ = std::make_unique<Appraisal>(
+      d->store_.get(), d->clock_, Appraisal::Options{config.archive_id, config.name, config.open_period_years},
+      [p](const std::string& data) -> absl::StatusOr<NodeSignature> {
+        if (!p->link_ || !p->link_->enrolled()) return absl::FailedPreconditionError("this archive is not enrolled yet");
+        const seal::TlsIdentity id = p->link_->identity();
+        ASSIGN_OR_RETURN(std::string signature, seal::SignWithNodeKey(id.key_pem, data));
+        return NodeSignature{std::move(signature), id.chain_pem};
+      },
+      [p] {
+        if (absl::Status st = p->holdings_->CatchUpIndex(); !st.ok()) {
+          std::fprintf(stderr, "kuaguand: index behind the store: %s (run kuaguan reindex)\n", std::string(st.message()).c_str());
+        }
+      });
+  d->appraisal_service_ = std::make_unique<AppraisalService>(d->auth_.get(), d->people_.get(), d->appraisal_.get(),
+                                                             d->call_pool_.get());
   d->replica_admin_ = std::make_unique<ReplicaAdminService>(d->auth_.get(), d->store_.get(), d->backups_.get(),
                                                             d->replica_keeper_.get(), d->call_pool_.get());
   if (d->replica_keeper_) {
@@ -382,6 +398,7 @@ absl::Status Daemon::StartAdminServer() {
   builder.RegisterService(requests_service_.get());
   builder.RegisterService(hub_admin_.get());
   builder.RegisterService(ops_service_.get());
+  builder.RegisterService(appraisal_service_.get());
   builder.RegisterService(replica_admin_.get());
   if (metrics_) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

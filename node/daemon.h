@@ -18,6 +18,7 @@
 #include "node/admin_service.h"
 #include "node/backups.h"
 #include "node/ops_service.h"
+#include "node/appraisal_service.h"
 #include "node/replica_services.h"
 #include "federation/grpc_replica_client.h"
 #include "node/authorizer.h"
@@ -115,6 +116,8 @@ class Daemon {
   std::unique_ptr<Backups> backups_;
   std::unique_ptr<StoreCheck> check_;
   std::unique_ptr<OpsService> ops_service_;
+  std::unique_ptr<Appraisal> appraisal_;  // open appraisal (开放鉴定)
+  std::unique_ptr<AppraisalService> appraisal_service_;
   std::unique_ptr<grpc::Server> server_;         // the local socket's connections
   std::unique_ptr<ReplicaAdminService> replica_admin_;
   kuaguan::v1::Admin::CallbackService unimplemented_;  // on the health server: refuses everything

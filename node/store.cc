@@ -262,15 +262,40 @@ void Store::PutCounters(rocksdb::WriteBatch* batch, const StoreCounts& c, uint64
   (void)batch->Put(cf_meta_, "versions", absl::StrCat(c.versions));
 }
 
-absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const AuditNote& note) {
+namespace {
+
+// The meta keys that hold the keys of identity-number hashes.
+bool IsSecret(Family family, const std::string& key) {
+  return family == Family::kMeta &&
+         (key == "person_key" || key == "person_key_federation" || key == "fed/person-key");
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> Store::Commit(std::vector<RecordWrite> writes, const AuditNote& note,
+                                       const std::vector<std::pair<std::string, std::string>>& meta) {
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : meta) {
+    if (IsSecret(Family::kMeta, key)) return absl::InvalidArgumentError(absl::StrCat(key, " is written with its seal only"));
+    RETURN_IF_ERROR(FromRocks(batch.Put(cf_meta_, key, value), "put"));
+  }
   uint64_t seq = seq_;
   StoreCounts counts = counts_;
   for (auto& w : writes) {
     ++seq;
     w.version.set_store_seq(seq);
     const std::string& code = w.current.record().code();
+    if (w.check_previous) {
+      std::string bytes;
+      const rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), cf_records_, code, &bytes);
+      if (!got.ok() && !got.IsNotFound()) return FromRocks(got, "read");
+      kuaguan::v1::StoredRecord stored;
+      if (got.ok() && !stored.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("record ", code, " does not parse"));
+      if (stored.version() + 1 != w.current.version()) {
+        return absl::AbortedError(absl::StrCat(code, " changed meanwhile (now version ", stored.version(), "); try again"));
+      }
+    }
     if (w.current.version() == 1) ++counts.records;
     if (w.version.change() == kuaguan::v1::CHANGE_KIND_WITHDRAWN) ++counts.withdrawn;
     if (w.restores_withdrawn && counts.withdrawn > 0) --counts.withdrawn;
@@ -340,16 +365,6 @@ rocksdb::ColumnFamilyHandle* Store::Handle(Family family) const {
   }
   return cf_meta_;
 }
-
-namespace {
-
-// The meta keys that hold the keys of identity-number hashes.
-bool IsSecret(Family family, const std::string& key) {
-  return family == Family::kMeta &&
-         (key == "person_key" || key == "person_key_federation" || key == "fed/person-key");
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> Store::Keep(Family family, const std::string& key, const std::string& value) {
   if (!IsSecret(family, key) || passphrase_.empty()) return value;

@@ -43,6 +43,9 @@ struct RecordWrite {
   kuaguan::v1::StoredRecord current;
   kuaguan::v1::RecordVersion version;
   bool restores_withdrawn = false;  // a withdrawn record made active again (counters)
+  // Refuse the commit (ABORTED, nothing written) unless the stored record is at the version
+  // before `current`'s: a writer outside Holdings' change lock, so that none overwrites another.
+  bool check_previous = false;
   // Page images, content-addressed: an original under its SM3, a derivative under
   // PageDerivativeKey (identical pages are stored once).
   std::vector<std::pair<std::string, std::string>> page_blobs;
@@ -111,9 +114,11 @@ class Store final : public federation::StateStore {
   // Every version of `code`, oldest first (empty when there is none).
   absl::StatusOr<std::vector<kuaguan::v1::RecordVersion>> History(const std::string& code);
 
-  // Writes `writes` and one audit entry for them atomically (fsync'd). Fills each version's
+  // Writes `writes` and one audit entry for them atomically (fsync'd), with `meta` (keys of the
+  // meta family set in the same batch; never the identity-hash keys). Fills each version's
   // store_seq. Returns the last store sequence used.
-  absl::StatusOr<uint64_t> Commit(std::vector<RecordWrite> writes, const AuditNote& note);
+  absl::StatusOr<uint64_t> Commit(std::vector<RecordWrite> writes, const AuditNote& note,
+                                  const std::vector<std::pair<std::string, std::string>>& meta = {});
   // Appends one audit entry alone (reads, refused changes).
   absl::Status Audit(const AuditNote& note) override;
 

@@ -1,5 +1,5 @@
 # Raw gRPC against a node's local socket, as whichever Unix account runs it: calls every method of
-# Admin, FederationAdmin, Requests, HubAdmin, Operations and ReplicaAdmin with an empty request and a forged actor name in the
+# Admin, FederationAdmin, Requests, HubAdmin, Operations, ReplicaAdmin and Appraisal with an empty request and a forged actor name in the
 # metadata, and prints one line per call: "SERVICE/METHOD[:variant] CODE". The role tests compare
 # the codes with the role table. Decide is called once per decision (not-found, refuse, extend).
 # usage: role_probe.py GEN_DIR SOCKET
@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
-from kuaguan.v1 import admin_pb2, desk_pb2, desk_pb2_grpc, hub_pb2, ops_pb2, replica_pb2, request_pb2  # noqa: E402
+from kuaguan.v1 import admin_pb2, appraisal_pb2, desk_pb2, desk_pb2_grpc, hub_pb2, ops_pb2, replica_pb2, request_pb2  # noqa: E402
 
 channel = grpc.insecure_channel('unix:' + sys.argv[2])
 forged = [('x-kuaguan-actor', 'security-officer')]
@@ -16,7 +16,8 @@ services = {'Admin': services['Admin'], 'FederationAdmin': services['FederationA
             'Requests': desk_pb2.DESCRIPTOR.services_by_name['Requests'],
             'HubAdmin': hub_pb2.DESCRIPTOR.services_by_name['HubAdmin'],
             'Operations': ops_pb2.DESCRIPTOR.services_by_name['Operations'],
-            'ReplicaAdmin': replica_pb2.DESCRIPTOR.services_by_name['ReplicaAdmin']}
+            'ReplicaAdmin': replica_pb2.DESCRIPTOR.services_by_name['ReplicaAdmin'],
+            'Appraisal': appraisal_pb2.DESCRIPTOR.services_by_name['Appraisal']}
 from google.protobuf import message_factory  # noqa: E402
 
 
@@ -49,7 +50,7 @@ for service in services.values():
         in_cls = message_factory.GetMessageClass(method.input_type) if hasattr(message_factory, 'GetMessageClass') \
             else message_factory.MessageFactory().GetPrototype(method.input_type)
         label = '%s/%s' % (service.name, method.name)
-        if method.name == 'Decide':
+        if service.name == 'Requests' and method.name == 'Decide':
             for variant, state in (('not-found', request_pb2.REQUEST_STATE_NOT_FOUND),
                                    ('refuse', request_pb2.REQUEST_STATE_REFUSED),
                                    ('extend', request_pb2.REQUEST_STATE_EXTENDED)):

@@ -109,6 +109,16 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"log checkpoint", {"log", "checkpoint"}},
       {"log proof", {"log", "proof", "410100-2026-000001-5"}},
       {"log consistency", {"log", "consistency", "1", "2"}},
+      {"appraisal plan create", {"appraisal", "plan", "create", "--scope", "fonds=Z109", "--appraiser", "钱测试"}},
+      {"appraisal plan list", {"appraisal", "plan", "list"}},
+      {"appraisal plan show", {"appraisal", "plan", "show", "JD-0000-000"}},
+      {"appraisal queue", {"appraisal", "queue"}},
+      {"appraisal decide", {"appraisal", "decide", "JD-0000-000", "A101-WS·2020-Y-0001", "--open"}},
+      {"appraisal review --step second", {"appraisal", "review", "JD-0000-000", "--step", "second", "--all"}},
+      {"appraisal review --step final", {"appraisal", "review", "JD-0000-000", "--step", "final", "--all"}},
+      {"appraisal report", {"appraisal", "report", "JD-0000-000", "--out", d + "/appraisal-probe.pdf"}},
+      {"appraisal approve-report", {"appraisal", "approve-report", "JD-0000-000"}},
+      {"appraisal announce", {"appraisal", "announce", "JD-0000-000", "--out", d + "/announce-probe.pdf"}},
   };
 }
 
