@@ -15,6 +15,7 @@
 #include "kuaguan/v1/hub.grpc.pb.h"
 #include "kuaguan/v1/ops.grpc.pb.h"
 #include "kuaguan/v1/replica.grpc.pb.h"
+#include "kuaguan/v1/exchange.grpc.pb.h"
 #include "kuaguan/v1/appraisal.grpc.pb.h"
 #include "base/node_config.h"
 #include "cli/profile.h"
@@ -35,6 +36,7 @@ class AdminClient {
   kuaguan::v1::HubAdmin::Stub& hub() { return *hub_; }
   kuaguan::v1::Operations::Stub& ops() { return *ops_; }
   kuaguan::v1::ReplicaAdmin::Stub& replicas() { return *replicas_; }
+  kuaguan::v1::ExchangeAdmin::Stub& exchange() { return *exchange_; }
   kuaguan::v1::Appraisal::Stub& appraisal() { return *appraisal_; }
   // A context with a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
@@ -49,6 +51,7 @@ class AdminClient {
   std::shared_ptr<kuaguan::v1::HubAdmin::Stub> hub_;
   std::shared_ptr<kuaguan::v1::Operations::Stub> ops_;
   std::shared_ptr<kuaguan::v1::ReplicaAdmin::Stub> replicas_;
+  std::shared_ptr<kuaguan::v1::ExchangeAdmin::Stub> exchange_;
   std::shared_ptr<kuaguan::v1::Appraisal::Stub> appraisal_;
 };
 

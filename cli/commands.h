@@ -42,6 +42,7 @@ absl::Status LogCommand(const Argv& argv);
 absl::Status BackupCommand(const Argv& argv);
 absl::Status RestoreCommand(const Argv& argv);
 absl::Status CheckCommand(const Argv& argv);
+absl::Status ExchangeCommand(const Argv& argv);
 absl::Status AppraisalCommand(const Argv& argv);
 
 // Usage text for all commands.

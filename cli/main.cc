@@ -128,6 +128,19 @@ Remote requests, back office (馆际查档 乙方):
                          revocation, serial; --online also asks the issuing archive; --trust
                          DIR (from cert export) checks without a node
 
+Direct exchange (直接交换), for this archive's own reading room:
+  exchange request --from ARCHIVE (--query Q | --record CODE...) --out FILE.kgx [--max N] [--no-pages]
+                         (cataloguer) ask a member for a signed package of the records it shares
+                         unconditionally (catalog, masked full text and pages; at most N records,
+                         default 1,000, at most 2,000, and 48 MiB), verified, written to FILE.kgx
+                         e.g. kuaguan exchange request --from 410200 --query 婚姻登记 --out kf.kgx
+  exchange import FILE.kgx
+                         (cataloguer) verify the package (the sender's registered certificate, its
+                         signature, every entry's SM3) and import it read-only, all or nothing:
+                         its records are found by search as ARCHIVE/CODE, with their origin, and
+                         are never modified, shared on or certified here
+  exchange list          the packages imported, with their origin
+
 Open appraisal (开放鉴定), item by item in three steps (初审 复审 终审) by three different people:
   appraisal queue [--limit N]
                          records whose open period has come (formed + open_period_years), still
@@ -238,6 +251,7 @@ int main(int argc, char** argv) {
       {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
       {"federation", FederationCommand}, {"log", LogCommand},
       {"backup", BackupCommand},     {"restore", RestoreCommand},   {"check", CheckCommand},
+      {"exchange", ExchangeCommand},
       {"appraisal", AppraisalCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.

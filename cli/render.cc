@@ -92,14 +92,21 @@ Json RecordJson(const v1::Record& record) {
 }
 
 Json StoredRecordJson(const v1::StoredRecord& s) {
-  return JObj({{"code", JStr(s.record().code())},
-               {"version", JNum(s.version())},
-               {"state", JStr(StateName(s.state()))},
-               {"created", JStr(FormatMicros(s.created_micros()))},
-               {"updated", JStr(FormatMicros(s.updated_micros()))},
-               {"sm3", JStr(seal::ToHex(s.content_sm3()))},
-               {"sha256", JStr(seal::ToHex(s.content_sha256()))},
-               {"record", RecordJson(s.record())}});
+  std::vector<std::pair<std::string, Json>> fields = {{"code", JStr(s.record().code())},
+                                                      {"version", JNum(s.version())},
+                                                      {"state", JStr(StateName(s.state()))},
+                                                      {"created", JStr(FormatMicros(s.created_micros()))},
+                                                      {"updated", JStr(FormatMicros(s.updated_micros()))},
+                                                      {"sm3", JStr(seal::ToHex(s.content_sm3()))},
+                                                      {"sha256", JStr(seal::ToHex(s.content_sha256()))},
+                                                      {"record", RecordJson(s.record())}};
+  if (!s.origin().archive().empty()) {  // a read-only copy received by direct exchange (直接交换)
+    fields.emplace_back("origin", JObj({{"archive", JStr(s.origin().archive())},
+                                        {"package", JStr(s.origin().package())},
+                                        {"imported", JStr(FormatMicros(s.origin().imported_micros()))},
+                                        {"record_sm3", JStr(seal::ToHex(s.origin().record_sm3()))}}));
+  }
+  return JObj(std::move(fields));
 }
 
 std::string RecordText(const v1::Record& record) {

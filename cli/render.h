@@ -30,7 +30,8 @@ std::string ProtoJson(const google::protobuf::Message& message);
 // A record's fields keyed by their English names, plus its parsed reference code.
 Json RecordJson(const kuaguan::v1::Record& record);
 
-// A stored record: code, version, state, times, digests and the record.
+// A stored record: code, version, state, times, digests and the record; "origin" (archive,
+// package, imported, record_sm3) only for a read-only copy received by direct exchange.
 Json StoredRecordJson(const kuaguan::v1::StoredRecord& stored);
 
 // Readable "element: value" lines for a record's non-empty fields (Chinese element names).

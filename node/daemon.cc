@@ -217,6 +217,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
                                                              d->call_pool_.get());
   d->replica_admin_ = std::make_unique<ReplicaAdminService>(d->auth_.get(), d->store_.get(), d->backups_.get(),
                                                             d->replica_keeper_.get(), d->call_pool_.get());
+  d->exchange_admin_ = std::make_unique<ExchangeAdminService>(d->auth_.get(), d->exchange_.get(), d->call_pool_.get());
   if (d->replica_keeper_) {
     // After each scheduled backup: bring the peers' replicas up to date, then audit a sample.
     d->backups_->set_after_scheduled([p] {
@@ -364,6 +365,9 @@ absl::Status Daemon::OpenFederation() {
     requests_->Start();
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);
+    exchange_ = std::make_unique<DirectExchange>(config_.archive_id, config_.name, store_.get(), holdings_.get(),
+                                                 link_.get(), clock_);
+    exchange_service_ = std::make_unique<ExchangeService>(link_.get(), exchange_.get());
     federation::PeerLink* link = link_.get();
     replica_holder_ = std::make_unique<federation::ReplicaHolder>(config_.replica_dir, [link] {
       const uint64_t quota = link->Directory().replica_quota_bytes();
@@ -400,6 +404,7 @@ absl::Status Daemon::StartAdminServer() {
   builder.RegisterService(ops_service_.get());
   builder.RegisterService(appraisal_service_.get());
   builder.RegisterService(replica_admin_.get());
+  builder.RegisterService(exchange_admin_.get());
   if (metrics_) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(metrics_->InterceptorFactory());
@@ -462,6 +467,7 @@ absl::Status Daemon::StartPeerServers() {
   } else {
     builder.RegisterService(peer_service_.get());
     builder.RegisterService(replica_service_.get());
+    builder.RegisterService(exchange_service_.get());
     builder.RegisterService(desk_service_.get());
     builder.RegisterService(tls_admin_.get());
     builder.RegisterService(tls_requests_.get());

@@ -20,6 +20,7 @@
 #include "node/ops_service.h"
 #include "node/appraisal_service.h"
 #include "node/replica_services.h"
+#include "node/exchange_services.h"
 #include "federation/grpc_replica_client.h"
 #include "node/authorizer.h"
 #include "node/local_socket.h"
@@ -143,6 +144,9 @@ class Daemon {
   std::unique_ptr<ReplicaService> replica_service_;
   std::unique_ptr<federation::GrpcReplicaClient> replica_client_;
   std::unique_ptr<federation::ReplicaKeeper> replica_keeper_;  // archives: our replicas at peers
+  std::unique_ptr<DirectExchange> exchange_;                   // archives: direct exchange (直接交换)
+  std::unique_ptr<ExchangeService> exchange_service_;
+  std::unique_ptr<ExchangeAdminService> exchange_admin_;
   std::unique_ptr<FederationService> federation_service_;
   std::unique_ptr<FederationAdminService> federation_admin_;
   // The same services for staff certificates on the peer listener (archive nodes).

@@ -1,5 +1,5 @@
 # Raw gRPC against a node's local socket, as whichever Unix account runs it: calls every method of
-# Admin, FederationAdmin, Requests, HubAdmin, Operations, ReplicaAdmin and Appraisal with an empty request and a forged actor name in the
+# Admin, FederationAdmin, Requests, HubAdmin, Operations, ReplicaAdmin, ExchangeAdmin and Appraisal with an empty request and a forged actor name in the
 # metadata, and prints one line per call: "SERVICE/METHOD[:variant] CODE". The role tests compare
 # the codes with the role table. Decide is called once per decision (not-found, refuse, extend).
 # usage: role_probe.py GEN_DIR SOCKET
@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
-from kuaguan.v1 import admin_pb2, appraisal_pb2, desk_pb2, desk_pb2_grpc, hub_pb2, ops_pb2, replica_pb2, request_pb2  # noqa: E402
+from kuaguan.v1 import admin_pb2, appraisal_pb2, desk_pb2, desk_pb2_grpc, exchange_pb2, hub_pb2, ops_pb2, replica_pb2, request_pb2  # noqa: E402,E501
 
 channel = grpc.insecure_channel('unix:' + sys.argv[2])
 forged = [('x-kuaguan-actor', 'security-officer')]
@@ -17,7 +17,8 @@ services = {'Admin': services['Admin'], 'FederationAdmin': services['FederationA
             'HubAdmin': hub_pb2.DESCRIPTOR.services_by_name['HubAdmin'],
             'Operations': ops_pb2.DESCRIPTOR.services_by_name['Operations'],
             'ReplicaAdmin': replica_pb2.DESCRIPTOR.services_by_name['ReplicaAdmin'],
-            'Appraisal': appraisal_pb2.DESCRIPTOR.services_by_name['Appraisal']}
+            'Appraisal': appraisal_pb2.DESCRIPTOR.services_by_name['Appraisal'],
+            'ExchangeAdmin': exchange_pb2.DESCRIPTOR.services_by_name['ExchangeAdmin']}
 from google.protobuf import message_factory  # noqa: E402
 
 

@@ -47,6 +47,7 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
   const std::string d = node.dir().string();
   WriteFile(node.dir() / "one.csv", "档号,题名,年度\nA101-WS·2020-Y-0001,退休审批表,2020\n");
   WriteFile(node.dir() / "junk.pdf", "%PDF-1.7 not a certificate");
+  WriteFile(node.dir() / "junk.kgx", "KGXP1\nnot a package");
   WriteFile(node.dir() / "empty-manifest.csv", "档号,题名,年度,pages\n");
   return {
       {"status", {"status"}},
@@ -69,6 +70,9 @@ std::map<std::string, std::vector<std::string>> CliCalls(const RunningNode& node
       {"check", {"check"}},
       {"backup replicate", {"backup", "replicate"}},
       {"backup audit-replicas", {"backup", "audit-replicas"}},
+      {"exchange request", {"exchange", "request", "--from", "410200", "--query", "婚姻", "--out", d + "/probe.kgx"}},
+      {"exchange import", {"exchange", "import", d + "/junk.kgx"}},
+      {"exchange list", {"exchange", "list"}},
       {"restore --from-peers", {"restore", "--from-peers", "--archive", "410100", "--to", d + "/restore-probe"}},
       {"audit verify", {"audit", "verify"}},
       {"audit list", {"audit", "list", "--limit", "5"}},
