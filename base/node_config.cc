@@ -73,6 +73,14 @@ absl::StatusOr<NodeConfig> LoadConfig(const fs::path& path) {
   std::string backup_dir = "backups", backup_key_file = "backup.key", replica_dir = "replicas";
   RETURN_IF_ERROR(str("backup_dir", &backup_dir, false));
   RETURN_IF_ERROR(str("replica_dir", &replica_dir, false));
+  if (node["open_period_years"]) {
+    auto v = node["open_period_years"].value<int64_t>();
+    if (!v || *v < 1 || *v > 100) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": [node] open_period_years must be a whole number from 1 to 100"));
+    }
+    c.open_period_years = static_cast<int>(*v);
+  }
   if (node["replica_count"]) {
     auto v = node["replica_count"].value<int64_t>();
     if (!v || *v < 0 || *v > 16) {

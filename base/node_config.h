@@ -27,6 +27,8 @@
 //   replica_count = 2              # archive: peer archives (of other cities) holding our replicas
 //   replica_quota_gb = 64          # provincial: the directory's quota per owner at each holder
 //   backup_keep = 14               # backups kept in backup_dir; older ones are pruned
+//   open_period_years = 25         # archive: records open this many years after formation once
+//                                  # appraised (Archives Law 2020 art. 27; the older rules say 30)
 //   auto_issue = false             # archive: certify at once unconditionally shared records
 //                                  # that name the requesting person exactly (no clerk)
 #pragma once
@@ -69,6 +71,7 @@ struct NodeConfig {
   int64_t backup_keep = 14;
   std::filesystem::path replica_dir;  // absolute after LoadConfig
   int64_t replica_count = 2;
+  int open_period_years = 25;
   double replica_quota_gb = 64;
 
   // The passphrase file of the node's encrypted keys (default DATA_DIR/secrets/key-passphrase).

@@ -99,6 +99,9 @@ const std::vector<CommandRule>& Commands() {
       {"requests refuse", {"Requests/Decide"}, {kBackOffice}},
       {"requests extend", {"Requests/Decide"}, {kApprover}},
       {"requests approve", {"Requests/Approve"}, {kApprover}},
+      {"requests authorize", {"Requests/Authorize"}, {kBackOffice}},
+      {"policy explain", {"Requests/Explain"}, {kCataloguer, kBackOffice, kApprover, kSecurity}},
+      {"digitize queue", {"Requests/DigitizeQueue"}, {kDigitizer, kBackOffice, kApprover}},
       {"requests overdue", {"Requests/Overdue"}, {kBackOffice, kApprover}},
       {"requests dead-letter", {"Requests/DeadLetters"}, {kBackOffice, kApprover}},
       {"requests retry", {"Requests/RetryDeadLetter"}, {kBackOffice, kApprover}},
@@ -128,6 +131,7 @@ const std::vector<CommandRule>& Commands() {
       {"desk status", {"Desk/GetRequest"}, {kFrontDesk}},
       {"desk fetch", {"Desk/FetchCertificate"}, {kFrontDesk}},
       {"desk receipt", {"Desk/GetReceipt"}, {kFrontDesk}},
+      {"desk lookup", {"DeskLookup/Lookup"}, {kFrontDesk}},
   };
   return *commands;
 }

@@ -36,8 +36,8 @@ absl::StatusOr<AdminClient> AdminClient::Connect(const base::NodeConfig& config)
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   c.ops_ = kuaguan::v1::Operations::NewStub(channel);
   c.replicas_ = kuaguan::v1::ReplicaAdmin::NewStub(channel);
-  c.exchange_ = kuaguan::v1::ExchangeAdmin::NewStub(channel);
   c.appraisal_ = kuaguan::v1::Appraisal::NewStub(channel);
+  c.exchange_ = kuaguan::v1::ExchangeAdmin::NewStub(channel);
   return c;
 }
 
@@ -53,8 +53,8 @@ AdminClient AdminClient::ConnectProfile(const Profile& profile) {
   c.hub_ = kuaguan::v1::HubAdmin::NewStub(channel);
   c.ops_ = kuaguan::v1::Operations::NewStub(channel);
   c.replicas_ = kuaguan::v1::ReplicaAdmin::NewStub(channel);
-  c.exchange_ = kuaguan::v1::ExchangeAdmin::NewStub(channel);
   c.appraisal_ = kuaguan::v1::Appraisal::NewStub(channel);
+  c.exchange_ = kuaguan::v1::ExchangeAdmin::NewStub(channel);
   return c;
 }
 

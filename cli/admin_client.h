@@ -15,8 +15,8 @@
 #include "kuaguan/v1/hub.grpc.pb.h"
 #include "kuaguan/v1/ops.grpc.pb.h"
 #include "kuaguan/v1/replica.grpc.pb.h"
-#include "kuaguan/v1/exchange.grpc.pb.h"
 #include "kuaguan/v1/appraisal.grpc.pb.h"
+#include "kuaguan/v1/exchange.grpc.pb.h"
 #include "base/node_config.h"
 #include "cli/profile.h"
 
@@ -36,8 +36,8 @@ class AdminClient {
   kuaguan::v1::HubAdmin::Stub& hub() { return *hub_; }
   kuaguan::v1::Operations::Stub& ops() { return *ops_; }
   kuaguan::v1::ReplicaAdmin::Stub& replicas() { return *replicas_; }
-  kuaguan::v1::ExchangeAdmin::Stub& exchange() { return *exchange_; }
   kuaguan::v1::Appraisal::Stub& appraisal() { return *appraisal_; }
+  kuaguan::v1::ExchangeAdmin::Stub& exchange() { return *exchange_; }
   // A context with a deadline of `timeout` from now.
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) const;
   // A status for a failed call: names the node's socket when the daemon is unreachable.
@@ -51,8 +51,8 @@ class AdminClient {
   std::shared_ptr<kuaguan::v1::HubAdmin::Stub> hub_;
   std::shared_ptr<kuaguan::v1::Operations::Stub> ops_;
   std::shared_ptr<kuaguan::v1::ReplicaAdmin::Stub> replicas_;
-  std::shared_ptr<kuaguan::v1::ExchangeAdmin::Stub> exchange_;
   std::shared_ptr<kuaguan::v1::Appraisal::Stub> appraisal_;
+  std::shared_ptr<kuaguan::v1::ExchangeAdmin::Stub> exchange_;
 };
 
 }  // namespace kuaguan::cli

@@ -42,8 +42,10 @@ absl::Status LogCommand(const Argv& argv);
 absl::Status BackupCommand(const Argv& argv);
 absl::Status RestoreCommand(const Argv& argv);
 absl::Status CheckCommand(const Argv& argv);
-absl::Status ExchangeCommand(const Argv& argv);
 absl::Status AppraisalCommand(const Argv& argv);
+absl::Status PolicyCommand(const Argv& argv);
+absl::Status DigitizeCommand(const Argv& argv);
+absl::Status ExchangeCommand(const Argv& argv);
 
 // Usage text for all commands.
 std::string Usage();

@@ -45,13 +45,14 @@ absl::Status PrintRequest(const CommandContext& ctx, const v1::StoredRequest& r)
 constexpr char kUsage[] =
     "usage: kuaguan requests list [--side front|back] [--state STATE] | show ID | issue ID --record CODE... | "
     "approve ID | not-found ID [--reason R] | refuse ID --reason R | extend ID --reason R | "
+    "authorize ID (--accept | --refuse --reason R) | "
     "overdue [--as-of YYYY-MM-DD] | dead-letter | retry SEQ | "
     "revoke-certificate SERIAL --reason R";
 
 }  // namespace
 
 absl::Status RequestsCommand(const Argv& argv) {
-  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{}, {"--side", "--state", "--record", "--reason", "--as-of", "--limit"}}));
+  ASSIGN_OR_RETURN(auto ctx, OpenContext(argv, {{"--accept", "--refuse"}, {"--side", "--state", "--record", "--reason", "--as-of", "--limit"}}));
   const auto& pos = ctx.args.positional();
   if (pos.empty()) return absl::InvalidArgumentError(kUsage);
   const std::string& verb = pos[0];
@@ -143,6 +144,15 @@ absl::Status RequestsCommand(const Argv& argv) {
     for (const auto& c : ctx.args.All("--record")) cmd.add_record_codes(c);
     if (cmd.record_codes().empty()) return absl::InvalidArgumentError("requests issue: name the records with --record CODE");
     st = stub.Issue(call.get(), cmd, &r);
+  } else if (verb == "authorize") {
+    if (ctx.args.Has("--accept") == ctx.args.Has("--refuse")) {
+      return absl::InvalidArgumentError("requests authorize: give --accept or --refuse --reason TEXT");
+    }
+    v1::AuthorizeCommand cmd;
+    cmd.set_request_id(id);
+    cmd.set_accept(ctx.args.Has("--accept"));
+    if (auto reason = ctx.args.Get("--reason")) cmd.set_reason(*reason);
+    st = stub.Authorize(call.get(), cmd, &r);
   } else if (verb == "approve") {
     v1::RequestRef ref;
     ref.set_request_id(id);

@@ -1,6 +1,7 @@
 // kuaguan-desk: the front-desk client. A thin gRPC client to the staff member's own node over
 // mutual TLS with the staff certificate named in the profile (written by `kuaguan staff add`).
 //   kuaguan-desk --profile DIR/desk.toml whoami | request … | list | status ID | fetch ID --out F | receipt ID
+//     | lookup …
 // Certificates are verified here, against the directory's trust material, before they are written.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "seal/digest.h"
 #include "cli/cli_args.h"
 #include "cli/command_context.h"
+#include "cli/desk_lookup.h"
 #include "cli/profile.h"
 #include "google/protobuf/util/json_util.h"
 #include "kuaguan/v1/desk.grpc.pb.h"
@@ -55,6 +57,11 @@ constexpr char kUsage[] =
     "  whoami\n"
     "  request --name NAME (--target CODE | --find QUERY) --category CATEGORY --purpose TEXT\n"
     "          [--id-number-file FILE|-] [--record CODE]... [--attach FILE]... [--request-id ID]\n"
+    "          [--auth-body NAME --auth-kind department|rights-holder --auth-scope TEXT\n"
+    "           --auth-until YYYY-MM-DD [--auth-from YYYY-MM-DD] [--auth-number 文号]\n"
+    "           [--auth-record CODE]... --auth-doc FILE]\n"
+    "                      with --auth-*: the authorization (授权) of the competent department or\n"
+    "                      the rights holder that conditionally shared records (有条件共享) need\n"
     "                      file a remote request for the person (查档申请); prints the request id.\n"
     "                      The identity number (身份证号) is typed at the prompt, or read from standard\n"
     "                      input or FILE: never from the command line (process list, shell history)\n"
@@ -63,6 +70,14 @@ constexpr char kUsage[] =
     "  fetch ID --out FILE.pdf\n"
     "                      the certificate, verified before it is written\n"
     "  receipt ID          a printable receipt for the person (回执)\n"
+    "  lookup --name NAME [--category CATEGORY]... [--id-number-file FILE|-] [--timeout-ms MS]\n"
+    "         [--file 1,3 --purpose TEXT]\n"
+    "                      the records about the person at every archive (本人档案查询), in the\n"
+    "                      livelihood categories (民生档案), after you have checked the identity\n"
+    "                      document: archive, category, date, code and title, no content; archives\n"
+    "                      that did not answer within MS (default 3000) are named. --file (or the\n"
+    "                      prompt on a terminal) files a request for the chosen records, one per\n"
+    "                      archive and category\n"
     "\n"
     "The global options --profile FILE and --json may go before or after the command; these two\n"
     "are the same:\n"
@@ -71,6 +86,7 @@ constexpr char kUsage[] =
     "Example:\n"
     "  kuaguan-desk --profile desk/desk.toml request --name 王建国 --target 410100 --category 婚姻登记 \\\n"
     "      --purpose 办理养老保险待遇   (then type the identity number at the prompt)\n"
+    "  kuaguan-desk --profile desk/desk.toml lookup --name 王建国 --file 1,3 --purpose 办理退休手续\n"
     "--help or -h, wherever it is given, prints this text (as does `kuaguan-desk help`).\n";
 
 int Report(const grpc::Status& st, const std::string& node) {
@@ -160,6 +176,35 @@ int FileRequest(Session& s) {
     a->set_sm3(seal::Sm3(*data));
     a->set_data(*std::move(data));
   }
+  if (s.args.Get("--auth-body") || s.args.Get("--auth-doc")) {
+    // 有条件共享: the authorization of the competent department or the rights holder.
+    v1::Authorization* a = req.mutable_authorization();
+    a->set_body(s.args.Get("--auth-body").value_or(""));
+    const std::string kind = s.args.Get("--auth-kind").value_or("");
+    if (kind == "department" || kind == "主管部门") {
+      a->set_kind(v1::AUTHORIZER_DEPARTMENT);
+    } else if (kind == "rights-holder" || kind == "权利人") {
+      a->set_kind(v1::AUTHORIZER_RIGHTS_HOLDER);
+    } else {
+      return Fail(absl::StrCat("--auth-kind '", kind, "': department (主管部门) or rights-holder (权利人)"));
+    }
+    a->set_scope(s.args.Get("--auth-scope").value_or(""));
+    a->set_valid_from(s.args.Get("--auth-from").value_or(
+        absl::FormatTime("%Y-%m-%d", absl::Now(), absl::FixedTimeZone(8 * 3600))));
+    a->set_valid_until(s.args.Get("--auth-until").value_or(""));
+    a->set_document_number(s.args.Get("--auth-number").value_or(""));
+    for (const auto& c : s.args.All("--auth-record")) a->add_record_codes(c);
+    const std::string doc = s.args.Get("--auth-doc").value_or("");
+    if (doc.empty()) return Fail("--auth-doc FILE: the authorization document (PDF or image) is required");
+    auto data = ReadFile(doc);
+    if (!data.ok()) return Fail(absl::StrCat("--auth-doc ", doc, ": cannot read"));
+    v1::Attachment* d = a->mutable_document();
+    d->set_name(fs::path(doc).filename().string());
+    d->set_media_type(kuaguan::base::SniffMediaType(*data));
+    if (d->media_type().empty()) return Fail(absl::StrCat("--auth-doc ", doc, ": not a PDF, PNG, JPEG or TIFF file"));
+    d->set_sm3(seal::Sm3(*data));
+    d->set_data(*std::move(data));
+  }
   v1::StoredRequest r;
   grpc::Status st = s.stub->FileRequest(s.ctx.get(), req, &r);
   if (!st.ok()) return Report(st, s.profile.node);
@@ -240,6 +285,8 @@ int Fetch(Session& s) {
   return 0;
 }
 
+int Lookup(Session& s) { return cli::DeskLookup(s.args, s.profile, s.json, IdNumber); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,7 +297,9 @@ int main(int argc, char** argv) {
   }
   auto args = cli::Args::Parse(rest, {{"--json"},
                                       {"--profile", "--passphrase-file", "--name", "--id-number", "--id-number-file", "--target", "--find", "--category",
-                                       "--purpose", "--record", "--attach", "--request-id", "--out", "--state"}});
+                                       "--purpose", "--record", "--attach", "--request-id", "--out", "--state", "--file", "--timeout-ms",
+                                       "--auth-body", "--auth-kind", "--auth-scope", "--auth-from", "--auth-until", "--auth-number",
+                                       "--auth-record", "--auth-doc"}});
   if (!args.ok()) return Fail(std::string(args.status().message()));
   const auto& pos = args->positional();
   if (!pos.empty() && pos[0] == "help") {
@@ -264,7 +313,7 @@ int main(int argc, char** argv) {
   }
   // Commands without a request id, and commands with one.
   static const std::map<std::string, int (*)(Session&)> kPlain = {
-      {"whoami", WhoAmI}, {"request", FileRequest}, {"list", List}};
+      {"whoami", WhoAmI}, {"request", FileRequest}, {"list", List}, {"lookup", Lookup}};
   static const std::map<std::string, int (*)(Session&)> kWithId = {
       {"status", Status}, {"receipt", Receipt}, {"fetch", Fetch}};
   const auto& table = pos.size() == 1 ? kPlain : kWithId;

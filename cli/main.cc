@@ -117,10 +117,25 @@ Remote requests, back office (馆际查档 乙方):
   requests not-found ID [--reason TEXT] | requests refuse ID --reason TEXT
   requests extend ID --reason TEXT
                          once, 3 more working days; the front desk sees the reason
+  requests authorize ID --accept | --refuse --reason TEXT
+                         the decision on the authorization (授权) a request for conditionally
+                         shared records (有条件共享) carries; only an accepted one, valid on the
+                         day and covering the record, lets it be certified, to that requester only
   requests overdue [--as-of YYYY-MM-DD]
                          open requests past their due date
   requests revoke-certificate SERIAL --reason TEXT
                          withdraw a certificate this archive issued (online checks report it)
+  policy explain CODE [--for ARCHIVE | --person]
+                         what an unrelated archive, a requester with an accepted authorization
+                         and the person concerned may receive of the record (catalog, full text,
+                         certificate), and every rule that decided it: share classes of the
+                         catalog and the full text (无条件/有条件/暂不共享), open status (开放/控制),
+                         secrecy (密级), the open period (open_period_years, default 25),
+                         appraisal, withdrawal, holds
+  digitize queue [--all] [--limit N]
+                         records held only on paper that requests wait for (按需数字化), most
+                         demanded first; the requests move on by themselves once the scans are
+                         ingested (ingest scans with the record's code) and accepted
   stats requests         accepted, issued, not found, refused, on time and late by archive,
                          category and month, at both ends
   verify FILE.pdf [--online | --trust DIR]
@@ -248,11 +263,12 @@ int main(int argc, char** argv) {
       {"page", PageCommand},         {"ca", CaCommand},             {"enroll", EnrollCommand},
       {"directory", DirectoryCommand}, {"peers", PeersCommand},     {"cert", CertCommand},
       {"staff", StaffCommand},       {"requests", RequestsCommand}, {"verify", VerifyCommand},
+      {"policy", PolicyCommand},     {"digitize", DigitizeCommand},
       {"whoami", WhoAmICommand},     {"roles", RolesCommand},       {"hub", HubCommand},
       {"federation", FederationCommand}, {"log", LogCommand},
       {"backup", BackupCommand},     {"restore", RestoreCommand},   {"check", CheckCommand},
-      {"exchange", ExchangeCommand},
       {"appraisal", AppraisalCommand},
+      {"exchange", ExchangeCommand},
   };
   // The options OpenContext adds for every command but init; they may also go before the command.
   const ArgSpec global = {{"--json"}, {"--config", "--profile", "--passphrase-file"}};

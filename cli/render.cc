@@ -186,6 +186,20 @@ std::string RequestText(const kuaguan::v1::StoredRequest& s, bool history) {
   absl::StrAppend(&out, "  purpose   ", r.purpose(), "\n");
   for (const auto& c : r.record_codes()) absl::StrAppend(&out, "  record    ", c, "\n");
   for (const auto& a : r.attachments()) absl::StrAppend(&out, "  attached  ", a.name(), " (", a.media_type(), ")\n");
+  if (r.has_authorization()) {
+    const auto& a = r.authorization();
+    absl::StrAppend(&out, "  授权      ", a.body(), a.kind() == kuaguan::v1::AUTHORIZER_DEPARTMENT ? " (主管部门)" : " (权利人)",
+                    a.document_number().empty() ? "" : absl::StrCat(" ", a.document_number()), ": ", a.scope(), "; valid ",
+                    a.valid_from(), " to ", a.valid_until(), "; document ", a.document().name(), "\n");
+    const auto& c = s.authorization_check();
+    if (!c.by().empty()) {
+      absl::StrAppend(&out, "            ", c.accepted() ? "accepted (已核验)" : "refused (不予认可)", " by ", c.by(),
+                      c.reason().empty() ? "" : absl::StrCat(": ", c.reason()), "\n");
+    }
+  }
+  if (!s.digitizing().empty()) {
+    absl::StrAppend(&out, "  digitizing ", absl::StrJoin(s.digitizing(), ", "), " (正在数字化)\n");
+  }
   if (!s.due_date().empty()) absl::StrAppend(&out, "  due       ", s.due_date(), " (received ", s.received_date(), ")\n");
   if (!s.extension_reason().empty()) absl::StrAppend(&out, "  extended  ", s.extension_reason(), "\n");
   if (!s.prepared_records().empty()) {

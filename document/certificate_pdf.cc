@@ -114,7 +114,7 @@ absl::Status Cover(cairo_t* cr, const CertificateDocument& d, double* seal_x, do
   TextStyle sub{11, false, false, text_w, PANGO_ALIGN_CENTER};
   y += DrawText(cr, "Archive Certificate (跨馆出证)", kMargin, y, sub) + 18;
   TextStyle label{10.5, false, false, text_w, PANGO_ALIGN_LEFT};
-  const std::pair<std::string, std::string> lines[] = {
+  std::vector<std::pair<std::string, std::string>> lines = {
       {"出证编号 Serial", d.serial},
       {"出证单位 Issuing archive", absl::StrCat(d.issuing_name, " (", d.issuing_code, ")")},
       {"受理单位 Requesting archive", absl::StrCat(d.requesting_name, " (", d.requesting_code, ")")},
@@ -122,6 +122,10 @@ absl::Status Cover(cairo_t* cr, const CertificateDocument& d, double* seal_x, do
       {"查档类别 Category", d.category},
       {"用途 Purpose", d.purpose},
   };
+  if (!d.authorization.empty()) {
+    lines.emplace_back("授权 Authorization",
+                       absl::StrCat(d.authorization, "。仅供本申请人使用 For this requester only."));
+  }
   for (const auto& [k, v] : lines) {
     DrawText(cr, k, kMargin, y, label);
     TextStyle value = label;

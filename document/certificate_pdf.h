@@ -35,6 +35,7 @@ struct CertificateDocument {
   std::string issued_at;  // already formatted local time
   std::string clerk;
   std::string approver;  // under dual approval; empty otherwise
+  std::string authorization;  // 有条件共享: the authorization it rests on; empty otherwise
   std::vector<CertifiedRecord> records;
   std::vector<CertificatePage> pages;
   std::string seal_png;

@@ -9,6 +9,7 @@
 #include "base/actor.h"
 #include "base/utf8.h"
 #include "base/status_macros.h"
+#include "federation/authorization.h"
 #include "federation/request_rules.h"
 #include "federation/transparency_log.h"
 #include "federation/working_days.h"
@@ -61,6 +62,7 @@ absl::Status CheckIncoming(const v1::RemoteRequest& r) {
       return absl::InvalidArgumentError("record_codes: a code is empty, too long or not printable");
     }
   }
+  RETURN_IF_ERROR(CheckAuthorizationForm(r.authorization()));
   return CheckAttachments(r.attachments());
 }
 
@@ -92,8 +94,6 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
   RETURN_IF_ERROR(CheckIncoming(request));
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(request));
   const std::string& id = request.request_id();
-  std::vector<std::string> auto_issue;
-  v1::StoredRequest snapshot;
   {
     absl::MutexLock lock(&mu_);
     auto existing = book_->Read(id);
@@ -122,25 +122,38 @@ absl::StatusOr<v1::SubmitResponse> BackOffice::Receive(const v1::RemoteRequest& 
     }
     // The first look; also on a retry after a crash between receipt and the first look.
     if (stored.state() != v1::REQUEST_STATE_RECEIVED || issuing_.contains(id)) return AnswerOf(stored);
+  }
+  RETURN_IF_ERROR(FirstLook(id, v1::REQUEST_STATE_RECEIVED));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
+  return AnswerOf(stored);
+}
+
+absl::Status BackOffice::FirstLook(const std::string& id, v1::RequestState expected) {
+  std::vector<std::string> auto_issue;
+  v1::StoredRequest snapshot;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
+    if (stored.state() != expected || issuing_.contains(id)) return absl::OkStatus();
     auto triaged = Triage(&stored);
     if (!triaged.ok()) {
       stored.set_review_note(absl::StrCat("the automatic search failed: ", triaged.status().message()));
-      RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
-      return AnswerOf(stored);
+      return book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true);
     }
-    if (triaged->empty()) return AnswerOf(stored);
+    if (triaged->empty()) return absl::OkStatus();
     auto_issue = *std::move(triaged);
     issuing_.insert(id);
-    snapshot = stored;
+    snapshot = std::move(stored);
   }
   auto issued = IssueMarked(snapshot, auto_issue, "policy:auto-issue");
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
-  if (!issued.ok() && stored.state() == v1::REQUEST_STATE_RECEIVED && !issuing_.contains(id)) {
+  if (!issued.ok() && stored.state() == expected && !issuing_.contains(id)) {
     stored.set_review_note(absl::StrCat("automatic issuing failed: ", issued.status().message()));
-    RETURN_IF_ERROR(book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
+    return book_->Commit(&stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true);
   }
-  return AnswerOf(stored);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::RemoteRequest& r,
@@ -169,55 +182,265 @@ absl::StatusOr<std::vector<v1::SearchHit>> BackOffice::Candidates(const v1::Remo
   return hits;
 }
 
-absl::StatusOr<bool> BackOffice::Certifiable(const std::string& code, const v1::RemoteRequest& r,
-                                             bool* names_person) {
-  const std::string actor = absl::StrCat("request:", r.request_id());
-  auto full = holdings_->Get(code, false, actor, /*shared=*/false);
-  if (!full.ok()) {
-    if (full.status().code() == absl::StatusCode::kNotFound) return false;
-    return full.status();
+absl::StatusOr<BackOffice::Certifiability> BackOffice::MayCertify(const v1::StoredRequest& stored,
+                                                                   const std::string& code) {
+  Certifiability c;
+  auto peer = holdings_->Decide(code, Audience::kPeer);
+  if (!peer.ok()) {
+    if (peer.status().code() == absl::StatusCode::kNotFound) {
+      c.refusal = absl::StrCat(code, " is not in this archive's holdings");
+      return c;
+    }
+    return peer.status();
   }
-  const auto& rec = full->record().record();
-  *names_person = false;
-  for (const auto& p : rec.persons()) *names_person |= p.id_hash() == r.person_hash();
-  auto shared = holdings_->Get(code, false, actor, /*shared=*/true);
-  if (!shared.ok() && shared.status().code() != absl::StatusCode::kFailedPrecondition) return shared.status();
-  return shared.ok() && rec.share_class() == v1::SHARE_CLASS_UNCONDITIONAL && rec.livelihood() == r.category();
+  const v1::Record& rec = peer->record.record();
+  c.exists = true;
+  c.category = rec.livelihood();
+  c.title = rec.title();
+  c.catalog_only = CatalogOnly(rec);
+  for (const auto& p : rec.persons()) c.names_person |= p.id_hash() == stored.request().person_hash();
+  c.open_to_any = peer->decision.text;
+  c.allowed = c.open_to_any;
+  c.refusal = peer->decision.refusal;
+  if (!c.allowed && c.names_person) {
+    ASSIGN_OR_RETURN(const auto person, holdings_->Decide(code, Audience::kPerson));
+    c.allowed = person.decision.text;
+    c.audience = Audience::kPerson;
+    if (!c.allowed) c.refusal = person.decision.refusal;
+  }
+  if (!c.allowed && HasAuthorization(stored.request())) {
+    ASSIGN_OR_RETURN(const auto authorized, holdings_->Decide(code, Audience::kAuthorized));
+    const absl::Status covers = AuthorizationCovers(stored, code, DayString(DayOf(clock_->NowMicros())));
+    c.allowed = authorized.decision.text && covers.ok();
+    c.audience = Audience::kAuthorized;
+    if (!c.allowed) c.refusal = authorized.decision.text ? std::string(covers.message()) : authorized.decision.refusal;
+  }
+  return c;
+}
+
+absl::Status BackOffice::CheckCertifiable(const v1::StoredRequest& stored, const std::vector<std::string>& codes) {
+  for (const std::string& code : codes) {
+    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(stored, code));
+    if (!c.exists) return absl::FailedPreconditionError(c.refusal);
+    if (!c.allowed) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("record ", code, " cannot be certified to this requester: ", c.refusal,
+                       " (kuaguan policy explain ", code, ")"));
+    }
+    if (c.catalog_only) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "record ", code, " is held only as a catalog entry: it is certified once digitized (kuaguan digitize queue)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> BackOffice::Triage(v1::StoredRequest* stored) {
   // What the first look finds stays here, for the clerk (review_note). The requester hears the
   // same "in review" whether records are absent, may not be shared, or are merely not exact:
-  // only a certificate (auto-issue) or a clerk's answer tells it more.
+  // only a certificate (auto-issue), "being digitized" or a clerk's answer tells it more.
   const v1::RemoteRequest& r = stored->request();
-  std::vector<std::string> exact;  // shareable records that name the person by identity number
+  std::vector<std::string> codes(r.record_codes().begin(), r.record_codes().end());
+  const bool named = !codes.empty();
+  if (!named) {
+    ASSIGN_OR_RETURN(auto hits, Candidates(r, /*by_name=*/false));
+    for (const auto& h : hits) codes.push_back(h.code());
+  }
+  std::vector<std::string> exact;  // open to anyone, naming the person, of the request's category
   std::vector<std::string> other;
-  if (r.record_codes_size() > 0) {
-    for (const auto& code : r.record_codes()) {
-      bool names_person = false;
-      ASSIGN_OR_RETURN(const bool ok, Certifiable(code, r, &names_person));
-      (ok && names_person ? exact : other).push_back(code);
+  std::vector<std::pair<std::string, std::string>> paper;  // may be certified once digitized
+  for (const auto& code : codes) {
+    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(*stored, code));
+    if (c.allowed && c.catalog_only) {
+      paper.emplace_back(code, c.title);
+    } else if (c.open_to_any && c.names_person && c.category == r.category()) {
+      exact.push_back(code);
+    } else {
+      other.push_back(code);
     }
+  }
+  if (!paper.empty()) {
+    RETURN_IF_ERROR(QueueForDigitizing(stored, paper));
+    return std::vector<std::string>{};
+  }
+  if (named) {
     if (policy_.auto_issue && other.empty()) return exact;
     stored->set_review_note(absl::StrCat(
-        "named records: ", exact.size(), " may be certified at once; not at once (absent, not shared, or not "
-        "naming the person): ", other.empty() ? "none" : absl::StrJoin(other, ", "),
+        "named records: ", exact.size(), " may be certified at once; not at once (absent, not shared, "
+        "conditional, or not naming the person): ", other.empty() ? "none" : absl::StrJoin(other, ", "),
         ". For an absent record and one that may not be shared, answer not found (查无此档) alike."));
   } else {
-    ASSIGN_OR_RETURN(auto hits, Candidates(r, /*by_name=*/false));
-    for (const auto& h : hits) {
-      bool names_person = false;
-      ASSIGN_OR_RETURN(const bool ok, Certifiable(h.code(), r, &names_person));
-      (ok && names_person ? exact : other).push_back(h.code());
-    }
     if (policy_.auto_issue && !exact.empty()) return exact;
     stored->set_review_note(absl::StrCat(
         "by identity number: ", exact.size() + other.size(),
         " records name the person, ", exact.size(), " of them may be certified at once; "
         "requests show lists the candidates, by name too."));
   }
+  if (HasAuthorization(r)) {
+    absl::StrAppend(stored->mutable_review_note(), " The request carries an authorization: ",
+                    DescribeAuthorization(r.authorization()), " (requests authorize ", r.request_id(),
+                    " --accept or --refuse --reason).");
+  }
   RETURN_IF_ERROR(book_->Commit(stored, v1::REQUEST_STATE_IN_REVIEW, "policy:search", kInReview, true));
   return std::vector<std::string>{};
+}
+
+absl::Status BackOffice::QueueForDigitizing(v1::StoredRequest* stored,
+                                            const std::vector<std::pair<std::string, std::string>>& codes_titles) {
+  const int64_t now = clock_->NowMicros();
+  const std::string& id = stored->request().request_id();
+  const bool extend = stored->extension_reason().empty();
+  std::string expected = stored->due_date();
+  if (extend) {
+    absl::CivilDay due;
+    if (!absl::ParseCivilTime(stored->due_date(), &due)) return absl::DataLossError("the request has no due date");
+    expected = DayString(WorkingCalendar::BuiltIn().AddWorkingDays(due, kDeadlineDays).due);
+  }
+  std::vector<KeyWrite> writes;
+  std::vector<std::string> codes;
+  for (const auto& [code, title] : codes_titles) {
+    ASSIGN_OR_RETURN(KeyWrite w, digitize_.Enqueue(code, title, id, stored->due_date(), expected, now));
+    writes.push_back(std::move(w));
+    codes.push_back(code);
+    if (std::find(stored->digitizing().begin(), stored->digitizing().end(), code) == stored->digitizing().end()) {
+      stored->add_digitizing(code);
+    }
+  }
+  const std::string reason = absl::StrCat("正在数字化 being digitized: ", absl::StrJoin(codes, ", "),
+                                          " (held on paper only); expected by ", expected);
+  stored->set_review_note(absl::StrCat(reason, ". The request moves on by itself once the scans are ingested and "
+                                       "accepted (kuaguan digitize queue)."));
+  v1::RequestState state = stored->state() == v1::REQUEST_STATE_RECEIVED ? v1::REQUEST_STATE_IN_REVIEW : stored->state();
+  if (extend) {
+    stored->set_due_date(expected);
+    stored->set_extension_reason(reason);
+    state = v1::REQUEST_STATE_EXTENDED;
+  }
+  return book_->Commit(stored, state, "policy:digitize", reason, true, std::move(writes));
+}
+
+absl::Status BackOffice::Digitized(const std::vector<std::string>& codes) {
+  std::vector<std::pair<std::string, v1::RequestState>> ready;
+  {
+    absl::MutexLock lock(&mu_);
+    const int64_t now = clock_->NowMicros();
+    for (const std::string& code : codes) {
+      ASSIGN_OR_RETURN(auto item, digitize_.Get(code));
+      if (!item || item->done()) continue;
+      auto current = holdings_->Decide(code, Audience::kPeer);
+      if (!current.ok() || CatalogOnly(current->record.record())) continue;  // not yet digitized after all
+      std::vector<KeyWrite> writes = {DigitizeQueue::Done(*item, now)};
+      std::vector<std::string> moved;
+      for (const std::string& id : item->requests()) {
+        auto stored = book_->Read(id);
+        if (!stored.ok() || !stored->back_office() || Closed(stored->state())) continue;
+        auto* d = stored->mutable_digitizing();
+        d->erase(std::remove(d->begin(), d->end(), code), d->end());
+        writes.push_back({Family::kRequests, id, stored->SerializeAsString()});
+        moved.push_back(id);
+        if (d->empty()) ready.emplace_back(id, stored->state());
+      }
+      RETURN_IF_ERROR(store_->Write(writes, {"policy:digitize", "digitize.done", code,
+                                             absl::StrCat("ok: requests waiting: ", moved.empty() ? "none" : absl::StrJoin(moved, ", "))}));
+    }
+  }
+  for (const auto& [id, state] : ready) {
+    // The request goes through the first look again: issued at once where the policy allows,
+    // else back to the clerk (in review), the front desk told either way.
+    {
+      absl::MutexLock lock(&mu_);
+      ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
+      if (stored.state() != state || issuing_.contains(id)) continue;
+      RETURN_IF_ERROR(book_->Commit(&stored, state, "policy:digitize",
+                                    "数字化完成 digitized: the request moves on", true));
+    }
+    RETURN_IF_ERROR(FirstLook(id, state));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StoredRequest> BackOffice::Authorize(const v1::AuthorizeCommand& command, const std::string& actor) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::StoredRequest stored, LoadOpen(command.request_id(), "decides on its authorization"));
+  if (!HasAuthorization(stored.request())) {
+    return absl::FailedPreconditionError(absl::StrCat("request ", command.request_id(), " carries no authorization (授权)"));
+  }
+  if (!command.accept() && command.reason().empty()) {
+    return absl::InvalidArgumentError("refusing an authorization needs --reason (the front desk sees it)");
+  }
+  v1::AuthorizationCheck* check = stored.mutable_authorization_check();
+  check->set_accepted(command.accept());
+  check->set_by(actor);
+  check->set_at_micros(clock_->NowMicros());
+  check->set_reason(command.reason());
+  const std::string what = absl::StrCat(command.accept() ? "authorization accepted (授权已核验): " : "authorization refused (授权不予认可): ",
+                                        DescribeAuthorization(stored.request().authorization()),
+                                        command.reason().empty() ? "" : absl::StrCat("; ", command.reason()));
+  RETURN_IF_ERROR(book_->Commit(&stored, stored.state(), actor, what, false));
+  return Slim(stored);
+}
+
+absl::StatusOr<v1::DigitizeQueueList> BackOffice::Queue(const v1::DigitizeQueueRequest& request, const std::string& actor) {
+  v1::DigitizeQueueList out;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(auto items, digitize_.List(request.include_done(), request.limit() == 0 ? 100 : std::min(request.limit(), 10000u)));
+    for (auto& item : items) *out.add_items() = std::move(item);
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, "digitize.queue", "", absl::StrCat("ok: ", out.items_size(), " items")}));
+  return out;
+}
+
+absl::StatusOr<v1::ExplainResponse> BackOffice::Explain(const v1::ExplainRequest& request, const std::string& actor) {
+  v1::ExplainResponse out;
+  out.set_code(request.code());
+  std::vector<std::pair<Audience, std::string>> asked;  // audience, the authorization it rests on
+  if (request.person()) {
+    asked.emplace_back(Audience::kPerson, "");
+  } else if (!request.for_archive().empty()) {
+    asked.emplace_back(Audience::kPeer, "");
+    // An open request from that archive whose accepted authorization covers the record.
+    v1::ListRequestsRequest list;
+    list.set_side("back");
+    list.set_limit(100000);
+    ASSIGN_OR_RETURN(const auto requests, book_->List(list));
+    const std::string today = DayString(DayOf(clock_->NowMicros()));
+    for (const auto& listed : requests.requests()) {
+      if (listed.request().from_archive() != request.for_archive() || Closed(listed.state())) continue;
+      ASSIGN_OR_RETURN(const v1::StoredRequest stored, book_->Read(listed.request().request_id()));
+      if (AuthorizationCovers(stored, request.code(), today).ok()) {
+        asked.emplace_back(Audience::kAuthorized, absl::StrCat("request ", stored.request().request_id(), ": ",
+                                                               DescribeAuthorization(stored.request().authorization())));
+        break;
+      }
+    }
+  } else {
+    asked = {{Audience::kPeer, ""}, {Audience::kAuthorized, "(any requester with an accepted authorization)"},
+             {Audience::kPerson, ""}};
+  }
+  for (const auto& [audience, authorization] : asked) {
+    auto view = holdings_->Decide(request.code(), audience);
+    if (!view.ok()) {
+      (void)store_->Audit({actor, "policy.explain", request.code(), absl::StrCat("failed: ", view.status().message())});
+      return view.status();
+    }
+    out.set_title(view->record.record().title());
+    v1::AudienceDecision* d = out.add_decisions();
+    d->set_audience(AudienceName(audience));
+    d->set_for_archive(request.for_archive());
+    d->set_list(view->decision.list);
+    d->set_text(view->decision.text);
+    d->set_refusal(view->decision.refusal);
+    d->set_authorization(authorization);
+    for (const auto& rule : view->decision.rules) {
+      v1::PolicyRuleView* v = d->add_rules();
+      v->set_rule(rule.id);
+      v->set_finding(rule.finding);
+      v->set_effect(rule.effect);
+    }
+  }
+  RETURN_IF_ERROR(store_->Audit({actor, "policy.explain", request.code(), "ok"}));
+  return out;
 }
 
 absl::StatusOr<v1::UpdateAck> BackOffice::ApplyUpdate(const v1::RequestUpdate& update,
@@ -341,11 +564,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& comm
       if (command.record_codes().empty()) {
         return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
       }
-      for (const std::string& code : command.record_codes()) {
-        if (!holdings_->Get(code, false, actor, /*shared=*/false).ok()) {
-          return absl::FailedPreconditionError(absl::StrCat("record ", code, " is not in this archive's holdings"));
-        }
-      }
+      RETURN_IF_ERROR(CheckCertifiable(snapshot, {command.record_codes().begin(), command.record_codes().end()}));
       snapshot.clear_prepared_records();
       for (const std::string& code : command.record_codes()) snapshot.add_prepared_records(code);
       snapshot.set_prepared_by(actor);
@@ -355,6 +574,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& comm
                                     false));
       return Slim(snapshot);
     }
+    RETURN_IF_ERROR(CheckCertifiable(snapshot, {command.record_codes().begin(), command.record_codes().end()}));
     issuing_.insert(command.request_id());
   }
   return IssueMarked(snapshot, {command.record_codes().begin(), command.record_codes().end()}, actor);
@@ -378,6 +598,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Approve(const std::string& request
       return absl::PermissionDeniedError(absl::StrCat(
           "dual approval (双人审批): ", clerk, " prepared this certificate and may not also approve it"));
     }
+    RETURN_IF_ERROR(CheckCertifiable(snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()}));
     issuing_.insert(request_id);
   }
   return IssueMarked(snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()},
@@ -388,7 +609,17 @@ absl::StatusOr<v1::StoredRequest> BackOffice::IssueMarked(const v1::StoredReques
                                                           const std::vector<std::string>& codes,
                                                           const std::string& actor, const std::string& approver) {
   const std::string& request_id = snapshot.request().request_id();
-  auto doc = issuer_->Issue(snapshot, codes, actor, approver);
+  absl::StatusOr<IssuedDocument> doc;
+  std::vector<CertificateIssuer::Certified> certified;
+  for (const std::string& code : codes) {
+    auto c = MayCertify(snapshot, code);
+    if (!c.ok()) {
+      doc = c.status();
+      break;
+    }
+    certified.push_back({code, c->audience});
+  }
+  if (certified.size() == codes.size()) doc = issuer_->Issue(snapshot, certified, actor, approver);
   absl::MutexLock lock(&mu_);
   issuing_.erase(request_id);
   if (!doc.ok()) return doc.status();

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
 #include "federation/certificate_issuer.h"
+#include "federation/digitize_queue.h"
 #include "federation/holdings_view.h"
 #include "federation/request_book.h"
 #include "federation/state_store.h"
@@ -46,7 +47,8 @@ class BackOffice {
         store_(store),
         holdings_(holdings),
         issuer_(issuer),
-        clock_(clock) {}
+        clock_(clock),
+        digitize_(store) {}
 
   // A request from archive `from` (checked against the directory already). PERMISSION_DENIED
   // when it files for another archive; INVALID_ARGUMENT for another target, a foreign request id,
@@ -89,7 +91,42 @@ class BackOffice {
                                                                    const std::string& actor)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The clerk's decision on the authorization an open request carries (有条件共享, R3.3): accepted,
+  // or refused with a reason. FAILED_PRECONDITION when the request carries none or is closed.
+  absl::StatusOr<kuaguan::v1::StoredRequest> Authorize(const kuaguan::v1::AuthorizeCommand& command,
+                                                       const std::string& actor) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // What an unrelated peer, archive `for_archive` (with an accepted authorization on one of its
+  // open requests, if any) or the person may receive of record `code`, and why (policy explain).
+  absl::StatusOr<kuaguan::v1::ExplainResponse> Explain(const kuaguan::v1::ExplainRequest& request,
+                                                       const std::string& actor);
+
+  // The digitization queue, most demanded first (R3.6). Audited with `actor`.
+  absl::StatusOr<kuaguan::v1::DigitizeQueueList> Queue(const kuaguan::v1::DigitizeQueueRequest& request,
+                                                   const std::string& actor);
+  // Records `codes` were ingested and their batch accepted: their queue items are done, and the
+  // requests that waited only for them move on by themselves (issued at once under auto-issue,
+  // else back to the clerk in review, the front desk told).
+  absl::Status Digitized(const std::vector<std::string>& codes) ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
+  // What the share policy says of record `code` for this request's requester: the person when
+  // the record names them, an accepted authorization covering it, else an unrelated peer.
+  struct Certifiability {
+    bool exists = false;
+    bool names_person = false;
+    bool allowed = false;          // some audience may receive its text (a certificate)
+    bool open_to_any = false;      // an unrelated peer may (what auto-issue needs)
+    Audience audience = Audience::kPeer;  // the one that allows it
+    bool catalog_only = false;     // held only as a catalog entry: needs digitizing first
+    kuaguan::v1::LivelihoodCategory category = kuaguan::v1::LIVELIHOOD_NONE;
+    std::string title;
+    std::string refusal;
+  };
+  absl::StatusOr<Certifiability> MayCertify(const kuaguan::v1::StoredRequest& stored, const std::string& code);
+  // OK when every one of `codes` may be certified for the request now, else FAILED_PRECONDITION
+  // naming the record and the rule.
+  absl::Status CheckCertifiable(const kuaguan::v1::StoredRequest& stored, const std::vector<std::string>& codes);
   // The first look: commits not found, refused or in review, or returns the records to issue at
   // once (auto-issue).
   absl::StatusOr<std::vector<std::string>> Triage(kuaguan::v1::StoredRequest* stored)
@@ -98,11 +135,14 @@ class BackOffice {
   // clerk's view) those that match the name in the request's category.
   absl::StatusOr<std::vector<kuaguan::v1::SearchHit>> Candidates(const kuaguan::v1::RemoteRequest& request,
                                                                  bool by_name);
-  // Whether record `code` may be certified at once to the requester (it exists, a peer may
-  // receive it, it is unconditionally shared and of the request's category); `names_person`
-  // says whether it names the person by identity hash.
-  absl::StatusOr<bool> Certifiable(const std::string& code, const kuaguan::v1::RemoteRequest& request,
-                                   bool* names_person);
+  // Puts the catalog-only records `codes` on the digitization queue for the request and extends
+  // it (once) with "being digitized" and the expected date, the front desk told.
+  absl::Status QueueForDigitizing(kuaguan::v1::StoredRequest* stored,
+                                  const std::vector<std::pair<std::string, std::string>>& codes_titles)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The first look at request `id` while it is in state `expected` and not being issued and,
+  // when it finds records to issue at once, issuing them (Receive, Digitized).
+  absl::Status FirstLook(const std::string& id, kuaguan::v1::RequestState expected) ABSL_LOCKS_EXCLUDED(mu_);
   // The write that counts `request` against its archive's daily quota, or RESOURCE_EXHAUSTED
   // (audited) when the quota is used.
   absl::StatusOr<KeyWrite> CountAgainstQuota(const kuaguan::v1::RemoteRequest& request, const std::string& from)
@@ -129,6 +169,7 @@ class BackOffice {
   const base::Clock* const clock_;
 
   absl::Mutex mu_;
+  DigitizeQueue digitize_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> issuing_ ABSL_GUARDED_BY(mu_);  // requests whose certificate is being made
 };
 

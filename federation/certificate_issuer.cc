@@ -1,5 +1,7 @@
 #include "federation/certificate_issuer.h"
 
+#include "federation/authorization.h"
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/actor.h"
@@ -41,10 +43,11 @@ absl::StatusOr<std::string> CertificateIssuer::ReserveSerial(absl::Time now, con
   return serial;
 }
 
-absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::string& actor,
+absl::Status CertificateIssuer::AddRecord(const Certified& record, const std::string& actor,
                                         document::CertificateDocument* doc,
                                         v1::CertificateContent* content) {
-  auto got = holdings_->Get(code, false, actor, /*shared=*/true);
+  const std::string& code = record.code;
+  auto got = holdings_->GetFor(code, actor, record.audience);
   if (!got.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("record ", code, " cannot be certified: ", got.status().message()));
   }
@@ -61,7 +64,7 @@ absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::st
     pr.set_page(page);
     pr.set_shared(true);
     pr.set_copy("jpeg");
-    auto image = holdings_->GetPage(pr, actor);
+    auto image = holdings_->GetPageFor(pr, actor, record.audience);
     if (!image.ok()) {
       if (image.status().code() == absl::StatusCode::kOutOfRange || image.status().code() == absl::StatusCode::kNotFound) break;
       return absl::FailedPreconditionError(absl::StrCat("record ", code, " page ", page, ": ", image.status().message()));
@@ -77,7 +80,7 @@ absl::Status CertificateIssuer::AddRecord(const std::string& code, const std::st
 }
 
 absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest& stored,
-                                                        const std::vector<std::string>& codes,
+                                                        const std::vector<Certified>& codes,
                                                         const std::string& clerk, const std::string& approver) {
   if (codes.empty()) return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
   ASSIGN_OR_RETURN(const SealKit seal, members_->Seal());
@@ -93,7 +96,11 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
 
   document::CertificateDocument doc;
   v1::CertificateContent content;
-  for (const std::string& code : codes) RETURN_IF_ERROR(AddRecord(code, actor, &doc, &content));
+  bool authorized = false;
+  for (const Certified& c : codes) {
+    RETURN_IF_ERROR(AddRecord(c, actor, &doc, &content));
+    authorized |= c.audience == Audience::kAuthorized;
+  }
   ASSIGN_OR_RETURN(const std::string serial, ReserveSerial(now, clerk));
 
   content.set_serial(serial);
@@ -110,6 +117,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   const std::string clerk_name = base::ParseActor(clerk).person;  // the person, not how they logged in
   content.set_clerk(clerk_name);
   if (!approver.empty()) content.set_approver(base::ParseActor(approver).person);
+  if (authorized) content.set_authorization(DescribeAuthorization(r.authorization()));
   const std::string content_sm3 = seal::Sm3(seal::SerializeDeterministic(content));
 
   ASSIGN_OR_RETURN(const std::string maker_der, seal::PemToDer(members_->Trust().seal_maker_pem()));
@@ -126,6 +134,7 @@ absl::StatusOr<IssuedDocument> CertificateIssuer::Issue(const v1::StoredRequest&
   doc.issued_at = absl::FormatTime("%Y-%m-%d %H:%M", now, Beijing());
   doc.clerk = clerk_name;
   doc.approver = content.approver();
+  doc.authorization = content.authorization();
   doc.seal_png = parsed_seal.info.picture_png;
   doc.qr_text = absl::StrCat("KUAGUAN-CERT:", serial, ":SM3:", seal::ToHex(content_sm3));
   doc.created_unix_seconds = absl::ToUnixSeconds(now);

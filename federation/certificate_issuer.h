@@ -47,8 +47,15 @@ class CertificateIssuer {
   // found, not shared, held, withdrawn), or when the node has no seal; DATA_LOSS for an
   // unreadable serial counter. `clerk` and `approver` are actors (base/actor.h); the certificate
   // names the people.
+  // Each record is given as its requester may receive it (`Certified::audience`, which the back
+  // office decided with the share policy); one given through the request's authorization makes
+  // the certificate name that authorization (有条件共享: for this requester only).
+  struct Certified {
+    std::string code;
+    Audience audience = Audience::kPeer;
+  };
   absl::StatusOr<IssuedDocument> Issue(const kuaguan::v1::StoredRequest& request,
-                                       const std::vector<std::string>& codes,
+                                       const std::vector<Certified>& records,
                                        const std::string& clerk, const std::string& approver = "");
 
  private:
@@ -57,7 +64,7 @@ class CertificateIssuer {
       ABSL_LOCKS_EXCLUDED(serial_mu_);
   // Adds record `code`'s shared view and shared pages (personal data masked) to the document
   // and the signed content. FAILED_PRECONDITION naming the record when it may not be certified.
-  absl::Status AddRecord(const std::string& code, const std::string& actor,
+  absl::Status AddRecord(const Certified& record, const std::string& actor,
                          document::CertificateDocument* doc, kuaguan::v1::CertificateContent* content);
 
   // Constant after construction.

@@ -1,5 +1,7 @@
 #include "federation/front_desk.h"
 
+#include "federation/authorization.h"
+
 #include <algorithm>
 
 #include <botan/auto_rng.h>
@@ -60,6 +62,10 @@ absl::Status CheckFiling(const v1::FileRequestRequest& in, absl::Time now) {
     return absl::InvalidArgumentError(absl::StrCat("--category: ", category.status().message()));
   }
   RETURN_IF_ERROR(CheckAttachments(in.attachments()));
+  if (in.has_authorization()) {
+    if (in.authorization().ByteSizeLong() == 0) return absl::InvalidArgumentError("authorization: empty");
+    RETURN_IF_ERROR(CheckAuthorizationForm(in.authorization()));
+  }
   if (in.target().empty() == in.find().empty()) {
     return absl::InvalidArgumentError("give either --target CODE or --find QUERY");
   }
@@ -169,6 +175,10 @@ absl::StatusOr<v1::RemoteRequest> FrontDesk::Compose(const v1::FileRequestReques
   for (auto a : in.attachments()) {
     a.set_sm3(seal::Sm3(a.data()));
     *r.add_attachments() = std::move(a);
+  }
+  if (in.has_authorization()) {
+    *r.mutable_authorization() = in.authorization();
+    r.mutable_authorization()->mutable_document()->set_sm3(seal::Sm3(in.authorization().document().data()));
   }
   r.set_filed_by(clerk.name);
   return r;

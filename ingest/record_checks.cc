@@ -53,7 +53,10 @@ std::vector<proto::FieldError> FinishRecord(v1::Record* r) {
     r->set_share_class(v1::SHARE_CLASS_NOT_SHARED);
   }
   if (r->open_status() == v1::OPEN_STATUS_UNSPECIFIED) {
-    r->set_open_status(v1::OPEN_STATUS_CONTROLLED);
+    // No 控制标识 given: an unconditionally shared record is open from its formation (R3.2),
+    // anything else controlled until an open appraisal says otherwise.
+    r->set_open_status(r->share_class() == v1::SHARE_CLASS_UNCONDITIONAL ? v1::OPEN_STATUS_OPEN
+                                                                          : v1::OPEN_STATUS_CONTROLLED);
   }
   return errors;
 }

@@ -146,7 +146,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   ASSIGN_OR_RETURN(const std::string passphrase, seal::LoadPassphrase(config.KeyFile(), /*create=*/true));
   RETURN_IF_ERROR(d->store_->SealSecretsWith(passphrase));
   ASSIGN_OR_RETURN(d->index_, index::RecordIndex::Open(config.data_dir / "index"));
-  d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get(), d->clock_);
+  d->holdings_ = std::make_unique<Holdings>(d->store_.get(), d->index_.get(), d->clock_, config.open_period_years);
   // An index of an older format is rebuilt before the node serves (resumable: a node stopped
   // midway goes on from there at its next start).
   if (absl::Status st = d->holdings_->UpgradeIndex(IndexUpgradeProgress()); !st.ok()) {
@@ -243,10 +243,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const base::NodeConfig& co
   if (d->link_) {
     d->desk_service_ = std::make_unique<DeskService>(d->auth_.get(), d->store_.get(), d->requests_.get(), d->clock_,
                                                      config.archive_id, config.name);
+    d->desk_lookup_service_ = std::make_unique<DeskLookupService>(d->auth_.get(), d->person_lookup_.get());
     d->tls_admin_ = make_admin();
     d->tls_requests_ = std::make_unique<RequestsService>(d->auth_.get(), d->requests_.get());
     d->tls_federation_admin_ = make_federation_admin();
     d->tls_hub_admin_ = std::make_unique<HubAdminService>(d->auth_.get(), d->store_.get(), hub, d->hub_link_.get(), nullptr);
+    d->tls_appraisal_ = std::make_unique<AppraisalService>(d->auth_.get(), d->people_.get(), d->appraisal_.get(),
+                                                           d->call_pool_.get());
     if (d->metrics_) {
       d->tls_admin_->set_metrics(d->metrics_.get());
       d->tls_federation_admin_->set_metrics(d->metrics_.get());
@@ -363,8 +366,18 @@ absl::Status Daemon::OpenFederation() {
     policy.dual_approval = config_.issue_approval == "dual";
     requests_ = std::make_unique<federation::RemoteRequests>(config_.archive_id, config_.name, policy, deps);
     requests_->Start();
+    ingest_->OnAccepted([office = requests_->back_office()](const std::vector<std::string>& codes) {
+      return office->Digitized(codes);
+    });
     peer_service_ = std::make_unique<PeerService>(link_.get(), holdings_.get(), requests_.get(), clock_,
                                                   config_.archive_id);
+    lookup_responder_ = std::make_unique<federation::LookupResponder>(config_.archive_id, link_.get(), holdings_.get(),
+                                                                      store_.get(), clock_);
+    lookup_client_ = std::make_unique<federation::GrpcLookupClient>(link_.get());
+    person_lookup_ = std::make_unique<federation::PersonLookup>(config_.archive_id, link_.get(), lookup_client_.get(),
+                                                                lookup_responder_.get(), store_.get(), fanout_pool_.get(),
+                                                                clock_);
+    person_lookup_service_ = std::make_unique<PersonLookupService>(link_.get(), lookup_responder_.get());
     exchange_ = std::make_unique<DirectExchange>(config_.archive_id, config_.name, store_.get(), holdings_.get(),
                                                  link_.get(), clock_);
     exchange_service_ = std::make_unique<ExchangeService>(link_.get(), exchange_.get());
@@ -469,10 +482,13 @@ absl::Status Daemon::StartPeerServers() {
     builder.RegisterService(replica_service_.get());
     builder.RegisterService(exchange_service_.get());
     builder.RegisterService(desk_service_.get());
+    builder.RegisterService(desk_lookup_service_.get());
+    builder.RegisterService(person_lookup_service_.get());
     builder.RegisterService(tls_admin_.get());
     builder.RegisterService(tls_requests_.get());
     builder.RegisterService(tls_federation_admin_.get());
     builder.RegisterService(tls_hub_admin_.get());
+    builder.RegisterService(tls_appraisal_.get());
   }
   if (metrics_) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

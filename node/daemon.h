@@ -28,6 +28,8 @@
 #include "absl/synchronization/mutex.h"
 #include "base/node_config.h"
 #include "node/desk_service.h"
+#include "node/lookup_services.h"
+#include "federation/grpc_lookup_client.h"
 #include "node/federation_services.h"
 #include "base/worker_pool.h"
 #include "federation/federated_search.h"
@@ -140,6 +142,12 @@ class Daemon {
   std::unique_ptr<RequestsService> requests_service_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<DeskService> desk_service_;
+  // Self-service lookups by identity (R6.1): this archive's answers, the calls out, the fan-out.
+  std::unique_ptr<federation::LookupResponder> lookup_responder_;
+  std::unique_ptr<federation::GrpcLookupClient> lookup_client_;
+  std::unique_ptr<federation::PersonLookup> person_lookup_;
+  std::unique_ptr<PersonLookupService> person_lookup_service_;
+  std::unique_ptr<DeskLookupService> desk_lookup_service_;
   std::unique_ptr<federation::ReplicaHolder> replica_holder_;  // archives: others' backup replicas
   std::unique_ptr<ReplicaService> replica_service_;
   std::unique_ptr<federation::GrpcReplicaClient> replica_client_;
@@ -153,6 +161,7 @@ class Daemon {
   std::unique_ptr<AdminService> tls_admin_;
   std::unique_ptr<RequestsService> tls_requests_;
   std::unique_ptr<FederationAdminService> tls_federation_admin_;
+  std::unique_ptr<AppraisalService> tls_appraisal_;
   absl::Mutex peer_mu_;
   std::unique_ptr<grpc::Server> peer_server_ ABSL_GUARDED_BY(peer_mu_);
   std::unique_ptr<grpc::Server> enroll_server_ ABSL_GUARDED_BY(peer_mu_);

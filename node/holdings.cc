@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "federation/request_rules.h"
 #include "ingest/record_checks.h"
 #include "ingest/catalog_file.h"
 #include "seal/audit_chain.h"
@@ -43,8 +44,10 @@ void SetContentDigests(const v1::Record& record, std::string* sm3, std::string* 
   *sha256 = seal::Sha256(bytes);
 }
 
-Holdings::Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock)
-    : store_(store), index_(index), clock_(clock) {}
+Holdings::Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock, int open_years)
+    : store_(store), index_(index), clock_(clock), open_years_(open_years) {}
+
+std::string AppraisalActiveKey(const std::string& code) { return absl::StrCat("appraisal/active/", code); }
 
 absl::Status Holdings::AuditFailure(const std::string& actor, const std::string& action,
                                     const std::string& object, const absl::Status& status) {
@@ -111,42 +114,34 @@ void Holdings::IndexAfterCommit() {
 }
 
 
-namespace {
-
-// Why a peer would receive nothing of `r`, or OK. Fails closed: only public records of the
-// unconditional or conditional share classes leave the node (restricted ones need an
-// authorization that comes with remote requests).
-absl::Status SharedRefusal(const v1::StoredRecord& r) {
-  const std::string& code = r.record().code();
-  if (r.held()) return absl::FailedPreconditionError(absl::StrCat(code, " is held for a secrecy mark"));
-  if (r.state() != v1::RECORD_STATE_ACTIVE) {
-    return absl::FailedPreconditionError(absl::StrCat(code, " is withdrawn"));
+absl::StatusOr<federation::ShareDecision> Holdings::DecideFor(const v1::StoredRecord& r,
+                                                               federation::Audience audience) {
+  federation::PolicyContext ctx;
+  ctx.today = federation::DayString(federation::DayOf(clock_->NowMicros()));
+  ctx.open_years = open_years_;
+  if (!r.ingest_batch().empty()) {
+    ASSIGN_OR_RETURN(const auto batch, store_->GetBatch(r.ingest_batch()));
+    ctx.batch_accepted = batch && batch->accepted();
   }
-  if (r.record().share_class() != v1::SHARE_CLASS_UNCONDITIONAL &&
-      r.record().share_class() != v1::SHARE_CLASS_CONDITIONAL) {
-    return absl::FailedPreconditionError(absl::StrCat(code, " is not shared (暂不共享)"));
-  }
-  if (r.record().secrecy() != v1::SECRECY_PUBLIC) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(code, " is not public (密级 ", proto::SecrecyLabel(r.record().secrecy()),
-                     "); it leaves the node only with an authorization"));
-  }
-  return absl::OkStatus();
+  ASSIGN_OR_RETURN(const auto plan, store_->Get(federation::Family::kMeta, AppraisalActiveKey(r.record().code())));
+  if (plan) ctx.appraisal_in_progress = *plan;
+  return federation::DecideShare(r, audience, ctx);
 }
 
-}  // namespace
+absl::StatusOr<federation::SharedView> Holdings::Decide(const std::string& code, federation::Audience audience) {
+  ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
+  if (!current) return absl::NotFoundError(absl::StrCat("no record with code ", code));
+  federation::SharedView view;
+  ASSIGN_OR_RETURN(view.decision, DecideFor(*current, audience));
+  view.record = *std::move(current);
+  return view;
+}
 
-
-absl::Status Holdings::SharedCheck(const v1::StoredRecord& r) {
-  RETURN_IF_ERROR(SharedRefusal(r));
-  if (r.ingest_batch().empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(const auto batch, store_->GetBatch(r.ingest_batch()));
-  if (!batch || !batch->accepted()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        r.record().code(), " comes from ingest batch ", r.ingest_batch(),
-        ", not yet accepted (kuaguan ingest report / accept ", r.ingest_batch(), ")"));
-  }
-  return absl::OkStatus();
+absl::Status Holdings::SharedCheck(const v1::StoredRecord& r, bool text, federation::Audience audience) {
+  ASSIGN_OR_RETURN(const auto d, DecideFor(r, audience));
+  if (d.list && (d.text || !text)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(r.record().code(), ": ", d.refusal,
+                                                    " (kuaguan policy explain ", r.record().code(), ")"));
 }
 
 absl::StatusOr<v1::SearchResponse> Holdings::PeerSearch(const std::string& query, uint32_t limit,
@@ -164,7 +159,7 @@ absl::StatusOr<v1::SearchResponse> Holdings::PeerSearch(const std::string& query
   for (auto& h : *found.mutable_hits()) {
     if (out.hits_size() >= static_cast<int>(std::min<uint32_t>(limit == 0 ? 10 : limit, 100))) break;
     ASSIGN_OR_RETURN(const auto r, store_->GetRecord(h.code()));
-    if (!r || !SharedCheck(*r).ok()) continue;  // e.g. a scan batch not yet accepted
+    if (!r || !SharedCheck(*r, /*text=*/false, federation::Audience::kPeer).ok()) continue;  // e.g. controlled, or a batch not accepted
     h.set_page(0);
     // A peer receives text only masked, as from get --shared: no identity or phone number.
     for (std::string* text : {h.mutable_title(), h.mutable_snippet(), h.mutable_responsible()}) {
@@ -177,22 +172,39 @@ absl::StatusOr<v1::SearchResponse> Holdings::PeerSearch(const std::string& query
   return out;
 }
 
+absl::StatusOr<v1::GetRecordResponse> Holdings::GetFor(const std::string& code, const std::string& actor,
+                                                       federation::Audience audience) {
+  const std::string action = absl::StrCat("record.get.shared", audience == federation::Audience::kPeer ? "" : ".",
+                                          audience == federation::Audience::kPeer ? "" : federation::AudienceName(audience));
+  ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
+  if (!current) {
+    return AuditFailure(actor, action, code, absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (absl::Status st = SharedCheck(*current, /*text=*/false, audience); !st.ok()) {
+    return AuditFailure(actor, action, code, st);
+  }
+  ASSIGN_OR_RETURN(const auto d, DecideFor(*current, audience));
+  if (!d.text) {  // the catalog is shared, the full text is not (HN-11)
+    current->mutable_record()->clear_full_text();
+    current->mutable_record()->clear_page_starts();
+  }
+  for (auto& p : *current->mutable_record()->mutable_persons()) p.clear_id_hash();
+  ingest::RewriteTextFields(current->mutable_record(), [](const std::string& text) {
+    return ingest::MaskPersonalData(text, ingest::FindPersonalData(text));
+  });
+  v1::GetRecordResponse resp;
+  *resp.mutable_record() = *std::move(current);
+  RETURN_IF_ERROR(store_->Audit({actor, action, code, "ok"}));
+  return resp;
+}
+
 absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, bool history,
                                                     const std::string& actor, bool shared) {
+  if (shared) return GetFor(code, actor, federation::Audience::kPeer);
   ASSIGN_OR_RETURN(auto current, store_->GetRecord(code));
   if (!current) {
     return AuditFailure(actor, "record.get", code,
                         absl::NotFoundError(absl::StrCat("no record with code ", code)));
-  }
-  if (shared) {
-    if (absl::Status st = SharedCheck(*current); !st.ok()) {
-      return AuditFailure(actor, "record.get.shared", code, st);
-    }
-    for (auto& p : *current->mutable_record()->mutable_persons()) p.clear_id_hash();
-    ingest::RewriteTextFields(current->mutable_record(), [](const std::string& text) {
-      return ingest::MaskPersonalData(text, ingest::FindPersonalData(text));
-    });
-    history = false;
   }
   v1::GetRecordResponse resp;
   *resp.mutable_record() = *std::move(current);
@@ -200,8 +212,7 @@ absl::StatusOr<v1::GetRecordResponse> Holdings::Get(const std::string& code, boo
     ASSIGN_OR_RETURN(auto versions, store_->History(code));
     for (auto& v : versions) *resp.add_history() = std::move(v);
   }
-  RETURN_IF_ERROR(store_->Audit(
-      {actor, shared ? "record.get.shared" : history ? "record.history" : "record.get", code, "ok"}));
+  RETURN_IF_ERROR(store_->Audit({actor, history ? "record.history" : "record.get", code, "ok"}));
   return resp;
 }
 

@@ -23,8 +23,16 @@ namespace kuaguan::node {
 
 class Holdings final : public federation::HoldingsView {
  public:
-  // `store`, `index` and `clock` must outlive this object.
-  Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock = base::RealClock());
+  // `store`, `index` and `clock` must outlive this object. `open_years`: the open period
+  // (config open_period_years).
+  Holdings(Store* store, index::RecordIndex* index, const base::Clock* clock = base::RealClock(),
+           int open_years = 25);
+
+  absl::StatusOr<federation::SharedView> Decide(const std::string& code, federation::Audience audience) override;
+  absl::StatusOr<kuaguan::v1::GetRecordResponse> GetFor(const std::string& code, const std::string& actor,
+                                                        federation::Audience audience) override;
+  absl::StatusOr<kuaguan::v1::PageImage> GetPageFor(const kuaguan::v1::PageRequest& request, const std::string& actor,
+                                                    federation::Audience audience) override;
 
   // Brings the index up to the store's last change. Called at start and after every change.
   absl::Status CatchUpIndex();
@@ -108,9 +116,12 @@ class Holdings final : public federation::HoldingsView {
                                                           const std::string& actor);
 
  private:
-  // Why a peer would receive nothing of `r` (SharedRefusal, or an ingest batch not yet
-  // accepted), or OK.
-  absl::Status SharedCheck(const kuaguan::v1::StoredRecord& r);
+  // The share policy's decision for `r` (share_policy.h) with this node's context.
+  absl::StatusOr<federation::ShareDecision> DecideFor(const kuaguan::v1::StoredRecord& r,
+                                                     federation::Audience audience);
+  // FAILED_PRECONDITION naming the rule when `audience` may not list `r` (or, with
+  // `text`, receive its full text and pages), else OK.
+  absl::Status SharedCheck(const kuaguan::v1::StoredRecord& r, bool text, federation::Audience audience);
   // Brings the index up after a committed change; failures are logged, not returned.
   void IndexAfterCommit();
   // Audits a refused or failed request and passes its status on.
@@ -124,10 +135,15 @@ class Holdings final : public federation::HoldingsView {
   Store* const store_;
   index::RecordIndex* const index_;
   const base::Clock* const clock_;
+  const int open_years_;
 
   absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
   absl::Mutex index_mu_;
 };
+
+// The meta key naming the appraisal plan in progress for record `code` (set by the appraisal
+// module while a plan holds the record, the plan id as value).
+std::string AppraisalActiveKey(const std::string& code);
 
 // True when the two records have the same deterministic encoding.
 bool SameRecord(const kuaguan::v1::Record& a, const kuaguan::v1::Record& b);

@@ -10,6 +10,8 @@
 #include "ingest/page_image.h"
 #include "ingest/personal_data.h"
 #include "node/holdings.h"
+
+#include "federation/digitize_queue.h"
 #include "node/page_highlight.h"
 #include "seal/digest.h"
 
@@ -46,32 +48,43 @@ absl::Status Holdings::CommitScanned(RecordWrite w, const std::string& actor) {
   absl::MutexLock lock(&change_mu_);
   const std::string code = w.current.record().code();
   ASSIGN_OR_RETURN(const auto existing, store_->GetRecord(code));
-  if (existing) return absl::AlreadyExistsError(absl::StrCat(code, " is already in the store"));
+  // A record held only as a catalog entry gets its scans as a new version (按需数字化).
+  const bool digitizes = existing && existing->state() == v1::RECORD_STATE_ACTIVE && !existing->held() &&
+                         federation::Undigitized(existing->record());
+  if (existing && !digitizes) return absl::AlreadyExistsError(absl::StrCat(code, " is already in the store"));
   const int64_t now = clock_->NowMicros();
-  w.current.set_version(1);
+  const uint32_t version = digitizes ? existing->version() + 1 : 1;
+  w.current.set_version(version);
   w.current.set_state(v1::RECORD_STATE_ACTIVE);
-  w.current.set_created_micros(now);
+  w.current.set_created_micros(digitizes ? existing->created_micros() : now);
   w.current.set_updated_micros(now);
+  if (digitizes) *w.current.mutable_appraisal() = existing->appraisal();
   SetContentDigests(w.current.record(), w.current.mutable_content_sm3(),
                     w.current.mutable_content_sha256());
-  w.version.set_version(1);
-  w.version.set_change(v1::CHANGE_KIND_CREATED);
+  w.version.set_version(version);
+  w.version.set_change(digitizes ? v1::CHANGE_KIND_MODIFIED : v1::CHANGE_KIND_CREATED);
   w.version.set_state(v1::RECORD_STATE_ACTIVE);
   *w.version.mutable_record() = w.current.record();
   w.version.set_actor(actor);
-  w.version.set_reason(absl::StrCat("ingest batch ", w.current.ingest_batch()));
+  w.version.set_reason(absl::StrCat(digitizes ? "digitized (按需数字化) in ingest batch " : "ingest batch ",
+                                    w.current.ingest_batch()));
   w.version.set_time_micros(now);
   w.version.set_content_sm3(w.current.content_sm3());
   w.version.set_content_sha256(w.current.content_sha256());
   const std::string outcome =
       w.current.held() ? absl::StrCat("ok: held for secrecy mark ", w.current.held_mark()) : "ok";
-  RETURN_IF_ERROR(store_->Commit({std::move(w)}, {actor, "ingest.item", code, outcome}).status());
+  RETURN_IF_ERROR(store_->Commit({std::move(w)}, {actor, digitizes ? "ingest.digitized" : "ingest.item", code, outcome}).status());
   IndexAfterCommit();
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
                                                 const std::string& actor) {
+  return GetPageFor(request, actor, federation::Audience::kPeer);
+}
+
+absl::StatusOr<v1::PageImage> Holdings::GetPageFor(const v1::PageRequest& request, const std::string& actor,
+                                                   federation::Audience audience) {
   const std::string object = absl::StrCat(request.code(), " page ", request.page());
   const char* action = request.shared() ? "page.get.shared" : "page.get";
   ASSIGN_OR_RETURN(const auto current, store_->GetRecord(request.code()));
@@ -88,7 +101,7 @@ absl::StatusOr<v1::PageImage> Holdings::GetPage(const v1::PageRequest& request,
                                    "use (not with --shared, --thumbnail or jpeg)"));
   }
   if (request.shared()) {
-    if (absl::Status st = SharedCheck(*current); !st.ok()) return AuditFailure(actor, action, object, st);
+    if (absl::Status st = SharedCheck(*current, /*text=*/true, audience); !st.ok()) return AuditFailure(actor, action, object, st);
   }
   ASSIGN_OR_RETURN(const auto texts, store_->PageTexts(request.code()));
   if (texts.empty()) {

@@ -93,4 +93,21 @@ grpc::Status RequestsService::Approve(grpc::ServerContext* ctx, const v1::Reques
                [&](const Caller& c) { return requests_->back_office()->Approve(req->request_id(), c.Audit()); });
 }
 
+grpc::Status RequestsService::Explain(grpc::ServerContext* ctx, const v1::ExplainRequest* req, v1::ExplainResponse* resp) {
+  return Serve(auth_, requests_, *ctx, "policy explain", resp,
+               [&](const Caller& c) { return requests_->back_office()->Explain(*req, c.Audit()); });
+}
+
+grpc::Status RequestsService::Authorize(grpc::ServerContext* ctx, const v1::AuthorizeCommand* req,
+                                        v1::StoredRequest* resp) {
+  return Serve(auth_, requests_, *ctx, "requests authorize", resp,
+               [&](const Caller& c) { return requests_->back_office()->Authorize(*req, c.Audit()); });
+}
+
+grpc::Status RequestsService::DigitizeQueue(grpc::ServerContext* ctx, const v1::DigitizeQueueRequest* req,
+                                            v1::DigitizeQueueList* resp) {
+  return Serve(auth_, requests_, *ctx, "digitize queue", resp,
+               [&](const Caller& c) { return requests_->back_office()->Queue(*req, c.Audit()); });
+}
+
 }  // namespace kuaguan::node

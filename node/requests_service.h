@@ -37,6 +37,12 @@ class RequestsService final : public kuaguan::v1::Requests::Service {
                                  kuaguan::v1::IssuedCertificate* resp) override;
   grpc::Status Approve(grpc::ServerContext* ctx, const kuaguan::v1::RequestRef* req,
                        kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status Explain(grpc::ServerContext* ctx, const kuaguan::v1::ExplainRequest* req,
+                       kuaguan::v1::ExplainResponse* resp) override;
+  grpc::Status Authorize(grpc::ServerContext* ctx, const kuaguan::v1::AuthorizeCommand* req,
+                         kuaguan::v1::StoredRequest* resp) override;
+  grpc::Status DigitizeQueue(grpc::ServerContext* ctx, const kuaguan::v1::DigitizeQueueRequest* req,
+                             kuaguan::v1::DigitizeQueueList* resp) override;
 
  private:
   Authorizer* const auth_;

@@ -1,5 +1,9 @@
 #include "node/scan_ingest.h"
 
+#include "federation/digitize_queue.h"
+
+#include <cstdio>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -122,6 +126,15 @@ absl::StatusOr<std::optional<Item>> IngestRun::Read(ingest::CatalogRow row) {
   item.read_start = clock_->NowMicros();
   item.row = std::move(row);
   const std::string pages_text = ingest::TakePageList(&item.row.record);
+  // The scans of a record held only as a catalog entry (按需数字化): its catalog stands, so the
+  // manifest row needs no more than the code and the pages.
+  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(item.row.record.code()));
+  const bool digitizes = existing && existing->state() == v1::RECORD_STATE_ACTIVE && !existing->held() &&
+                         federation::Undigitized(existing->record());
+  if (digitizes) {
+    item.row.record = existing->record();
+    item.row.errors.clear();
+  }
   if (!item.row.errors.empty()) {
     const auto& e = item.row.errors.front();
     Problem(item.row, "", absl::StrCat(e.field, " '", e.value, "': ", e.reason));
@@ -154,8 +167,7 @@ absl::StatusOr<std::optional<Item>> IngestRun::Read(ingest::CatalogRow row) {
     return std::nullopt;
   }
   // Already ingested with the same files: a resumed run skips it.
-  ASSIGN_OR_RETURN(auto existing, store_->GetRecord(item.row.record.code()));
-  if (existing) {
+  if (existing && !digitizes) {
     bool same = existing->record().files_size() == static_cast<int>(item.files.size());
     for (size_t k = 0; same && k < item.files.size(); ++k) {
       same = existing->record().files(static_cast<int>(k)).sm3() == item.files[k].sm3;
@@ -444,7 +456,23 @@ absl::StatusOr<v1::IngestBatch> ScanIngest::Accept(const std::string& id,
   RETURN_IF_ERROR(store_->Audit(
       {actor, "ingest.accept", id,
        override_reason.empty() ? "ok" : absl::StrCat("ok: QC overridden: ", override_reason)}));
+  std::function<absl::Status(const std::vector<std::string>&)> hook;
+  {
+    absl::MutexLock lock(&hook_mu_);
+    hook = on_accepted_;
+  }
+  if (hook) {
+    if (absl::Status st = hook({batch->codes().begin(), batch->codes().end()}); !st.ok()) {
+      std::fprintf(stderr, "kuaguand: batch %s accepted; moving its waiting requests on failed: %s\n", id.c_str(),
+                   std::string(st.message()).c_str());
+    }
+  }
   return *batch;
+}
+
+void ScanIngest::OnAccepted(std::function<absl::Status(const std::vector<std::string>&)> hook) {
+  absl::MutexLock lock(&hook_mu_);
+  on_accepted_ = std::move(hook);
 }
 
 }  // namespace kuaguan::node

@@ -23,6 +23,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kuaguan/v1/admin.pb.h"
 #include "base/clock.h"
 #include "base/engine_limit.h"
@@ -59,16 +61,23 @@ class ScanIngest {
   absl::StatusOr<kuaguan::v1::IngestBatch> Batch(const std::string& id, const std::string& actor);
 
   // Accepts a batch. FAILED_PRECONDITION while its QC fails, unless `override_reason` is given
-  // (the override is recorded and audited), or when it is already accepted.
+  // (the override is recorded and audited), or when it is already accepted. Then calls the
+  // accepted hook with the batch's codes (digitized records let waiting requests move on).
   absl::StatusOr<kuaguan::v1::IngestBatch> Accept(const std::string& id,
                                                   const std::string& override_reason,
                                                   const std::string& actor);
+
+  // What Accept calls with an accepted batch's record codes; its failures are logged, never
+  // undo the acceptance. Set once the remote-request workflow runs (at start or enrollment).
+  void OnAccepted(std::function<absl::Status(const std::vector<std::string>&)> hook) ABSL_LOCKS_EXCLUDED(hook_mu_);
 
  private:
   Store* const store_;
   Holdings* const holdings_;
   base::CountingLimit* const engines_;
   const base::Clock* const clock_;
+  absl::Mutex hook_mu_;
+  std::function<absl::Status(const std::vector<std::string>&)> on_accepted_ ABSL_GUARDED_BY(hook_mu_);
 };
 
 }  // namespace kuaguan::node

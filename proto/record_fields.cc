@@ -253,6 +253,8 @@ const std::vector<CatalogField>& CatalogFields() {
                  SecrecyLabel),
       ENUM_FIELD("share_class", "共享类别", (Aliases{"共享类型", "共享属性"}), share_class,
                  ShareLabels, "share class", ShareClassLabel),
+      ENUM_FIELD("text_share_class", "全文共享类别", (Aliases{"全文共享类型"}), text_share_class,
+                 ShareLabels, "full-text share class", ShareClassLabel),
       ENUM_FIELD("open_status", "控制标识", (Aliases{"开放状态", "开放标识"}), open_status,
                  OpenLabels, "open status", OpenStatusLabel),
       ENUM_FIELD("livelihood", "民生类别", (Aliases{"民生档案类别"}), livelihood,

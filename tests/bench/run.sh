@@ -17,6 +17,7 @@ BIN=${1:-build/bin}
 "$BIN/log_bench" --leaves "${BENCH_LOG_LEAVES:-1000000}" --naive-leaves "${BENCH_LOG_NAIVE_LEAVES:-20000}" --naive-runs 10
 "$BIN/hub_bench" --seconds "${BENCH_HUB_SECONDS:-60}" --members "${BENCH_HUB_MEMBERS:-180}" --minutes "${BENCH_HUB_MINUTES:-2}"
 "$BIN/replica_bench" --objects "${BENCH_REPLICA_OBJECTS:-10000}"
+"$BIN/lookup_bench" --records "${BENCH_LOOKUP_RECORDS:-5000}" --lookups "${BENCH_LOOKUPS:-200}"
 "$BIN/exchange_bench" --records "${BENCH_EXCHANGE_RECORDS:-1000}" --pages 50 --scanned "${BENCH_EXCHANGE_SCANNED:-10}"
 "$BIN/appraisal_bench" --items "${BENCH_APPRAISAL_ITEMS:-10000}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"

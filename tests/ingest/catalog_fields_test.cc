@@ -46,6 +46,14 @@ TEST_CASE("FinishRecord derives - defaults closed and cross-checks the code") {
   CHECK(r.retention() == kuaguan::v1::RETENTION_PERMANENT);
   CHECK(r.share_class() == kuaguan::v1::SHARE_CLASS_NOT_SHARED);
   CHECK(r.open_status() == kuaguan::v1::OPEN_STATUS_CONTROLLED);
+  // Unconditionally shared without a 控制标识: open from its formation (R3.2).
+  Record open;
+  open.set_code("Z109-WS·2011-Y-BGS-0002");
+  open.set_title("关于开放档案目录的通知");
+  open.set_date("20110304");
+  open.set_share_class(kuaguan::v1::SHARE_CLASS_UNCONDITIONAL);
+  CHECK(FinishRecord(&open).empty());
+  CHECK(open.open_status() == kuaguan::v1::OPEN_STATUS_OPEN);
 
   Record bad = r;
   bad.set_year(2012);

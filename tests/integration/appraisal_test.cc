@@ -3,7 +3,8 @@
 // appraiser (初审), 复审 by a reviewer with one item sent back and decided again, 终审 by an
 // approver; a fourth person refused by the role table, the appraiser refused at 复审 of the items
 // they decided; the report and the announcement checked with pdftotext, the announcement's
-// signature with openssl; no record opened before the announcement, each opened one after it.
+// signature with openssl; no record opened before the announcement, each opened one after it. One
+// reviewer works from a workstation with a staff certificate (mutual TLS).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -136,10 +137,21 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
   CHECK(twice.err.find("may not do 复审") != std::string::npos);
   CHECK(twice.err.find("初审") != std::string::npos);
 
-  // 复审 sends one back; the appraiser decides it again; 复审 of all.
+  // 复审 sends one back (a reviewer at a workstation, with a staff certificate); the appraiser
+  // decides it again; 复审 of all.
   const std::string back = Code(7);
   CHECK(as("kgtest-so2", {"review", plan, "--step", "second", back, "--return"}).exit_code != 0);  // no reason
-  ok("kgtest-so2", {"review", plan, "--step", "second", back, "--return", "--reason", "题名与内容不符，请复核"});
+  const auto station = zz.dir() / "station";
+  REQUIRE(zz.Cli({"staff", "add", "周复审", "--role", "reviewer", "--out", station.string()}).exit_code == 0);
+  const RunResult returned = Run({BinDir() + "/kuaguan", "appraisal", "review", plan, "--step", "second", back, "--return",
+                                  "--reason", "题名与内容不符，请复核", "--profile", (station / "desk.toml").string()});
+  INFO(returned.err);
+  for (auto w : {std::vector<std::string>{"whoami"}, std::vector<std::string>{"appraisal", "plan", "list"}}) {
+    w.insert(w.begin(), BinDir() + "/kuaguan"); w.insert(w.begin(), "GRPC_TRACE=http"); w.insert(w.begin(), "GRPC_VERBOSITY=debug"); w.insert(w.begin(), "/usr/bin/env"); w.push_back("--profile"); w.push_back((station / "desk.toml").string());
+    auto r = Run(w); std::printf("DEBUG2 %d err=[%.6000s] out=[%.200s]\n", r.exit_code, r.err.c_str(), r.out.c_str());
+  }
+  if (returned.exit_code != 0) std::printf("DEBUG err=[%s] out=[%s] log=%s\n", returned.err.c_str(), returned.out.c_str(), zz.daemon_log().c_str());
+  REQUIRE(returned.exit_code == 0);
   started = std::chrono::steady_clock::now();
   ok("kgtest-so2", {"review", plan, "--step", "second", "--all"});
   const double t_second = Seconds(started);
@@ -166,6 +178,8 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
     REQUIRE(acts.size() == 5);
     CHECK(Str(acts[0].struct_value(), "person") == "钱鉴定");
     CHECK(Str(acts[1].struct_value(), "reason") == "题名与内容不符，请复核");
+    CHECK(Str(acts[1].struct_value(), "person") == "周复审");
+    CHECK(Str(acts[1].struct_value(), "actor").find("certificate:") != std::string::npos);
     CHECK(Str(acts[3].struct_value(), "person") == "孙复审");
     CHECK(Str(acts[4].struct_value(), "person") == "李操作");
   }

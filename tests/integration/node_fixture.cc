@@ -189,4 +189,50 @@ void AuditedSearches(const RunningNode& node, int n) {
   REQUIRE(r.exit_code == 0);
 }
 
+RunResult DeskClient::Run(std::vector<std::string> args) const {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--id-number") continue;
+    const std::string file = profile + ".id-" + std::to_string(i) + "-" + std::to_string(counter++);
+    std::ofstream(file) << args[i + 1] << "\n";
+    args[i] = "--id-number-file";
+    args[i + 1] = file;
+  }
+  return RunRaw(std::move(args));
+}
+
+RunResult DeskClient::RunRaw(std::vector<std::string> args) const {
+  args.insert(args.begin(), {BinDir() + "/kuaguan-desk", "--profile", profile});
+  return kuaguan::testing::Run(args);
+}
+
+google::protobuf::Struct DeskClient::Json(std::vector<std::string> args) const {
+  args.push_back("--json");
+  auto r = Run(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  google::protobuf::Struct s;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(r.out, &s).ok());
+  return s;
+}
+
+std::string DeskClient::File(std::vector<std::string> args) const {
+  args.insert(args.begin(), "request");
+  auto s = Json(args);
+  const std::string id = Str(s, "request_id");
+  CHECK(id == Str(s.fields().at("request").struct_value(), "request_id"));
+  return id;
+}
+
+google::protobuf::Struct DeskClient::WaitFor(const std::string& id, const std::string& state) const {
+  google::protobuf::Struct s;
+  for (int i = 0; i < 300; ++i) {
+    s = Json({"status", id});
+    if (Str(s, "state") == state) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  FAIL("request " << id << " never reached " << state << "; it is " << Str(s, "state") << ": "
+                  << Run({"status", id}).out);
+  return s;
+}
+
 }  // namespace kuaguan::testing

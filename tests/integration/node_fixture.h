@@ -64,6 +64,23 @@ void Enroll(const RunningNode& provincial, const RunningNode& member, const std:
 // Python: a process per call would take minutes).
 void AuditedSearches(const RunningNode& node, int n);
 
+// kuaguan-desk with one clerk's profile (written by `kuaguan staff add`). The identity number
+// never goes on the command line: "--id-number N" in a test's arguments is written to a file
+// beside the profile and passed as --id-number-file.
+struct DeskClient {
+  std::string profile;
+  RunResult Run(std::vector<std::string> args) const;
+  // The command line as given, the number on it if so (kuaguan-desk refuses it).
+  RunResult RunRaw(std::vector<std::string> args) const;
+  // Runs with --json; fails the test unless it succeeds and prints one JSON object.
+  google::protobuf::Struct Json(std::vector<std::string> args) const;
+  // Files a request (`args` after "request") and returns its id.
+  std::string File(std::vector<std::string> args) const;
+  // Waits (up to 30 s) until request `id` reaches `state`; returns its last status.
+  google::protobuf::Struct WaitFor(const std::string& id, const std::string& state) const;
+  mutable int counter = 0;
+};
+
 // Writes `content` to `path`.
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 

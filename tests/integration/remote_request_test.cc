@@ -28,57 +28,6 @@ std::string Token(RunningNode& provincial, const std::string& archive, const std
   return Str(provincial.CliJson({"ca", "token", "--archive", archive, "--name", name}), "token");
 }
 
-struct Desk {
-  std::string profile;
-  // The identity number never goes on the command line: "--id-number N" in a test's arguments
-  // is written to a file beside the profile and passed as --id-number-file.
-  RunResult Run(std::vector<std::string> args) const {
-    for (size_t i = 0; i + 1 < args.size(); ++i) {
-      if (args[i] != "--id-number") continue;
-      const std::string file = profile + ".id-" + std::to_string(i) + "-" + std::to_string(counter_++);
-      std::ofstream(file) << args[i + 1] << "\n";
-      args[i] = "--id-number-file";
-      args[i + 1] = file;
-    }
-    args.insert(args.begin(), {BinDir() + "/kuaguan-desk", "--profile", profile});
-    return kuaguan::testing::Run(args);
-  }
-  // The command line itself, with the number on it: refused.
-  RunResult RunRaw(std::vector<std::string> args) const {
-    args.insert(args.begin(), {BinDir() + "/kuaguan-desk", "--profile", profile});
-    return kuaguan::testing::Run(args);
-  }
-  mutable int counter_ = 0;
-  google::protobuf::Struct Json(std::vector<std::string> args) const {
-    args.push_back("--json");
-    auto r = Run(args);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    google::protobuf::Struct s;
-    REQUIRE(google::protobuf::util::JsonStringToMessage(r.out, &s).ok());
-    return s;
-  }
-  std::string File(std::vector<std::string> args) const {
-    args.insert(args.begin(), "request");
-    auto s = Json(args);
-    const std::string id = Str(s, "request_id");
-    CHECK(id == Str(s.fields().at("request").struct_value(), "request_id"));
-    return id;
-  }
-  // Waits (up to 30 s) until the request reaches `state`; returns its last status.
-  google::protobuf::Struct WaitFor(const std::string& id, const std::string& state) const {
-    google::protobuf::Struct s;
-    for (int i = 0; i < 300; ++i) {
-      s = Json({"status", id});
-      if (Str(s, "state") == state) return s;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    FAIL("request " << id << " never reached " << state << "; it is " << Str(s, "state") << ": "
-                    << Run({"status", id}).out);
-    return s;
-  }
-};
-
 std::string History(const google::protobuf::Struct& s) {
   std::string out;
   for (const auto& c : s.fields().at("history").list_value().values()) {
@@ -115,7 +64,7 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   const auto desk_dir = zz.dir() / "desk";
   const std::string desk_serial =
       Str(zz.CliJson({"staff", "add", "赵敏", "--role", "front-desk", "--out", desk_dir.string()}), "serial");
-  const Desk desk{(desk_dir / "desk.toml").string()};
+  const DeskClient desk{(desk_dir / "desk.toml").string()};
   const std::vector<std::string> base = {"--name", "王建国", "--category", "婚姻登记", "--purpose", "办理养老保险待遇"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> a = base;
@@ -313,7 +262,7 @@ TEST_CASE("remote requests between two archives: auto-issue - not found - refuse
   // 10. Staff: a back-office certificate cannot file; a revoked desk certificate is refused.
   const auto back_dir = zz.dir() / "back";
   REQUIRE(zz.Cli({"staff", "add", "钱进", "--role", "back-office", "--out", back_dir.string()}).exit_code == 0);
-  const Desk back_desk{(back_dir / "desk.toml").string()};
+  const DeskClient back_desk{(back_dir / "desk.toml").string()};
   CHECK(back_desk.Run(with({"request", "--id-number", kPerson, "--target", "410200"})).err.find("may not run") !=
         std::string::npos);
   REQUIRE(prov.Cli({"ca", "revoke", "--serial", desk_serial, "--reason", "离职"}).exit_code == 0);
