@@ -19,6 +19,7 @@ BIN=${1:-build/bin}
 "$BIN/replica_bench" --objects "${BENCH_REPLICA_OBJECTS:-10000}"
 "$BIN/lookup_bench" --records "${BENCH_LOOKUP_RECORDS:-5000}" --lookups "${BENCH_LOOKUPS:-200}"
 "$BIN/exchange_bench" --records "${BENCH_EXCHANGE_RECORDS:-1000}" --pages 50 --scanned "${BENCH_EXCHANGE_SCANNED:-10}"
+"$BIN/policy_bench" --records "${BENCH_POLICY_RECORDS:-100000}"
 "$BIN/appraisal_bench" --items "${BENCH_APPRAISAL_ITEMS:-10000}"
 "$BIN/ocr_bench" --pages "${BENCH_PAGES:-8}" --memory "${BENCH_MEMORY_PAGES:-50,500}"
 "$BIN/scan_text_bench" --pages "${BENCH_SCAN_PAGES:-30}" --light-pages "${BENCH_PAGES:-8}"
