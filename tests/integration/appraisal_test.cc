@@ -146,11 +146,6 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
   const RunResult returned = Run({BinDir() + "/kuaguan", "appraisal", "review", plan, "--step", "second", back, "--return",
                                   "--reason", "题名与内容不符，请复核", "--profile", (station / "desk.toml").string()});
   INFO(returned.err);
-  for (auto w : {std::vector<std::string>{"whoami"}, std::vector<std::string>{"appraisal", "plan", "list"}}) {
-    w.insert(w.begin(), BinDir() + "/kuaguan"); w.insert(w.begin(), "GRPC_TRACE=http"); w.insert(w.begin(), "GRPC_VERBOSITY=debug"); w.insert(w.begin(), "/usr/bin/env"); w.push_back("--profile"); w.push_back((station / "desk.toml").string());
-    auto r = Run(w); std::printf("DEBUG2 %d err=[%.6000s] out=[%.200s]\n", r.exit_code, r.err.c_str(), r.out.c_str());
-  }
-  if (returned.exit_code != 0) std::printf("DEBUG err=[%s] out=[%s] log=%s\n", returned.err.c_str(), returned.out.c_str(), zz.daemon_log().c_str());
   REQUIRE(returned.exit_code == 0);
   started = std::chrono::steady_clock::now();
   ok("kgtest-so2", {"review", plan, "--step", "second", "--all"});
