@@ -32,6 +32,13 @@ std::string Outcome(const absl::Status& s) {
   return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
 }
 
+// A copy received by direct exchange (node/exchange.h) is the sending archive's: never changed here.
+absl::Status ReadOnlyCopy(const v1::StoredRecord& r, const char* what) {
+  return absl::FailedPreconditionError(absl::StrCat(r.record().code(), " is a read-only copy from archive ",
+                                                    r.origin().archive(), " (直接交换, package ", r.origin().package(),
+                                                    "): it cannot be ", what, " here"));
+}
+
 }  // namespace
 
 bool SameRecord(const v1::Record& a, const v1::Record& b) {
@@ -329,6 +336,9 @@ absl::StatusOr<v1::ChangeResponse> Holdings::Modify(const v1::ModifyRequest& req
     return AuditFailure(actor, "record.modify", code,
                         absl::NotFoundError(absl::StrCat("no record with code ", code)));
   }
+  if (!existing->origin().archive().empty()) {
+    return AuditFailure(actor, "record.modify", code, ReadOnlyCopy(*existing, "modified"));
+  }
   if (existing->state() != v1::RECORD_STATE_ACTIVE) {
     return AuditFailure(actor, "record.modify", code,
                         absl::FailedPreconditionError(
@@ -392,6 +402,9 @@ absl::StatusOr<v1::ChangeResponse> Holdings::Withdraw(const v1::WithdrawRequest&
   if (!existing) {
     return AuditFailure(actor, "record.withdraw", code,
                         absl::NotFoundError(absl::StrCat("no record with code ", code)));
+  }
+  if (!existing->origin().archive().empty()) {
+    return AuditFailure(actor, "record.withdraw", code, ReadOnlyCopy(*existing, "withdrawn"));
   }
   if (existing->state() == v1::RECORD_STATE_WITHDRAWN) {
     return AuditFailure(actor, "record.withdraw", code,

@@ -62,12 +62,14 @@ class Holdings final : public federation::HoldingsView {
   absl::StatusOr<kuaguan::v1::SearchResponse> Search(const kuaguan::v1::SearchRequest& request,
                                                      const std::string& actor) override;
 
-  // New version with the fields set. NOT_FOUND, FAILED_PRECONDITION (withdrawn) or
-  // INVALID_ARGUMENT (unknown field, bad value, the code itself).
+  // New version with the fields set. NOT_FOUND, FAILED_PRECONDITION (withdrawn, or a read-only
+  // copy received by direct exchange: node/exchange.h) or INVALID_ARGUMENT (unknown field, bad
+  // value, the code itself).
   absl::StatusOr<kuaguan::v1::ChangeResponse> Modify(const kuaguan::v1::ModifyRequest& request,
                                                      const std::string& actor);
 
   // Records the withdrawal as a new version; the record leaves the index. A reason is required.
+  // FAILED_PRECONDITION for a read-only copy received by direct exchange.
   absl::StatusOr<kuaguan::v1::ChangeResponse> Withdraw(const kuaguan::v1::WithdrawRequest& request,
                                                        const std::string& actor);
 
