@@ -1,8 +1,8 @@
-// The Appraisal gRPC service (local socket, and for staff certificates on the peer listener): open appraisal's plans, queue, decisions, the three
-// steps, report, approval and announcement (node/appraisal.h), each call authorized by the role
-// table as the verified caller. Thin: a plan's appraisers must be registered people holding the
-// appraiser role; long work (plans, steps over many items, PDFs) runs on the call pool.
-// Thread-safe.
+// The Appraisal gRPC service, on the local socket and for staff certificates on the peer
+// listener: open appraisal's plans, queue, decisions, the three steps, report, approval and
+// announcement (node/appraisal.h), each call authorized by the role table as the verified caller.
+// Thin: a plan's appraisers must be registered people holding the appraiser role; long work
+// (plans, steps over many items, PDFs) runs on the call pool. Thread-safe.
 #pragma once
 
 #include "base/worker_pool.h"
