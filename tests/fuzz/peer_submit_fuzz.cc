@@ -1,12 +1,14 @@
 // Feeds: switches (sender, target, fresh id, the person's hash) and a RemoteRequest to a real back
 // office's Receive (peer_fixture.h). Asserts: only requests addressed to us by their sender, with
-// a person and good attachments, are taken, as sent; answers never quote a not-shared record.
+// a person, good attachments and a well-formed authorization (if any), are taken, as sent;
+// answers never quote a not-shared record.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "federation/authorization.h"
 #include "federation/request_rules.h"
 #include "seal/digest.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -36,6 +38,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     a->set_data(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(64, '\x42'));
     a->set_sm3(kuaguan::seal::Sm3(a->data()));
     seeds.emplace_back("with-attachment", std::string(1, '\x1f') + with.SerializeAsString());
+    v1::RemoteRequest authorized = w.submitted()[0];
+    v1::Authorization* z = authorized.mutable_authorization();
+    z->set_body("开封市自然资源和规划局");
+    z->set_kind(v1::AUTHORIZER_DEPARTMENT);
+    z->set_scope("查阅并出具证明");
+    z->set_valid_from("2026-01-01");
+    z->set_valid_until("2027-12-31");
+    z->set_document_number("汴自然资函〔2026〕12号");
+    z->add_record_codes("K2-TD·1990-Y-0003");
+    *z->mutable_document() = *a;
+    seeds.emplace_back("with-authorization", std::string(1, '\x1f') + authorized.SerializeAsString());
   }
   kuaguan::fuzz::WriteSeeds(seeds);
   return 0;
@@ -69,6 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(kuaguan::federation::CheckAttachment(a).ok(),
                "a bad attachment is taken: " + a.name());
   }
+  FUZZ_CHECK(kuaguan::federation::CheckAuthorizationForm(r.authorization()).ok(),
+             "a malformed authorization is taken");
   FUZZ_CHECK(answer->SerializeAsString().find(kuaguan::fuzz::kNotSharedWords) == std::string::npos,
              "the answer tells what a not-shared record says");
   auto stored = w.back()->book()->Get(r.request_id(), /*full=*/true);
