@@ -8,6 +8,7 @@
 // for, never another's or one outside the categories; no identity or phone number in clear; at
 // most kLookupMaxRecords; refusals say why; every string valid UTF-8.
 #include <botan/auto_rng.h>
+#include <botan/pk_keys.h>
 #include <botan/pkcs10.h>
 #include <botan/x509self.h>
 
