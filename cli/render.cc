@@ -106,6 +106,17 @@ Json StoredRecordJson(const v1::StoredRecord& s) {
                                         {"imported", JStr(FormatMicros(s.origin().imported_micros()))},
                                         {"record_sm3", JStr(seal::ToHex(s.origin().record_sm3()))}}));
   }
+  if (s.appraisal().outcome() != v1::APPRAISAL_OUTCOME_UNSPECIFIED) {  // the open appraisal in force (开放鉴定)
+    const v1::AppraisalOutcome o = s.appraisal().outcome();
+    fields.emplace_back("appraisal", JObj({{"outcome", JStr(o == v1::APPRAISAL_OUTCOME_OPEN         ? "open"
+                                                            : o == v1::APPRAISAL_OUTCOME_CONTROLLED ? "controlled"
+                                                                                                    : "deferred")},
+                                           {"reason", JStr(s.appraisal().reason())},
+                                           {"until", JStr(s.appraisal().until())},
+                                           {"plan", JStr(s.appraisal().plan())},
+                                           {"announcement", JStr(s.appraisal().announcement())},
+                                           {"announced", JStr(FormatMicros(s.appraisal().announced_micros()))}}));
+  }
   return JObj(std::move(fields));
 }
 

@@ -31,7 +31,9 @@ std::string ProtoJson(const google::protobuf::Message& message);
 Json RecordJson(const kuaguan::v1::Record& record);
 
 // A stored record: code, version, state, times, digests and the record; "origin" (archive,
-// package, imported, record_sm3) only for a read-only copy received by direct exchange.
+// package, imported, record_sm3) only for a read-only copy received by direct exchange;
+// "appraisal" (outcome, reason, until, plan, announcement, announced) once an open appraisal
+// was announced for it.
 Json StoredRecordJson(const kuaguan::v1::StoredRecord& stored);
 
 // Readable "element: value" lines for a record's non-empty fields (Chinese element names).

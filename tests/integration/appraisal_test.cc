@@ -217,7 +217,10 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
 
   // Now the records changed: opened ones 开放 at version 2, the others still 控制.
   CHECK(OpenStatus(zz, Code(1)) == "开放");
-  CHECK(Num(zz.CliJson({"get", Code(1)}), "version") == 2);
+  const auto opened = zz.CliJson({"get", Code(1)});
+  CHECK(Num(opened, "version") == 2);
+  CHECK(Str(opened.fields().at("appraisal").struct_value(), "outcome") == "open");
+  CHECK(Str(opened.fields().at("appraisal").struct_value(), "announcement") == "410100-KF-" + plan.substr(3));
   CHECK(OpenStatus(zz, Code(991)) == "控制");
   CHECK(OpenStatus(zz, back) == "控制");
   CHECK(Str(zz.CliJson({"appraisal", "plan", "show", plan}), "state") == "announced");
