@@ -101,6 +101,11 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
   CHECK(plan.rfind("JD-", 0) == 0);
   CHECK(Num(made_json.fields().at("counts").struct_value(), "items") == kItems);
 
+  // The share policy says so while the plan is unfinished.
+  const RunResult in_plan = zz.Cli({"policy", "explain", Code(1)});
+  INFO(in_plan.err);
+  CHECK(in_plan.out.find("being appraised in plan " + plan) != std::string::npos);
+
   // Decisions (初审) from a CSV: 990 open, 6 controlled, 4 deferred.
   std::string decisions = "code,decision,reason,until,value\n";
   for (int i = 1; i <= kItems; ++i) {
@@ -224,6 +229,7 @@ TEST_CASE("open appraisal: 1000 items through three steps by three people - repo
   CHECK(OpenStatus(zz, Code(991)) == "控制");
   CHECK(OpenStatus(zz, back) == "控制");
   CHECK(Str(zz.CliJson({"appraisal", "plan", "show", plan}), "state") == "announced");
+  CHECK(zz.Cli({"policy", "explain", Code(1)}).out.find("being appraised") == std::string::npos);
   const RunResult after = ok("kgtest-op", {"queue", "--json"});
   CHECK(after.out.find("\"total\":0") != std::string::npos);  // appraised: controlled or deferred to 2030
 
