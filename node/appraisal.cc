@@ -49,6 +49,10 @@ std::string DecisionText(const v1::ItemDecision& d) {
   }
 }
 
+std::string OutcomeLabel(v1::AppraisalOutcome o) {
+  return o == v1::APPRAISAL_OUTCOME_OPEN ? "开放" : o == v1::APPRAISAL_OUTCOME_CONTROLLED ? "控制" : "延期";
+}
+
 std::string ItemStateName(v1::AppraisalItemState s) {
   switch (s) {
     case v1::APPRAISAL_ITEM_STATE_AWAITING_DECISION: return "awaiting a decision (待初审)";
@@ -512,7 +516,7 @@ absl::StatusOr<v1::StepResult> Appraisal::Decide(const v1::DecideCommand& comman
     *act->mutable_decision() = d;
     *item.mutable_decision() = std::move(d);
     item.set_state(v1::APPRAISAL_ITEM_STATE_AWAITING_SECOND);
-    ++outcomes[DecisionText(item.decision()).substr(0, DecisionText(item.decision()).find(' '))];
+    ++outcomes[item.decision().catalog_only() ? "开放目录" : OutcomeLabel(item.decision().outcome())];
     codes.push_back(item.code());
     changed.push_back(item);
   }
@@ -654,7 +658,7 @@ absl::StatusOr<v1::ReportDocument> Appraisal::Report(const std::string& id, cons
     if (item.state() != v1::APPRAISAL_ITEM_STATE_AWAITING_DECISION && !item.decision().reason().empty()) {
       ++reasons[item.decision().reason()];
     }
-    // The people of the round in force, and the sends back before it.
+    // Every act, sends back included, oldest first.
     std::vector<std::string> steps;
     for (const v1::AppraisalAct& a : item.acts()) {
       steps.push_back(a.returned() ? absl::StrCat(StepName(a.step()), " ", a.person(), " 退回 sent back: ", a.reason())
@@ -831,7 +835,6 @@ absl::StatusOr<v1::Announcement> Appraisal::Announce(const std::string& id, cons
       writes.push_back(std::move(w));
       codes.push_back(item.code());
     }
-    if (writes.empty() && meta.empty()) continue;
     absl::StatusOr<uint64_t> committed =
         store_->Commit(std::move(writes), {actor, "appraisal.announce.records", Object(id, codes),
                                            absl::StrCat("ok: ", codes.size(), " new versions under ", a.number())},
