@@ -70,6 +70,32 @@ TEST_CASE("commits write records - versions - change log - counters and audit to
   CHECK((*(*store)->GetRecord("nope")) == std::nullopt);
 }
 
+TEST_CASE("a commit carries meta keys in its batch - and one checking the version before refuses a stale one") {
+  kuaguan::testing::TempDir dir;
+  auto store = Store::Open(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Commit({NewRecord("A1-0001", "题名一")}, {"张三", "record.import", "f.csv", "ok"}).ok());
+  auto w = NewRecord("A1-0001", "题名一（开放）");
+  w.current.set_version(2);
+  w.version.set_version(2);
+  w.check_previous = true;
+  REQUIRE((*store)->Commit({w}, {"李四", "appraisal.announce.records", "A1-0001", "ok"},
+                           {{"appraisal/active/A1-0001", ""}}).ok());
+  auto active = (*store)->GetMeta("appraisal/active/A1-0001");
+  REQUIRE(active.ok());
+  CHECK(*active == std::optional<std::string>(""));
+  // Written again as version 2 (another writer read version 1 meanwhile): refused, nothing written.
+  const uint64_t seq = (*store)->LastSeq();
+  auto stale = (*store)->Commit({w}, {"李四", "appraisal.announce.records", "A1-0001", "ok"}, {{"appraisal/x", "y"}});
+  CHECK(stale.status().code() == absl::StatusCode::kAborted);
+  CHECK((*store)->LastSeq() == seq);
+  CHECK(!(*(*store)->GetMeta("appraisal/x")).has_value());
+  CHECK((*(*store)->History("A1-0001")).size() == 2);
+  // The identity-hash keys are never written this way.
+  CHECK((*store)->Commit({}, {"李四", "x", "", "ok"}, {{"person_key", "k"}}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("a second open of the same store is refused clearly") {
   kuaguan::testing::TempDir dir;
   auto first = Store::Open(dir.path());
