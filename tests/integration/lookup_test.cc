@@ -237,6 +237,19 @@ TEST_CASE("lookup by verified identity across five archives: the person's record
   }
   CHECK(WaitUntil([&] { return kf.Cli({"requests", "list", "--side", "back"}).out.find("410100-") != std::string::npos; },
                   std::chrono::seconds(30)));
+  // On a terminal the number is typed at the prompt and the records chosen at the next (script(1)
+  // gives the client a terminal; the lines come from the pipe).
+  const std::string choice = IndexOf(a, "L3-XJ·1970-Y-0001");
+  const RunResult typed = kuaguan::testing::Run(
+      {"/bin/sh", "-c",
+       "printf '" + kA + "\\n" + choice + "\\n办理学历认证\\n' | script -qec '" + BinDir() +
+           "/kuaguan-desk --profile " + desk.profile + " lookup --name 王建国' /dev/null"});
+  INFO(typed.out << typed.err);
+  CHECK(typed.exit_code == 0);
+  CHECK(typed.out.find("Identity number") != std::string::npos);
+  CHECK(typed.out.find("File requests for which records?") != std::string::npos);
+  CHECK(typed.out.find("filed request 410100-") != std::string::npos);
+  CHECK(typed.out.find("at 410300 洛阳市档案馆 for 1 records (学籍学历)") != std::string::npos);
   // A record held here is served from the local holdings: named, not filed.
   const auto here = desk.Json({"lookup", "--name", "王建国", "--purpose", "办理退休手续", "--file",
                                IndexOf(a, "Z1-DS·1982-Y-0001")},
