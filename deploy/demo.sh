@@ -203,12 +203,59 @@ printf '$ curl http://%s/metrics | grep kuaguan_hub\n' "$METRICS"
 python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://$METRICS/metrics').read().decode())" |
   grep '^kuaguan_hub\|^kuaguan_transparency' || true
 
-step "16. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
+step "16. Sharing by the rules (共享规则): one policy, explained; an authorization; a record held only on paper"
+printf '%s\n' "档号,题名,年度,日期,责任者,共享类别,全文共享类别,控制标识,密级,民生类别,身份证号,全文,页数" \
+  "Z109-HY·1988-Y-0101,王建国与李秀英结婚登记,1988,19880312,郑州市民政局,无条件共享,,开放,公开,婚姻登记,11010519491231002X,男方王建国女方李秀英自愿结婚,1" \
+  "Z109-HY·1989-Y-0102,王建国与李秀英离婚调解书,1989,19891101,郑州市中原区人民法院,有条件共享,有条件共享,控制,公开,婚姻登记,11010519491231002X,调解书全文,2" \
+  "Z109-TD·1990-Y-0103,张三宅基地使用证存根,1990,19900610,郑州市土地管理局,有条件共享,有条件共享,控制,公开,土地房产,410203197511114578,宅基地四至界址,1" \
+  "Z109-WS·1995-Y-0104,关于婚姻登记处搬迁的通知,1995,19950301,郑州市民政局,无条件共享,暂不共享,开放,公开,,,通知全文,1" \
+  "Z109-WS·1980-Y-0105,关于婚姻登记档案保密工作的通知,1980,19800301,郑州市民政局,无条件共享,,开放,秘密,,,秘密全文,1" \
+  "Z109-HY·1987-Y-0106,王建国独生子女父母光荣证存根,1987,19870520,郑州市计生委,无条件共享,,开放,公开,独生子女,11010519491231002X,,1" \
+  >"$RUN/work/classes.csv"
+as $CAT "$KG" import "$RUN/work/classes.csv"
+as $CAT "$KG" search 王建国 --federated --config "$KF"   # from 开封: the open, unconditionally shared catalogs only
+as $BO "$KG" policy explain Z109-HY·1989-Y-0102                       # a peer, an authorized requester, the person
+as $BO "$KG" policy explain Z109-WS·1980-Y-0105 --for 410200          # secret: nobody
+echo "-- a conditional record (有条件共享) about someone else, with the land bureau's authorization (授权)"
+"$BIN/kuaguan-gen-scans" "$RUN/work/authorization" --items 1 --half >/dev/null
+AUTHDOC="$RUN/work/authorization/item001-p1.png"   # stands for the bureau's letter
+REQ2=$(echo 11010519491231002X | "${DESK[@]}" request --name 王建国 --target 410100 --category 土地房产 --purpose 继承公证 \
+       --record Z109-TD·1990-Y-0103 --auth-body 郑州市自然资源和规划局 --auth-kind department \
+       --auth-scope 查阅并出具张三宅基地使用证存根证明 --auth-number "郑自然资函〔2026〕12号" --auth-until 2027-12-31 \
+       --auth-doc "$AUTHDOC" --json | kg_json_field request_id)
+echo "request_id $REQ2"
+wait_state "$REQ2" REQUEST_STATE_IN_REVIEW
+as $BO "$KG" requests issue "$REQ2" --record Z109-TD·1990-Y-0103 || echo "(not before the authorization is checked)"
+as $BO "$KG" requests authorize "$REQ2" --accept
+as $BO "$KG" policy explain Z109-TD·1990-Y-0103 --for 410200
+as $BO "$KG" requests issue "$REQ2" --record Z109-TD·1990-Y-0103
+wait_state "$REQ2" REQUEST_STATE_DELIVERED
+show "${DESK[@]}" fetch "$REQ2" --out "$OUT/authorized-certificate.pdf"
+if command -v pdftotext >/dev/null; then pdftotext "$OUT/authorized-certificate.pdf" - | grep -A3 '授权' || true; fi
+echo "-- a record held only on paper: queued for digitizing, then scanned, accepted, certified"
+REQ3=$(echo 11010519491231002X | "${DESK[@]}" request --name 王建国 --target 410100 --category 独生子女 --purpose 办理退休待遇 \
+       --record Z109-HY·1987-Y-0106 --json | kg_json_field request_id)
+wait_state "$REQ3" REQUEST_STATE_EXTENDED
+show "${DESK[@]}" status "$REQ3"
+as $BO "$KG" digitize queue
+"$BIN/kuaguan-gen-scans" "$RUN/work/paper" --items 1 --half >/dev/null
+cp "$RUN/work/paper/item001-p1.png" "$RUN/work/paper/only-child.png"   # stands for the scanned stub
+printf '档号,题名,pages\nZ109-HY·1987-Y-0106,王建国独生子女父母光荣证存根,only-child.png\n' >"$RUN/work/paper/digitize.csv"
+chmod -R a+rX "$RUN/work/paper"
+runuser -u $CAT -- "$KG" ingest scans "$RUN/work/paper/digitize.csv" --json >"$RUN/digitize.jsonl"
+BATCH2=$(tail -n 1 "$RUN/digitize.jsonl" | kg_json_field batch)
+as $SO "$KG" ingest accept "$BATCH2" || as $SO "$KG" ingest accept "$BATCH2" --override 演示补扫，人工抽检通过
+as $BO "$KG" requests show "$REQ3"     # moved on by itself: back with the clerk
+as $BO "$KG" requests issue "$REQ3" --record Z109-HY·1987-Y-0106
+wait_state "$REQ3" REQUEST_STATE_DELIVERED
+as $BO "$KG" digitize queue --all
+
+step "17. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
 as $CA "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
 show "$KG" directory refresh
 as $CAT "$KG" search 婚姻登记 --federated --limit 5
 
-step "17. Stop the nodes cleanly"
+step "18. Stop the nodes cleanly"
 kill -TERM $PIDS
 wait || true
 trap - EXIT

@@ -351,8 +351,9 @@ absl::Status BackOffice::Digitized(const std::vector<std::string>& codes) {
       absl::MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(v1::StoredRequest stored, book_->Read(id));
       if (stored.state() != state || issuing_.contains(id)) continue;
+      // Noted here only: the front desk hears the answer (an extension is announced once).
       RETURN_IF_ERROR(book_->Commit(&stored, state, "policy:digitize",
-                                    "数字化完成 digitized: the request moves on", true));
+                                    "数字化完成 digitized: the request moves on", false));
     }
     RETURN_IF_ERROR(FirstLook(id, state));
   }

@@ -249,6 +249,11 @@ absl::StatusOr<bool> FrontDesk::TakeReported(v1::StoredRequest* stored, const v1
   }
   if (change.state() == v1::REQUEST_STATE_EXTENDED) {
     absl::CivilDay due;
+    if (answered == v1::REQUEST_STATE_UNSPECIFIED && stored->extension_reason().empty() && stored->due_date().empty()) {
+      // The extension raced the answer to our submit, which brings the due date: the sender's
+      // outbox tries again (a first look may extend at once, for a record being digitized).
+      return absl::UnavailableError(absl::StrCat("request ", id, " is not yet received here; try again"));
+    }
     if (answered != v1::REQUEST_STATE_UNSPECIFIED || !stored->extension_reason().empty() ||
         !absl::ParseCivilTime(stored->due_date(), &due)) {
       return absl::FailedPreconditionError(absl::StrCat(

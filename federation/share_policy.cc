@@ -15,21 +15,22 @@ bool Shares(v1::ShareClass c) {
   return c == v1::SHARE_CLASS_UNCONDITIONAL || c == v1::SHARE_CLASS_CONDITIONAL;
 }
 
-// Whether a part of class `c` (as in force after the open status) reaches `audience`, and why not.
+// Why a part of class `c` (as in force after the open status) does not reach `audience`, or "".
+// Secrecy above 限制 is refused by its own rule.
 std::string PartRefusal(v1::ShareClass c, v1::Secrecy secrecy, Audience audience, const char* part) {
   switch (audience) {
     case Audience::kPeer:
       if (c != v1::SHARE_CLASS_UNCONDITIONAL) {
         return absl::StrCat(part, " is ", proto::ShareClassLabel(c), ": not for an unrelated archive");
       }
-      if (secrecy != v1::SECRECY_PUBLIC) return absl::StrCat(part, " is 限制 (restricted): needs an authorization");
+      if (secrecy == v1::SECRECY_RESTRICTED) return absl::StrCat(part, " is 限制 (restricted): needs an authorization");
       return "";
     case Audience::kAuthorized:
       if (!Shares(c)) return absl::StrCat(part, " is ", proto::ShareClassLabel(c), ": never leaves the archive");
       return "";
     case Audience::kPerson:
       if (!Shares(c)) return absl::StrCat(part, " is ", proto::ShareClassLabel(c), ": not given remotely, even to the person");
-      if (secrecy != v1::SECRECY_PUBLIC) return absl::StrCat(part, " is 限制 (restricted): needs an authorization");
+      if (secrecy == v1::SECRECY_RESTRICTED) return absl::StrCat(part, " is 限制 (restricted): needs an authorization");
       return "";
   }
   return "unknown requester";

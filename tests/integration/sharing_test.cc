@@ -199,6 +199,12 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
     REQUIRE(kf.Cli({"ingest", "accept", batch, "--override", "单页补扫"}).exit_code == 0);
   }
   desk.WaitFor(paper, "REQUEST_STATE_DELIVERED");
+  // Every message between the two ends was taken: nothing on either dead-letter list.
+  for (const RunningNode* node : {&zz, &kf}) {
+    const auto dead = node->CliJson({"requests", "dead-letter"});
+    INFO(node->Cli({"requests", "dead-letter"}).out);
+    CHECK((dead.fields().count("items") == 0 || dead.fields().at("items").list_value().values_size() == 0));
+  }
   // The record is a new version with its pages; the queue item is done, kept.
   const auto rec = kf.CliJson({"get", "K2-HY·1987-Y-0006", "--history"});
   CHECK(rec.fields().at("history").list_value().values_size() == 2);
