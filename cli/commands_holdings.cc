@@ -225,6 +225,19 @@ absl::Status GetCommand(const Argv& argv) {
                                  StateName(s.state()), ", updated ", FormatMicros(s.updated_micros()),
                                  "\n", RecordText(s.record()), "  SM3: ",
                                  seal::ToHex(s.content_sm3()), "\n");
+  if (const auto& a = s.appraisal(); a.outcome() != v1::APPRAISAL_OUTCOME_UNSPECIFIED) {
+    absl::StrAppend(&out, "  开放鉴定 appraised: ",
+                    a.outcome() == v1::APPRAISAL_OUTCOME_OPEN         ? "开放 open"
+                    : a.outcome() == v1::APPRAISAL_OUTCOME_CONTROLLED ? "控制 controlled"
+                                                                      : "延期 deferred",
+                    a.until().empty() ? "" : absl::StrCat(" until ", a.until()),
+                    a.reason().empty() ? "" : absl::StrCat(" (", a.reason(), ")"), "; plan ", a.plan(),
+                    ", announcement ", a.announcement(), " of ", FormatMicros(a.announced_micros()), "\n");
+  }
+  if (!s.origin().archive().empty()) {
+    absl::StrAppend(&out, "  直接交换 read-only copy from ", s.origin().archive(), " (package ", s.origin().package(),
+                    ", imported ", FormatMicros(s.origin().imported_micros()), ")\n");
+  }
   if (req.history()) {
     absl::StrAppend(&out, "History:\n");
     for (const auto& v : resp.history()) {

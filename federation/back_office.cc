@@ -218,9 +218,30 @@ absl::StatusOr<BackOffice::Certifiability> BackOffice::MayCertify(const v1::Stor
   return c;
 }
 
-absl::Status BackOffice::CheckCertifiable(const v1::StoredRequest& stored, const std::vector<std::string>& codes) {
+absl::StatusOr<std::vector<std::string>> BackOffice::QueuePaper(v1::StoredRequest* stored,
+                                                              const std::vector<std::string>& codes) {
+  std::vector<std::pair<std::string, std::string>> paper;
   for (const std::string& code : codes) {
-    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(stored, code));
+    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(*stored, code));
+    const bool waiting = std::find(stored->digitizing().begin(), stored->digitizing().end(), code) !=
+                         stored->digitizing().end();
+    if (c.exists && c.allowed && c.catalog_only && !waiting) paper.emplace_back(code, c.title);
+  }
+  std::vector<std::string> queued;
+  for (const auto& [code, title] : paper) queued.push_back(code);
+  if (!paper.empty()) RETURN_IF_ERROR(QueueForDigitizing(stored, paper));
+  return queued;
+}
+
+absl::Status BackOffice::CheckCertifiable(v1::StoredRequest* stored, const std::vector<std::string>& codes) {
+  ASSIGN_OR_RETURN(const auto queued, QueuePaper(stored, codes));
+  if (!queued.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "held only on paper: ", absl::StrJoin(queued, ", "), " queued for digitizing now (kuaguan digitize queue); "
+        "the request moves on by itself once the scans are ingested and accepted"));
+  }
+  for (const std::string& code : codes) {
+    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(*stored, code));
     if (!c.exists) return absl::FailedPreconditionError(c.refusal);
     if (!c.allowed) {
       return absl::FailedPreconditionError(
@@ -378,6 +399,13 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Authorize(const v1::AuthorizeComma
                                         DescribeAuthorization(stored.request().authorization()),
                                         command.reason().empty() ? "" : absl::StrCat("; ", command.reason()));
   RETURN_IF_ERROR(book_->Commit(&stored, stored.state(), actor, what, false));
+  // Records the authorization opens that are held only on paper go to be digitized now.
+  if (command.accept()) {
+    const auto& codes = stored.request().authorization().record_codes().empty()
+                            ? stored.request().record_codes()
+                            : stored.request().authorization().record_codes();
+    RETURN_IF_ERROR(QueuePaper(&stored, {codes.begin(), codes.end()}).status());
+  }
   return Slim(stored);
 }
 
@@ -565,7 +593,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& comm
       if (command.record_codes().empty()) {
         return absl::InvalidArgumentError("name at least one record to certify (--record CODE)");
       }
-      RETURN_IF_ERROR(CheckCertifiable(snapshot, {command.record_codes().begin(), command.record_codes().end()}));
+      RETURN_IF_ERROR(CheckCertifiable(&snapshot, {command.record_codes().begin(), command.record_codes().end()}));
       snapshot.clear_prepared_records();
       for (const std::string& code : command.record_codes()) snapshot.add_prepared_records(code);
       snapshot.set_prepared_by(actor);
@@ -575,7 +603,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Issue(const v1::IssueCommand& comm
                                     false));
       return Slim(snapshot);
     }
-    RETURN_IF_ERROR(CheckCertifiable(snapshot, {command.record_codes().begin(), command.record_codes().end()}));
+    RETURN_IF_ERROR(CheckCertifiable(&snapshot, {command.record_codes().begin(), command.record_codes().end()}));
     issuing_.insert(command.request_id());
   }
   return IssueMarked(snapshot, {command.record_codes().begin(), command.record_codes().end()}, actor);
@@ -599,7 +627,7 @@ absl::StatusOr<v1::StoredRequest> BackOffice::Approve(const std::string& request
       return absl::PermissionDeniedError(absl::StrCat(
           "dual approval (双人审批): ", clerk, " prepared this certificate and may not also approve it"));
     }
-    RETURN_IF_ERROR(CheckCertifiable(snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()}));
+    RETURN_IF_ERROR(CheckCertifiable(&snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()}));
     issuing_.insert(request_id);
   }
   return IssueMarked(snapshot, {snapshot.prepared_records().begin(), snapshot.prepared_records().end()},

@@ -124,9 +124,15 @@ class BackOffice {
     std::string refusal;
   };
   absl::StatusOr<Certifiability> MayCertify(const kuaguan::v1::StoredRequest& stored, const std::string& code);
+  // Puts those of `codes` that the requester may receive but that are held only on paper on the
+  // digitization queue for the request (QueueForDigitizing), unless they wait already; returns them.
+  absl::StatusOr<std::vector<std::string>> QueuePaper(kuaguan::v1::StoredRequest* stored,
+                                                      const std::vector<std::string>& codes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK when every one of `codes` may be certified for the request now, else FAILED_PRECONDITION
-  // naming the record and the rule.
-  absl::Status CheckCertifiable(const kuaguan::v1::StoredRequest& stored, const std::vector<std::string>& codes);
+  // naming the record and the rule (records on paper are queued first: QueuePaper).
+  absl::Status CheckCertifiable(kuaguan::v1::StoredRequest* stored, const std::vector<std::string>& codes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The first look: commits not found, refused or in review, or returns the records to issue at
   // once (auto-issue).
   absl::StatusOr<std::vector<std::string>> Triage(kuaguan::v1::StoredRequest* stored)

@@ -316,6 +316,9 @@ absl::StatusOr<v1::ChangeResponse> Holdings::CommitChange(v1::StoredRecord curre
   w.version.set_content_sm3(current.content_sm3());
   w.version.set_content_sha256(current.content_sha256());
   w.current = current;
+  // Writers outside change_mu_ (an appraisal announcement) may have moved the record on since it
+  // was read: the commit is refused (ABORTED) rather than overwrite their version.
+  w.check_previous = true;
   ASSIGN_OR_RETURN(const uint64_t seq,
                    store_->Commit({std::move(w)}, {actor, action, current.record().code(),
                                                    absl::StrCat("ok: version ", current.version())}));

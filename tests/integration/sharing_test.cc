@@ -34,7 +34,9 @@ const char kCatalog[] =
     "K2-HY·1987-Y-0006,王建国独生子女父母光荣证存根,1987,19870520,开封市计生委,无条件共享,,开放,公开,独生子女,"
     "11010519491231002X,,1\n"
     "K2-HY·1986-Y-0007,王建国结婚登记补充材料,1986,19860101,开封市民政局,暂不共享,,控制,公开,婚姻登记,"
-    "11010519491231002X,补充材料,\n";
+    "11010519491231002X,补充材料,\n"
+    "K2-TD·1991-Y-0008,张三宅基地四至图,1991,19910301,开封市土地管理局,有条件共享,有条件共享,控制,公开,土地房产,"
+    "410203197511114578,,1\n";
 
 std::set<std::string> Codes(const google::protobuf::Struct& s, const std::string& key) {
   std::set<std::string> out;
@@ -73,6 +75,7 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
   REQUIRE(zz.Cli({"directory", "refresh"}).exit_code == 0);
   WriteFile(kf.dir() / "catalog.csv", kCatalog);
   auto imported = kf.Cli({"import", (kf.dir() / "catalog.csv").string()});
+  // (8 rows: K2-TD·1991-Y-0008 is on paper, and conditional.)
   INFO(imported.err << imported.out);
   REQUIRE(imported.exit_code == 0);
 
@@ -133,7 +136,7 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
   CHECK(bad_until.err.find("authorization.valid_until") != std::string::npos);
 
   const std::string plain = desk.File(land);
-  const std::string authorized = desk.File(with({"--auth-body", "开封市自然资源和规划局", "--auth-kind", "department",
+  const std::string authorized = desk.File(with({"--record", "K2-TD·1991-Y-0008", "--auth-body", "开封市自然资源和规划局", "--auth-kind", "department",
                                                  "--auth-scope", "查阅并出具张三宅基地使用证存根证明", "--auth-number",
                                                  "汴自然资函〔2026〕12号", "--auth-until", "2027-12-31", "--auth-doc",
                                                  (zz.dir() / "auth.png").string()}));
@@ -147,6 +150,9 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
   CHECK(Explained(kf, {"K2-TD·1990-Y-0003", "--for", "410100"}) == "peer:--");
   REQUIRE(kf.Cli({"requests", "authorize", authorized, "--accept"}).exit_code == 0);
   CHECK(Explained(kf, {"K2-TD·1990-Y-0003", "--for", "410100"}) == "peer:-- authorized:LT");
+  // The authorization opens a record held only on paper too: it goes to be digitized at once.
+  CHECK(Str(desk.WaitFor(authorized, "REQUEST_STATE_EXTENDED"), "extension_reason").find("K2-TD·1991-Y-0008") !=
+        std::string::npos);
   auto refused = kf.Cli({"requests", "issue", plain, "--record", "K2-TD·1990-Y-0003"});
   CHECK(refused.exit_code != 0);
   CHECK(refused.err.find("cannot be certified") != std::string::npos);
@@ -170,10 +176,11 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
   CHECK(Str(waiting, "extension_reason").find("being digitized") != std::string::npos);
   CHECK(Str(waiting, "extension_reason").find("expected by " + Str(waiting, "due_date")) != std::string::npos);
   const auto queue = kf.CliJson({"digitize", "queue"});
-  REQUIRE(queue.fields().at("items").list_value().values_size() == 1);
-  const auto& item = queue.fields().at("items").list_value().values(0).struct_value();
-  CHECK(Str(item, "code") == "K2-HY·1987-Y-0006");
-  CHECK(item.fields().at("requests").list_value().values_size() == 1);
+  REQUIRE(queue.fields().at("items").list_value().values_size() == 2);
+  CHECK(Codes(queue, "items") == std::set<std::string>{"K2-HY·1987-Y-0006", "K2-TD·1991-Y-0008"});
+  for (const auto& v : queue.fields().at("items").list_value().values()) {
+    CHECK(v.struct_value().fields().at("requests").list_value().values_size() == 1);
+  }
   CHECK(kf.Cli({"requests", "issue", paper, "--record", "K2-HY·1987-Y-0006"}).err.find("catalog entry") !=
         std::string::npos);
 
@@ -208,8 +215,10 @@ TEST_CASE("sharing by the rules: classes - explain - authorization - digitizatio
   // The record is a new version with its pages; the queue item is done, kept.
   const auto rec = kf.CliJson({"get", "K2-HY·1987-Y-0006", "--history"});
   CHECK(rec.fields().at("history").list_value().values_size() == 2);
-  CHECK(kf.CliJson({"digitize", "queue"}).fields().at("items").list_value().values_size() == 0);
+  CHECK(Codes(kf.CliJson({"digitize", "queue"}), "items") == std::set<std::string>{"K2-TD·1991-Y-0008"});
   const auto all = kf.CliJson({"digitize", "queue", "--all"});
-  REQUIRE(all.fields().at("items").list_value().values_size() == 1);
-  CHECK(all.fields().at("items").list_value().values(0).struct_value().fields().at("done").bool_value());
+  REQUIRE(all.fields().at("items").list_value().values_size() == 2);
+  const auto& done = all.fields().at("items").list_value().values(1).struct_value();  // waiting ones first
+  CHECK(Str(done, "code") == "K2-HY·1987-Y-0006");
+  CHECK(done.fields().at("done").bool_value());
 }
