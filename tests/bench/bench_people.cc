@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <thread>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -157,6 +159,32 @@ void OpenToAccounts(const fs::path& path, bool recursive) {
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     open(it->path(), it->is_directory(ec));
   }
+}
+
+bool StartBenchNode(BenchNode* n, const fs::path& dir, const std::string& code, const std::string& name,
+                    const std::string& role, const std::vector<std::string>& operator_roles) {
+  n->dir = dir;
+  OpenToAccounts(dir);
+  const testing::RunResult init = testing::Run({testing::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id",
+                                                code, "--name", name, "--role", role, "--socket-group", kAccountsGroup});
+  if (init.exit_code != 0) {
+    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
+    return false;
+  }
+  n->daemon = std::make_unique<testing::Process>(
+      std::vector<std::string>{testing::BinDir() + "/kuaguand", "--config", n->config()}, (dir / "kuaguand.log").string());
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    up = n->Cli({"status"}).exit_code == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!up) {
+    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
+    return false;
+  }
+  const std::string people = RegisterPeople(n->socket(), operator_roles);
+  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
+  return people.empty();
 }
 
 }  // namespace kuaguan::bench

@@ -59,4 +59,23 @@ testing::RunResult CliAs(const std::string& user, const std::string& config,
 // to everything below a directory too. A node's own directories keep their modes: do not open them.
 void OpenToAccounts(const std::filesystem::path& path, bool recursive = false);
 
+// One node of a benchmark's federation, run as a process.
+struct BenchNode {
+  std::filesystem::path dir;
+  std::unique_ptr<testing::Process> daemon;
+  std::string config() const { return (dir / "kuaguan.toml").string(); }
+  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
+  // The CLI as the service account (system-admin: status, enroll, directory refresh).
+  testing::RunResult Cli(std::vector<std::string> args) const { return CliAs("", std::move(args)); }
+  // The CLI as Unix account `user`.
+  testing::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
+    return bench::CliAs(user, config(), std::move(args));
+  }
+};
+
+// `kuaguan init` in `dir` (socket group kgtest), kuaguand started and answering, its people
+// registered (RegisterPeople: kgtest-op in `operator_roles`). False, with why on stderr.
+bool StartBenchNode(BenchNode* n, const std::filesystem::path& dir, const std::string& code, const std::string& name,
+                    const std::string& role, const std::vector<std::string>& operator_roles);
+
 }  // namespace kuaguan::bench

@@ -142,15 +142,7 @@ void Container(const fs::path& dir, int records, int pages) {
   }
 }
 
-struct Node {
-  fs::path dir;
-  std::unique_ptr<kt::Process> daemon;
-  std::string config() const { return (dir / "kuaguan.toml").string(); }
-  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
-  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
-    return kb::CliAs(user, config(), std::move(args));
-  }
-};
+using Node = kb::BenchNode;
 
 std::string JsonField(const std::string& out, const std::string& key) {
   google::protobuf::Struct s;
@@ -162,31 +154,12 @@ std::string JsonField(const std::string& out, const std::string& key) {
   return v.has_string_value() ? v.string_value() : absl::StrCat(v.number_value());
 }
 
+// A node whose people are registered: kgtest-op the provincial node's CA operator, an archive's
+// cataloguer and digitizer.
 bool StartNode(Node* n, const fs::path& dir, const std::string& code, const std::string& role) {
-  n->dir = dir;
-  kb::OpenToAccounts(dir);
-  const kt::RunResult init = kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
-                                      absl::StrCat("档案馆", code), "--role", role, "--socket-group", kb::kAccountsGroup});
-  if (init.exit_code != 0) {
-    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
-    return false;
-  }
-  n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
-                                            (dir / "kuaguand.log").string());
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    up = n->Cli({"status"}).exit_code == 0;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!up) {
-    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
-    return false;
-  }
-  const std::string people = kb::RegisterPeople(
-      (dir / "run" / "kuaguand.sock"), role == "provincial" ? std::vector<std::string>{"ca-operator"}
-                                                       : std::vector<std::string>{"cataloguer", "digitizer"});
-  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
-  return people.empty();
+  return kb::StartBenchNode(n, dir, code, absl::StrCat("档案馆", code), role,
+                            role == "provincial" ? std::vector<std::string>{"ca-operator"}
+                                                 : std::vector<std::string>{"cataloguer", "digitizer"});
 }
 
 bool Check(const kt::RunResult& r, const char* what) {

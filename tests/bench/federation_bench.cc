@@ -58,47 +58,13 @@ std::string Json(const kt::RunResult& r, const std::string& key) {
   return s.fields().at(key).string_value();
 }
 
-struct Node {
-  std::filesystem::path dir;
-  std::unique_ptr<kt::Process> daemon;
-  std::string config() const { return (dir / "kuaguan.toml").string(); }
-  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
-  // The CLI as the service account (system-admin: status, enroll, directory refresh).
-  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
-  // The CLI as Unix account `user`.
-  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
-    return kb::CliAs(user, config(), std::move(args));
-  }
-};
+using Node = kb::BenchNode;
 
-// `kuaguan init` (socket group kgtest, the test accounts'), kuaguand started and answering, and
-// its people registered: kgtest-op is the provincial node's CA operator and an archive's
-// cataloguer. False, with what failed on stderr, when any step failed.
+// A node whose people are registered: kgtest-op is the provincial node's CA operator and an
+// archive's cataloguer.
 bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& code, const std::string& role) {
-  n->dir = dir;
-  kb::OpenToAccounts(dir);
-  const kt::RunResult init = kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
-                                      absl::StrCat("档案馆", code), "--role", role, "--socket-group",
-                                      kb::kAccountsGroup});
-  if (init.exit_code != 0) {
-    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
-    return false;
-  }
-  n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
-                                            (dir / "kuaguand.log").string());
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    up = n->Cli({"status"}).exit_code == 0;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!up) {
-    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
-    return false;
-  }
-  const std::string people =
-      kb::RegisterPeople(n->socket(), {role == "provincial" ? "ca-operator" : "cataloguer"});
-  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
-  return people.empty();
+  return kb::StartBenchNode(n, dir, code, absl::StrCat("档案馆", code), role,
+                            {role == "provincial" ? "ca-operator" : "cataloguer"});
 }
 
 // Federated search latency from `asker` over `queries`, through its admin socket.

@@ -54,43 +54,12 @@ std::string JsonField(const std::string& json, const std::string& key) {
   return s.fields().at(key).string_value();
 }
 
-struct Node {
-  std::filesystem::path dir;
-  std::unique_ptr<kt::Process> daemon;
-  std::string config() const { return (dir / "kuaguan.toml").string(); }
-  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
-  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
-  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
-    return kb::CliAs(user, config(), std::move(args));
-  }
-};
+using Node = kb::BenchNode;
 
-// `kuaguan init` (socket group kgtest), kuaguand started and answering, its people registered:
-// kgtest-so the security officer, kgtest-op in `operator_role`. False, with why on stderr.
+// A node whose people are registered: kgtest-so the security officer, kgtest-op in `operator_role`.
 bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& code, const std::string& name,
                const std::string& role, const std::string& operator_role) {
-  n->dir = dir;
-  kb::OpenToAccounts(dir);
-  const kt::RunResult init = kt::Run({kt::BinDir() + "/kuaguan", "init", dir.string(), "--archive-id", code, "--name",
-                                      name, "--role", role, "--socket-group", kb::kAccountsGroup});
-  if (init.exit_code != 0) {
-    std::fprintf(stderr, "kuaguan init %s: %s", code.c_str(), init.err.c_str());
-    return false;
-  }
-  n->daemon = std::make_unique<kt::Process>(std::vector<std::string>{kt::BinDir() + "/kuaguand", "--config", n->config()},
-                                            (dir / "kuaguand.log").string());
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    up = n->Cli({"status"}).exit_code == 0;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!up) {
-    std::fprintf(stderr, "kuaguand %s did not come up (see %s/kuaguand.log)\n", code.c_str(), dir.c_str());
-    return false;
-  }
-  const std::string people = kb::RegisterPeople(n->socket(), {operator_role});
-  if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
-  return people.empty();
+  return kb::StartBenchNode(n, dir, code, name, role, {operator_role});
 }
 
 // A front-desk clerk's mutual-TLS identity from `front`, registered by its security officer as
