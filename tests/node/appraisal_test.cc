@@ -155,7 +155,7 @@ TEST_CASE("the queue holds controlled records whose open period has come, in no 
   CHECK(n.appraisal->CreatePlan(bad, n.c).status().code() == absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("three steps by three people; one person never acts twice on an item; the announcement changes the records") {
+TEST_CASE("three steps by three people - one person never acts twice on an item - the announcement changes the records") {
   Node n(/*chunk=*/2);  // several writes per command
   const std::string plan = n.Plan().id();
   const std::string open1 = "Z109-WS·1990-Y-0001", open2 = "Z109-WS·1990-Y-0002", deferred = "Z109-WS·1995-Y-0003",
@@ -293,7 +293,7 @@ TEST_CASE("three steps by three people; one person never acts twice on an item; 
   CHECK(q->records(0).code() == "Z110-WS·1991-Y-0001");
 }
 
-TEST_CASE("a plan without --from-queue takes every controlled record of its scope; --all decides them together") {
+TEST_CASE("a plan without --from-queue takes every controlled record of its scope - --all decides them together") {
   Node n;
   v1::PlanSpec spec;
   spec.mutable_scope()->set_year_from(2010);
