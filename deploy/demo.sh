@@ -5,9 +5,10 @@
 # by the other archive, a remote request filed at one archive's front desk and certified by the
 # other with its electronic seal (the PDF left in demo-out/), the audit hub (audit copies, the
 # certificate transparency log with proofs at both ends, federation status, the web page and
-# metrics), revocation. Each step printed and
+# metrics), sharing by the rules (policy explain, an authorization, a record on paper digitized
+# on demand), open appraisal by three people, revocation. Each step printed and
 # done by the right person: the daemons run as root (the service account: system administrator);
-# the security officer, auditor, cataloguer, back-office clerk, CA operator and monitor are real Unix
+# the security officer, auditor, cataloguer, back-office clerk, appraiser, reviewer, CA operator and monitor are real Unix
 # accounts (kuaguan-demo-*, group kuaguan) made here. Needs root. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "demo.sh: the demo makes Unix accounts for its people; run it as root" >&2; exit 1; }
@@ -250,12 +251,31 @@ as $BO "$KG" requests issue "$REQ3" --record Z109-HY·1987-Y-0106
 wait_state "$REQ3" REQUEST_STATE_DELIVERED
 as $BO "$KG" digitize queue --all
 
-step "17. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
+step "17. Open appraisal (开放鉴定): item by item, 初审 复审 终审 by three people, then the announcement"
+as $BO "$KG" appraisal queue --limit 5
+PLAN=$(runuser -u $BO -- "$KG" appraisal plan create --scope fonds=Z109,years=1985-1995 --appraiser 吴鉴定 \
+       --from-queue --json | kg_json_field id)
+as $BO "$KG" appraisal plan show "$PLAN"
+as $APR "$KG" appraisal decide "$PLAN" Z109-HY·1989-Y-0102 --control --reason 涉及个人隐私
+as $APR "$KG" appraisal decide "$PLAN" Z109-TD·1990-Y-0103 --open --finding 内容=不涉及国家秘密和个人隐私
+as $CAT "$KG" appraisal review "$PLAN" --step second --all || echo "(a fourth person, without the reviewer's role, is refused)"
+as $REV "$KG" appraisal review "$PLAN" --step second --all
+as $REV "$KG" appraisal review "$PLAN" --step final --all || echo "(终审 is the approver's)"
+as $BO "$KG" appraisal review "$PLAN" --step final --all
+as $BO "$KG" policy explain Z109-TD·1990-Y-0103 --for 410200   # still controlled: nothing opens before the announcement
+as $BO "$KG" appraisal report "$PLAN" --out "$OUT/appraisal-report.pdf"
+as $BO "$KG" appraisal approve-report "$PLAN"
+as $BO "$KG" appraisal announce "$PLAN" --out "$OUT/announcement.pdf"
+show openssl dgst -sha256 -verify <(openssl x509 -in "$OUT/announcement.pdf.cert.pem" -pubkey -noout) \
+  -signature "$OUT/announcement.pdf.sig" "$OUT/announcement.pdf"
+as $CAT "$KG" search 宅基地 --federated --config "$KF"   # now open: 开封 finds it
+
+step "18. Revocation: the provincial node revokes 开封; after one refresh 郑州 no longer asks it"
 as $CA "$KG" ca revoke 410200 --config "$RUN/henan/kuaguan.toml" --reason 演示撤销
 show "$KG" directory refresh
 as $CAT "$KG" search 婚姻登记 --federated --limit 5
 
-step "18. Stop the nodes cleanly"
+step "19. Stop the nodes cleanly"
 kill -TERM $PIDS
 wait || true
 trap - EXIT

@@ -5,7 +5,7 @@
 
 # The people's Unix accounts (group kuaguan reaches the nodes' sockets).
 SO=kuaguan-demo-so; AUD=kuaguan-demo-aud; CAT=kuaguan-demo-cat; BO=kuaguan-demo-bo; CA=kuaguan-demo-ca
-MON=kuaguan-demo-mon
+MON=kuaguan-demo-mon; APR=kuaguan-demo-apr; REV=kuaguan-demo-rev
 
 # as USER COMMAND...: run as that person's Unix account (the node learns who from the kernel).
 as() { local user=$1; shift; printf '[%s] $ %s\n' "$user" "$*"; runuser -u "$user" -- "$@"; }
@@ -14,7 +14,7 @@ as() { local user=$1; shift; printf '[%s] $ %s\n' "$user" "$*"; runuser -u "$use
 kg_accounts() {
   getent group kuaguan >/dev/null || groupadd --system kuaguan
   local u
-  for u in $SO $AUD $CAT $BO $CA $MON; do
+  for u in $SO $AUD $CAT $BO $CA $MON $APR $REV; do
     id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
     usermod -a -G kuaguan "$u"
   done
@@ -29,7 +29,8 @@ kg_wait_up() {
 }
 
 # kg_people CONFIG: the service account registers the security officer, who registers the rest:
-# the auditor, and the CA operator and monitor (provincial) or cataloguer and back office (archive).
+# the auditor, and the CA operator and monitor (provincial) or cataloguer, back office (and
+# approver), appraiser and reviewer (archive).
 kg_people() {
   as root "$KG" staff grant $SO --name 王保密 --role security-officer --config "$1"
   as $SO "$KG" staff grant $AUD --name 赵审计 --role auditor --config "$1"
@@ -39,6 +40,8 @@ kg_people() {
   else
     as $SO "$KG" staff grant $CAT --name 李编目 --role cataloguer --role digitizer --config "$1"
     as $SO "$KG" staff grant $BO --name 钱办理 --role back-office --role approver --config "$1"
+    as $SO "$KG" staff grant $APR --name 吴鉴定 --role appraiser --config "$1"
+    as $SO "$KG" staff grant $REV --name 郑复审 --role reviewer --config "$1"
   fi
 }
 
