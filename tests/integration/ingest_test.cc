@@ -105,7 +105,8 @@ TEST_CASE("scanned items become searchable records - held - masked - bad files r
   CHECK(report.fields().at("sample").list_value().values_size() >= 1);
   CHECK(report.fields().at("qc").list_value().values_size() == 4);
   // Until the batch is accepted, nothing of it is shared.
-  REQUIRE(node.Cli({"modify", "Z1-WS·2020-Y-0003", "--set", "共享类别=无条件共享", "--set", "密级=公开"}).exit_code == 0);
+  REQUIRE(node.Cli({"modify", "Z1-WS·2020-Y-0003", "--set", "共享类别=无条件共享", "--set", "控制标识=开放", "--set", "密级=公开"})
+              .exit_code == 0);
   CHECK(node.Cli({"get", "Z1-WS·2020-Y-0003", "--shared"}).err.find("not yet accepted") != std::string::npos);
   auto refused = node.Cli({"ingest", "accept", batch});
   CHECK(refused.exit_code != 0);
