@@ -15,7 +15,13 @@
 #include <thread>
 #include <system_error>
 
+#include <botan/auto_rng.h>
+#include <botan/pk_keys.h>
+#include <botan/pkcs10.h>
+#include <botan/x509self.h>
+
 #include "absl/strings/str_cat.h"
+#include "seal/key_file.h"
 #include "kuaguan/v1/admin.grpc.pb.h"
 
 namespace kuaguan::bench {
@@ -185,6 +191,30 @@ bool StartBenchNode(BenchNode* n, const fs::path& dir, const std::string& code, 
   const std::string people = RegisterPeople(n->socket(), operator_roles);
   if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
   return people.empty();
+}
+
+seal::TlsIdentity DeskClerk(const BenchNode& front, const std::string& name) {
+  auto channel = ChannelAs(kOfficer, front.socket());
+  if (!channel) {
+    std::fprintf(stderr, "cannot reach %s as %s\n", front.socket().c_str(), kOfficer);
+    return {};
+  }
+  Botan::AutoSeeded_RNG rng;
+  auto key = seal::NewKey(seal::KeyKind::kEcdsaP256, rng);
+  Botan::X509_Cert_Options opts(name);
+  const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
+  v1::StaffAddRequest req;
+  req.set_name(name);
+  req.set_role("front-desk");
+  req.set_csr(std::string(csr.begin(), csr.end()));
+  v1::StaffAddResult r;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (grpc::Status st = v1::FederationAdmin::NewStub(channel)->AddStaff(&ctx, req, &r); !st.ok()) {
+    std::fprintf(stderr, "staff add %s: %s\n", name.c_str(), st.error_message().c_str());
+    return {};
+  }
+  return {seal::PlainKeyPem(*key), r.cert_pem() + r.issuing_pem(), r.root_pem()};
 }
 
 }  // namespace kuaguan::bench

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "seal/tls.h"
 #include "tests/testing/process.h"
 
 namespace kuaguan::bench {
@@ -75,6 +76,11 @@ struct BenchNode {
 
 // `kuaguan init` in `dir` (socket group kgtest), kuaguand started and answering, its people
 // registered (RegisterPeople: kgtest-op in `operator_roles`). False, with why on stderr.
+// A front-desk clerk's staff certificate from `front`, registered by its security officer
+// (kgtest-so) as `staff add` does: the key made here, the CSR sent over the local socket. The
+// clerk's mutual-TLS identity; empty key_pem, with what failed on stderr, on failure.
+seal::TlsIdentity DeskClerk(const BenchNode& front, const std::string& name);
+
 bool StartBenchNode(BenchNode* n, const std::filesystem::path& dir, const std::string& code, const std::string& name,
                     const std::string& role, const std::vector<std::string>& operator_roles);
 

@@ -62,32 +62,6 @@ bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& cod
   return kb::StartBenchNode(n, dir, code, name, role, {operator_role});
 }
 
-// A front-desk clerk's mutual-TLS identity from `front`, registered by its security officer as
-// `staff add` does. Empty key_pem, with why on stderr, on failure.
-kuaguan::seal::TlsIdentity DeskClerk(const Node& front, const std::string& name) {
-  auto channel = kb::ChannelAs(kb::kOfficer, front.socket());
-  if (!channel) {
-    std::fprintf(stderr, "cannot reach %s as %s\n", front.socket().c_str(), kb::kOfficer);
-    return {};
-  }
-  Botan::AutoSeeded_RNG rng;
-  auto key = kuaguan::seal::NewKey(kuaguan::seal::KeyKind::kEcdsaP256, rng);
-  Botan::X509_Cert_Options opts(name);
-  const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
-  v1::StaffAddRequest req;
-  req.set_name(name);
-  req.set_role("front-desk");
-  req.set_csr(std::string(csr.begin(), csr.end()));
-  v1::StaffAddResult r;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (grpc::Status st = v1::FederationAdmin::NewStub(channel)->AddStaff(&ctx, req, &r); !st.ok()) {
-    std::fprintf(stderr, "staff add %s: %s\n", name.c_str(), st.error_message().c_str());
-    return {};
-  }
-  return {kuaguan::seal::PlainKeyPem(*key), r.cert_pem() + r.issuing_pem(), r.root_pem()};
-}
-
 // Person `i`'s identity number (valid check character).
 std::string IdNumber(int i) {
   const std::string first17 = absl::StrCat("4101021", 950 + i % 50, "0", 1 + i % 9, "1", i % 9, absl::StrFormat("%03d", i % 1000));
@@ -167,7 +141,7 @@ int main(int argc, char** argv) {
   const std::string front_address = JsonField(archives[0].Cli({"status", "--json"}).out, "peer_listen");
   std::vector<std::unique_ptr<v1::DeskLookup::Stub>> clerks;
   for (int c = 0; c * kPerClerk < lookups + 1; ++c) {
-    const kuaguan::seal::TlsIdentity id = DeskClerk(archives[0], absl::StrCat("前台", c + 1, "号"));
+    const kuaguan::seal::TlsIdentity id = kb::DeskClerk(archives[0], absl::StrCat("前台", c + 1, "号"));
     if (id.key_pem.empty()) return 1;
     clerks.push_back(v1::DeskLookup::NewStub(kuaguan::seal::MutualTlsChannel(id, front_address, "410100")));
   }

@@ -73,18 +73,7 @@ std::string JsonField(const std::string& json, const std::string& key) {
   return s.fields().at(key).string_value();
 }
 
-struct Node {
-  std::filesystem::path dir;
-  std::unique_ptr<kt::Process> daemon;
-  std::string config() const { return (dir / "kuaguan.toml").string(); }
-  std::filesystem::path socket() const { return dir / "run" / "kuaguand.sock"; }
-  // The CLI as the service account (system-admin: status, enroll, directory refresh).
-  kt::RunResult Cli(std::vector<std::string> args) const { return kb::CliAs("", config(), std::move(args)); }
-  // The CLI as Unix account `user`.
-  kt::RunResult CliAs(const std::string& user, std::vector<std::string> args) const {
-    return kb::CliAs(user, config(), std::move(args));
-  }
-};
+using Node = kb::BenchNode;
 
 // `kuaguan init` (socket group kgtest, the test accounts'), kuaguand started and answering, and
 // its people registered: kgtest-so the security officer, kgtest-op in `operator_roles`. False,
@@ -114,33 +103,6 @@ bool StartNode(Node* n, const std::filesystem::path& dir, const std::string& cod
   const std::string people = kb::RegisterPeople(n->socket(), operator_roles);
   if (!people.empty()) std::fprintf(stderr, "%s\n", people.c_str());
   return people.empty();
-}
-
-// A front-desk clerk's staff certificate from `front`, registered by its security officer
-// (kgtest-so) as `staff add` does: the key made here, the CSR sent over the local socket. The
-// clerk's mutual-TLS identity; empty key_pem, with what failed on stderr, on failure.
-kuaguan::seal::TlsIdentity DeskClerk(const Node& front, const std::string& name) {
-  auto channel = kb::ChannelAs(kb::kOfficer, front.socket());
-  if (!channel) {
-    std::fprintf(stderr, "cannot reach %s as %s\n", front.socket().c_str(), kb::kOfficer);
-    return {};
-  }
-  Botan::AutoSeeded_RNG rng;
-  auto key = kuaguan::seal::NewKey(kuaguan::seal::KeyKind::kEcdsaP256, rng);
-  Botan::X509_Cert_Options opts(name);
-  const auto csr = Botan::X509::create_cert_req(opts, *key, "SHA-256", rng).BER_encode();
-  v1::StaffAddRequest req;
-  req.set_name(name);
-  req.set_role("front-desk");
-  req.set_csr(std::string(csr.begin(), csr.end()));
-  v1::StaffAddResult r;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (grpc::Status st = v1::FederationAdmin::NewStub(channel)->AddStaff(&ctx, req, &r); !st.ok()) {
-    std::fprintf(stderr, "staff add %s: %s\n", name.c_str(), st.error_message().c_str());
-    return {};
-  }
-  return {kuaguan::seal::PlainKeyPem(*key), r.cert_pem() + r.issuing_pem(), r.root_pem()};
 }
 
 // A desk client of the front desk, as kuaguan-desk is.
@@ -318,7 +280,7 @@ int main(int argc, char** argv) {
     std::printf("cannot accept the ingest batch %s\n", batch.c_str());
     return 1;
   }
-  const kuaguan::seal::TlsIdentity id = DeskClerk(front, "赵敏");
+  const kuaguan::seal::TlsIdentity id = kb::DeskClerk(front, "赵敏");
   if (id.key_pem.empty()) return 1;
   auto channel = kuaguan::seal::MutualTlsChannel(id, JsonField(front.Cli({"status", "--json"}).out, "peer_listen"),
                                                        "410200");

@@ -26,6 +26,7 @@
 #include "seal/key_file.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tests/fuzz/peer_fixture.h"
+#include "tests/testing/fake_clock.h"
 
 namespace {
 
@@ -43,15 +44,6 @@ T Must(absl::StatusOr<T> v, const char* what) {
   if (!v.ok()) Fail(absl::StrCat(what, ": ", v.status().ToString()));
   return *std::move(v);
 }
-
-class StillClock final : public kuaguan::base::Clock {
- public:
-  explicit StillClock(absl::Time at) : at_(at) {}
-  absl::Time Now() const override { return at_; }
-
- private:
-  const absl::Time at_;
-};
 
 class Members final : public fed::Membership {
  public:
@@ -71,7 +63,7 @@ enum Clerk { kAsParsed, kFrontDesk, kBackOffice, kOtherArchive, kRevoked, kClerk
 
 struct World {
   kuaguan::fuzz::ScratchDir dir{"lookup"};
-  StillClock clock{absl::Now()};
+  kuaguan::testing::FakeClock clock{absl::Now()};  // stands still while fuzzing
   std::unique_ptr<kuaguan::node::Store> store;
   std::unique_ptr<Members> members;
   std::unique_ptr<fed::LookupResponder> responder;
