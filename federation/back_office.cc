@@ -219,29 +219,35 @@ absl::StatusOr<BackOffice::Certifiability> BackOffice::MayCertify(const v1::Stor
 }
 
 absl::StatusOr<std::vector<std::string>> BackOffice::QueuePaper(v1::StoredRequest* stored,
-                                                              const std::vector<std::string>& codes) {
+                                                              const std::vector<std::string>& codes,
+                                                              std::vector<Certifiability>* assessed) {
   std::vector<std::pair<std::string, std::string>> paper;
+  std::vector<std::string> queued;
   for (const std::string& code : codes) {
-    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(*stored, code));
+    ASSIGN_OR_RETURN(Certifiability c, MayCertify(*stored, code));
     const bool waiting = std::find(stored->digitizing().begin(), stored->digitizing().end(), code) !=
                          stored->digitizing().end();
-    if (c.exists && c.allowed && c.catalog_only && !waiting) paper.emplace_back(code, c.title);
+    if (c.exists && c.allowed && c.catalog_only && !waiting) {
+      paper.emplace_back(code, c.title);
+      queued.push_back(code);
+    }
+    if (assessed != nullptr) assessed->push_back(std::move(c));
   }
-  std::vector<std::string> queued;
-  for (const auto& [code, title] : paper) queued.push_back(code);
   if (!paper.empty()) RETURN_IF_ERROR(QueueForDigitizing(stored, paper));
   return queued;
 }
 
 absl::Status BackOffice::CheckCertifiable(v1::StoredRequest* stored, const std::vector<std::string>& codes) {
-  ASSIGN_OR_RETURN(const auto queued, QueuePaper(stored, codes));
+  std::vector<Certifiability> assessed;
+  ASSIGN_OR_RETURN(const auto queued, QueuePaper(stored, codes, &assessed));
   if (!queued.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "held only on paper: ", absl::StrJoin(queued, ", "), " queued for digitizing now (kuaguan digitize queue); "
         "the request moves on by itself once the scans are ingested and accepted"));
   }
-  for (const std::string& code : codes) {
-    ASSIGN_OR_RETURN(const Certifiability c, MayCertify(*stored, code));
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const std::string& code = codes[i];
+    const Certifiability& c = assessed[i];
     if (!c.exists) return absl::FailedPreconditionError(c.refusal);
     if (!c.allowed) {
       return absl::FailedPreconditionError(

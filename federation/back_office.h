@@ -126,8 +126,10 @@ class BackOffice {
   absl::StatusOr<Certifiability> MayCertify(const kuaguan::v1::StoredRequest& stored, const std::string& code);
   // Puts those of `codes` that the requester may receive but that are held only on paper on the
   // digitization queue for the request (QueueForDigitizing), unless they wait already; returns them.
+  // With `assessed`, also gives what the policy said of each of `codes`, in order.
   absl::StatusOr<std::vector<std::string>> QueuePaper(kuaguan::v1::StoredRequest* stored,
-                                                      const std::vector<std::string>& codes)
+                                                      const std::vector<std::string>& codes,
+                                                      std::vector<Certifiability>* assessed = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK when every one of `codes` may be certified for the request now, else FAILED_PRECONDITION
   // naming the record and the rule (records on paper are queued first: QueuePaper).
